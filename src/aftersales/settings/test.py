@@ -1,0 +1,20 @@
+"""Tests: the base settings with fast hashing and jobs run in-process unless a test starts a worker."""
+
+from __future__ import annotations
+
+import os
+
+from .base import *  # noqa: F403
+from .base import HUEY, VAR_DIR, database_from_url
+
+if os.environ.get("TEST_DATABASE_URL"):
+    DATABASES = {"default": database_from_url(os.environ["TEST_DATABASE_URL"])}
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+HUEY = {**HUEY, "immediate": True}
+MEDIA_ROOT = VAR_DIR / "test-media"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+DEBUG = False

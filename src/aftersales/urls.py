@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from aftersales.api import api
+
+urlpatterns = [
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("customers/", include("customers.urls")),
+    path("catalog/", include("catalog.urls")),
+    path("devices/", include("devices.urls")),
+    path("work-orders/", include("workorders.urls")),
+    path("s/", include("portal.urls")),
+    path("", include("core.urls")),
+]

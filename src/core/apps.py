@@ -1,0 +1,25 @@
+from typing import Any
+
+from django.apps import AppConfig, apps
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+def _sync_roles_after_last_app(app_config: AppConfig, **kwargs: Any) -> None:
+    """Permissions of every app exist only after the last app's post_migrate: sync roles then."""
+    with_models = [config for config in apps.get_app_configs() if config.models_module is not None]
+    if app_config is with_models[-1]:
+        from core.roles import sync_role_groups
+
+        sync_role_groups()
+
+
+class CoreConfig(AppConfig):
+    name = "core"
+    verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from core import changelog
+
+        changelog.connect_signals()
+        post_migrate.connect(_sync_roles_after_last_app, dispatch_uid="core.sync_roles")

@@ -1,0 +1,27 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class UnitKind(models.TextChoices):
+    HQ = "hq", _("Headquarters")
+    CENTRE = "centre", _("Service centre")
+    STATION = "station", _("Authorised station")
+
+
+class LanguageChoices(models.TextChoices):
+    ZH_HANS = "zh-hans", "简体中文"
+    EN = "en", "English"
+
+
+class Role(models.TextChoices):
+    """Staff roles of SPEC §1; each is a Django group with its permissions (core.roles)."""
+
+    AGENT = "agent", _("Agent")
+    DISPATCHER = "dispatcher", _("Dispatcher")
+    TECHNICIAN = "technician", _("Technician")
+    QC_INSPECTOR = "qc_inspector", _("QC inspector")
+    DIRECTOR = "director", _("Service director")
+    FINANCE = "finance", _("Finance")
+    PARTS_CLERK = "parts_clerk", _("Parts clerk")
+    STATION = "station", _("Station staff")
+    ADMIN = "admin", _("Administrator")

@@ -1,0 +1,180 @@
+"""Shared base: organisation units, user profiles, change log, tokens, idempotency, numbering."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from typing import Any
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from core.choices import LanguageChoices, UnitKind
+
+
+class BaseModel(models.Model):
+    """Every business model: timestamps and a generic change log (see core.changelog).
+
+    Nothing is hard-deleted; models that can be retired carry an ``is_active`` flag or a status.
+    """
+
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    change_logged = True
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def from_db(cls, db: Any, field_names: Any, values: Any) -> Any:
+        instance = super().from_db(db, field_names, values)
+        # The change log compares against what was loaded, without a second query on save.
+        instance._loaded_snapshot = dict(zip(field_names, values, strict=False))
+        return instance
+
+
+class OrgUnit(BaseModel):
+    """HQ → service centres → stations. A user's unit and role decide what they may see."""
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=16, choices=UnitKind.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("organisational unit")
+        verbose_name_plural = _("organisational units")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CoverageRegion(BaseModel):
+    """An administrative division (adcode prefix: 2 = province, 4 = city, 6 = district) a unit serves."""
+
+    unit = models.ForeignKey(OrgUnit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="regions")
+    adcode_prefix = models.CharField(_("region code"), max_length=6)
+    name = models.CharField(_("region name"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("coverage region")
+        verbose_name_plural = _("coverage regions")
+        constraints = [models.UniqueConstraint(fields=["unit", "adcode_prefix"], name="uniq_unit_region")]
+        indexes = [models.Index(fields=["adcode_prefix"])]
+
+    def __str__(self) -> str:
+        return f"{self.unit} · {self.name or self.adcode_prefix}"
+
+
+class UserProfile(BaseModel):
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    unit = models.ForeignKey(OrgUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="members")
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    language = models.CharField(
+        _("language"), max_length=10, choices=LanguageChoices.choices, default=LanguageChoices.ZH_HANS
+    )
+
+    class Meta:
+        verbose_name = _("user profile")
+        verbose_name_plural = _("user profiles")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class ChangeLogEntry(models.Model):
+    """Generic history of every business model: who, when, request, before/after."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("created")
+        UPDATE = "update", _("updated")
+        DELETE = "delete", _("deleted")
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    object_id = models.CharField(max_length=64)
+    object_repr = models.CharField(max_length=200)
+    action = models.CharField(max_length=8, choices=Action.choices)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    request_id = models.CharField(max_length=64, blank=True)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("change log entry")
+        verbose_name_plural = _("change log")
+        indexes = [models.Index(fields=["content_type", "object_id", "at"])]
+        ordering = ["-at", "-id"]
+
+
+class ApiToken(models.Model):
+    """A bearer token for the public API; only its hash is stored."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    @staticmethod
+    def hash_key(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, user: Any) -> str:
+        key = secrets.token_urlsafe(32)
+        cls.objects.create(user=user, key_hash=cls.hash_key(key))
+        return key
+
+
+class IdempotencyRecord(models.Model):
+    """The first response to a creation request with an ``Idempotency-Key``, replayed on retries."""
+
+    key = models.CharField(max_length=128)
+    scope = models.CharField(max_length=64)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE)
+    request_hash = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField()
+    response = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["scope", "user", "key"], name="uniq_idempotency_key")]
+
+
+class NumberSequence(models.Model):
+    """Per-prefix counter for human numbers (WO-20261122-0001). Gaps are fine; duplicates are not."""
+
+    prefix = models.CharField(max_length=32, unique=True)
+    last_value = models.PositiveIntegerField(default=0)
+
+
+class SavedView(BaseModel):
+    """A named set of list filters a user keeps (e.g. "my urgent repairs")."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views")
+    list_name = models.CharField(_("list"), max_length=64)
+    name = models.CharField(_("name"), max_length=64)
+    query_string = models.CharField(_("filters"), max_length=1000)
+
+    class Meta:
+        verbose_name = _("saved view")
+        verbose_name_plural = _("saved views")
+        constraints = [models.UniqueConstraint(fields=["user", "list_name", "name"], name="uniq_saved_view")]
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

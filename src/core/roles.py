@@ -1,0 +1,112 @@
+"""Roles (SPEC §1) as Django groups carrying permissions; synced after every migrate.
+
+A role says what a user may *do*; the user's unit (core.scoping) says on *which* records.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import Group, Permission
+
+from core.choices import Role
+
+VIEW_MASTER = [
+    "customers.view_customer",
+    "catalog.view_productmodel",
+    "catalog.view_productcategory",
+    "devices.view_device",
+    "workorders.view_workorder",
+]
+EDIT_MASTER = [
+    "customers.add_customer",
+    "customers.change_customer",
+    "devices.add_device",
+    "devices.change_device",
+]
+EDIT_CATALOG = [
+    "catalog.add_productmodel",
+    "catalog.change_productmodel",
+    "catalog.add_productcategory",
+    "catalog.change_productcategory",
+]
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    Role.AGENT: VIEW_MASTER
+    + EDIT_MASTER
+    + [
+        "workorders.add_workorder",
+        "workorders.change_workorder",
+        "workorders.accept_workorder",
+        "workorders.reject_workorder",
+        "workorders.cancel_workorder",
+        "workorders.follow_up_workorder",
+        "workorders.close_workorder",
+        "workorders.record_customer_action",
+    ],
+    Role.DISPATCHER: VIEW_MASTER + ["workorders.dispatch_workorder", "workorders.change_workorder"],
+    Role.TECHNICIAN: VIEW_MASTER + ["workorders.work_on_workorder"],
+    Role.QC_INSPECTOR: VIEW_MASTER + ["workorders.inspect_workorder"],
+    Role.DIRECTOR: VIEW_MASTER
+    + EDIT_MASTER
+    + EDIT_CATALOG
+    + [
+        "workorders.add_workorder",
+        "workorders.change_workorder",
+        "workorders.accept_workorder",
+        "workorders.reject_workorder",
+        "workorders.cancel_workorder",
+        "workorders.dispatch_workorder",
+        "workorders.work_on_workorder",
+        "workorders.inspect_workorder",
+        "workorders.follow_up_workorder",
+        "workorders.close_workorder",
+        "workorders.reopen_workorder",
+        "workorders.record_customer_action",
+    ],
+    Role.FINANCE: VIEW_MASTER,
+    Role.PARTS_CLERK: VIEW_MASTER,
+    Role.STATION: VIEW_MASTER
+    + EDIT_MASTER
+    + [
+        "workorders.add_workorder",
+        "workorders.change_workorder",
+        "workorders.accept_workorder",
+        "workorders.reject_workorder",
+        "workorders.dispatch_workorder",
+        "workorders.work_on_workorder",
+        "workorders.inspect_workorder",
+        "workorders.follow_up_workorder",
+        "workorders.record_customer_action",
+    ],
+    Role.ADMIN: VIEW_MASTER + EDIT_MASTER + EDIT_CATALOG,
+}
+
+
+def sync_role_groups(**kwargs: Any) -> None:
+    """Create or update one group per role with exactly its permissions (idempotent)."""
+    for role, codenames in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        permissions = []
+        for dotted in codenames:
+            app_label, codename = dotted.split(".")
+            permission = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+            if permission is not None:
+                permissions.append(permission)
+        group.permissions.set(permissions)
+
+
+def user_roles(user: Any) -> set[str]:
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    cached = getattr(user, "_role_names", None)
+    if cached is None:
+        cached = set(user.groups.values_list("name", flat=True))
+        if user.is_superuser:
+            cached.add(Role.ADMIN)
+        user._role_names = cached
+    return cached
+
+
+def has_role(user: Any, *roles: str) -> bool:
+    return bool(user_roles(user) & set(roles))

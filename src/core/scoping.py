@@ -1,0 +1,75 @@
+"""Which organisational units a user's lists and details may show. The one rule for scoping.
+
+HQ staff (and superusers) see every unit; a service centre sees itself and its stations; a
+station sees only itself. Each app's ``selectors.<model>_visible_to(user)`` applies this.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from core.choices import UnitKind
+from core.models import OrgUnit
+
+ALL_UNITS = None
+
+
+def unit_ids_visible_to(user: Any) -> set[int] | None:
+    """``None`` means every unit; an empty set means none (anonymous or no profile)."""
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    if user.is_superuser:
+        return ALL_UNITS
+    cached = getattr(user, "_visible_unit_ids", False)
+    if cached is not False:
+        return cached
+    profile = getattr(user, "profile", None)
+    if profile is None:
+        result: set[int] | None = set()
+    elif profile.unit.kind == UnitKind.HQ:
+        result = ALL_UNITS
+    else:
+        result = unit_subtree_ids(profile.unit_id)
+    user._visible_unit_ids = result
+    return result
+
+
+def unit_subtree_ids(unit_id: int) -> set[int]:
+    ids = {unit_id}
+    frontier = {unit_id}
+    while frontier:
+        frontier = set(OrgUnit.objects.filter(parent_id__in=frontier).values_list("id", flat=True)) - ids
+        ids |= frontier
+    return ids
+
+
+def scope_by_unit(queryset: QuerySet, user: Any, field: str = "unit") -> QuerySet:
+    ids = unit_ids_visible_to(user)
+    if ids is ALL_UNITS:
+        return queryset
+    return queryset.filter(Q(**{f"{field}__in": ids}))
+
+
+def unit_for_region(adcode: str) -> OrgUnit | None:
+    """The most specific unit whose coverage includes ``adcode`` (district > city > province)."""
+    from core.models import CoverageRegion
+
+    if not adcode:
+        return None
+    prefixes = [adcode[:6], adcode[:4], adcode[:2]]
+    regions = {
+        region.adcode_prefix: region.unit
+        for region in CoverageRegion.objects.filter(adcode_prefix__in=prefixes, unit__is_active=True).select_related(
+            "unit"
+        )
+    }
+    for prefix in prefixes:
+        if prefix in regions:
+            return regions[prefix]
+    return None
+
+
+def default_unit() -> OrgUnit | None:
+    return OrgUnit.objects.filter(kind=UnitKind.HQ, is_active=True).order_by("id").first()

@@ -1,0 +1,27 @@
+"""Reads for customers, always scoped to what the user may see."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from core.scoping import scope_by_unit
+from core.search import apply_search
+from customers.models import Customer
+
+
+def customers_visible_to(user: Any) -> QuerySet[Customer]:
+    """The one scoping rule for customers: the unit serving them must be visible to the user."""
+    return scope_by_unit(Customer.objects.select_related("unit"), user)
+
+
+def customer_search(*, user: Any, query: str = "", kind: str = "", unit: int | None = None) -> QuerySet[Customer]:
+    customers = customers_visible_to(user)
+    if query:
+        customers = apply_search(customers, query)
+    if kind:
+        customers = customers.filter(kind=kind)
+    if unit:
+        customers = customers.filter(unit_id=unit)
+    return customers

@@ -1,0 +1,115 @@
+"""Writes for customers: one function per business action."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from core.scoping import default_unit, unit_for_region, unit_ids_visible_to
+from core.search import search_document
+from core.services import apply_changes, check_version, lock_for_update, save_versioned
+from customers.address import parse_address
+from customers.models import Contact, Customer
+
+EDITABLE_FIELDS = {
+    "kind",
+    "name",
+    "phone",
+    "alt_phone",
+    "email",
+    "address",
+    "birthday",
+    "tags",
+    "payment_standing",
+    "notes",
+    "is_active",
+    "unit",
+}
+
+
+def customer_search_text(customer: Customer) -> str:
+    contacts = list(customer.contacts.all()) if customer.pk else []
+    return search_document(
+        [customer.phone, customer.alt_phone, customer.address, customer.tags, *[c.phone for c in contacts]],
+        names=[customer.name, *[c.name for c in contacts]],
+    )
+
+
+def _place(customer: Customer, acting_user: Any | None, explicit_unit: bool) -> None:
+    """Fill province/city/district from the address and, unless chosen, the unit serving it."""
+    parsed = parse_address(customer.address)
+    customer.province, customer.city, customer.district, customer.adcode = (
+        parsed.province,
+        parsed.city,
+        parsed.district,
+        parsed.adcode,
+    )
+    if not explicit_unit:
+        unit = unit_for_region(parsed.adcode)
+        visible = unit_ids_visible_to(acting_user) if acting_user is not None else None
+        if unit is None or (visible is not None and unit.pk not in visible):
+            profile = getattr(acting_user, "profile", None) if acting_user is not None else None
+            unit = profile.unit if profile is not None else default_unit()
+        customer.unit = unit
+
+
+def _check_unit_allowed(customer: Customer, acting_user: Any | None) -> None:
+    if acting_user is None:
+        return
+    visible = unit_ids_visible_to(acting_user)
+    if visible is not None and customer.unit_id not in visible:
+        raise ValidationError({"unit": _("You cannot file customers under a unit outside your own.")})
+
+
+@transaction.atomic
+def customer_create(*, acting_user: Any | None, name: str, phone: str, **fields: Any) -> Customer:
+    if acting_user is not None and not acting_user.has_perm("customers.add_customer"):
+        raise PermissionDenied(_("You may not create customers."))
+    unknown = set(fields) - EDITABLE_FIELDS
+    if unknown:
+        raise ValidationError({field: _("Unknown field.") for field in sorted(unknown)})
+    customer = Customer(name=(name or "").strip(), phone=(phone or "").strip(), **fields)
+    _place(customer, acting_user, explicit_unit="unit" in fields and fields["unit"] is not None)
+    _check_unit_allowed(customer, acting_user)
+    customer.search_text = customer_search_text(customer)
+    customer.full_clean()
+    customer.save()
+    return customer
+
+
+@transaction.atomic
+def customer_update(
+    *, customer: Customer, acting_user: Any | None, changes: dict[str, Any], expected_version: int | None = None
+) -> Customer:
+    if acting_user is not None and not acting_user.has_perm("customers.change_customer"):
+        raise PermissionDenied(_("You may not edit customers."))
+    customer = lock_for_update(customer)
+    check_version(customer, expected_version)
+    diff = apply_changes(customer, changes, allowed=EDITABLE_FIELDS)
+    if not diff:
+        return customer
+    fields = list(diff)
+    if "address" in diff:
+        _place(customer, acting_user, explicit_unit="unit" in diff)
+        fields += ["province", "city", "district", "adcode", "unit"]
+    _check_unit_allowed(customer, acting_user)
+    customer.search_text = customer_search_text(customer)
+    save_versioned(customer, [*dict.fromkeys(fields), "search_text"])
+    return customer
+
+
+@transaction.atomic
+def contact_add(
+    *, customer: Customer, acting_user: Any | None, name: str, phone: str, title: str = "", is_primary: bool = False
+) -> Contact:
+    if acting_user is not None and not acting_user.has_perm("customers.change_customer"):
+        raise PermissionDenied(_("You may not edit customers."))
+    contact = Contact(customer=customer, name=name.strip(), phone=phone.strip(), title=title, is_primary=is_primary)
+    contact.full_clean()
+    contact.save()
+    customer.search_text = customer_search_text(customer)
+    customer.save(update_fields=["search_text", "updated_at"])
+    return contact

@@ -1,0 +1,538 @@
+"""Writes for work orders. Every state change goes through ``workorder_transition``.
+
+Each function runs in one transaction, checks permission and state, validates, saves with
+``update_fields`` and appends a typed timeline event; side effects run on commit.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from core.exceptions import TransitionNotAllowed
+from core.numbering import next_number
+from core.scoping import unit_ids_visible_to
+from core.search import search_document
+from core.services import apply_changes, check_version, save_versioned
+from customers.models import Customer
+from devices.models import Device
+from workorders.attachments import check_upload
+from workorders.choices import (
+    ChargeType,
+    CompletionStatus,
+    EventKind,
+    Priority,
+    Satisfaction,
+    Status,
+    Urgency,
+)
+from workorders.models import Attachment, MaterialLine, TimelineEvent, WorkOrder
+from workorders.transitions import TRANSITIONS, TRANSITIONS_BY_ACTION, FieldSpec, Transition, guard_failure
+
+logger = logging.getLogger(__name__)
+
+CUSTOMER_LABEL = "customer"
+URGENCY_PRIORITY = {Urgency.SAFETY: Priority.P1, Urgency.URGENT: Priority.P2, Urgency.NORMAL: Priority.P3}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: a staff user, or the customer on the self-service pages (user is None)."""
+
+    user: Any | None
+    is_customer: bool = False
+
+    @property
+    def label(self) -> str:
+        if self.is_customer:
+            return CUSTOMER_LABEL
+        return (self.user.get_full_name() or self.user.get_username()) if self.user is not None else "system"
+
+
+def workorder_search_text(order: WorkOrder) -> str:
+    device = order.device
+    return search_document(
+        [
+            order.number,
+            order.description,
+            order.contact_phone,
+            order.service_address,
+            order.reported_serial,
+            device.serial_number if device else "",
+            order.product_model.name if order.product_model else "",
+        ],
+        names=[order.customer.name, order.applicant_name, order.applicant_unit],
+    )
+
+
+def _event(
+    order: WorkOrder,
+    kind: str,
+    actor: Actor,
+    *,
+    note: str = "",
+    from_status: str = "",
+    to_status: str = "",
+    data: dict[str, Any] | None = None,
+    at: datetime | None = None,
+) -> TimelineEvent:
+    return TimelineEvent.objects.create(
+        order=order,
+        kind=kind,
+        actor=actor.user if not actor.is_customer else None,
+        actor_label=actor.label,
+        at=at or timezone.now(),
+        from_status=from_status,
+        to_status=to_status,
+        note=note,
+        data=data or {},
+    )
+
+
+def _ensure_visible(unit_id: int, user: Any | None, field: str) -> None:
+    if user is None:
+        return
+    visible = unit_ids_visible_to(user)
+    if visible is not None and unit_id not in visible:
+        raise ValidationError({field: _("Unknown %(field)s.") % {"field": field}})
+
+
+@transaction.atomic
+def workorder_create(
+    *,
+    acting_user: Any | None,
+    customer: Customer,
+    service_type: str,
+    channel: str,
+    description: str,
+    device: Device | None = None,
+    urgency: str = Urgency.NORMAL,
+    applicant_name: str = "",
+    contact_phone: str = "",
+    applicant_unit: str = "",
+    service_address: str = "",
+    product_model: Any | None = None,
+    reported_serial: str = "",
+    by_customer: bool = False,
+    submitted_at: datetime | None = None,
+) -> WorkOrder:
+    """Register a request (申请). Staff need ``add_workorder``; customers file through the portal."""
+    actor = Actor(acting_user, is_customer=by_customer)
+    if not by_customer and acting_user is not None and not acting_user.has_perm("workorders.add_workorder"):
+        raise PermissionDenied(_("You may not register work orders."))
+    _ensure_visible(customer.unit_id, acting_user, "customer")
+    if device is not None and device.customer_id != customer.pk:
+        raise ValidationError({"device": _("This device does not belong to the customer.")})
+    order = WorkOrder(
+        number=next_number("WO"),
+        status=Status.SUBMITTED,
+        service_type=service_type,
+        channel=channel,
+        urgency=urgency or Urgency.NORMAL,
+        priority=URGENCY_PRIORITY.get(urgency, Priority.P3),
+        customer=customer,
+        device=device,
+        product_model=product_model or (device.product_model if device else None),
+        reported_serial=(reported_serial or (device.serial_number if device else "")).strip(),
+        applicant_unit=applicant_unit or (customer.name if customer.kind == "organisation" else ""),
+        applicant_name=(applicant_name or customer.name).strip(),
+        contact_phone=(contact_phone or customer.phone).strip(),
+        service_address=(service_address or (device.location if device and device.location else customer.address)),
+        description=(description or "").strip(),
+        submitted_at=submitted_at or timezone.now(),
+        unit_id=customer.unit_id,
+        created_by=acting_user if not by_customer else None,
+    )
+    order.search_text = workorder_search_text(order)
+    order.full_clean()
+    order.save()
+    _event(
+        order,
+        EventKind.CREATED,
+        actor,
+        to_status=Status.SUBMITTED,
+        at=order.submitted_at,
+        data={"channel": channel, "service_type": service_type},
+    )
+    return order
+
+
+# --- transitions -----------------------------------------------------------------------------
+
+
+def _permitted(transition: Transition, actor: Actor) -> bool:
+    if actor.is_customer:
+        return transition.customer_may
+    if actor.user is None:
+        return True  # system jobs
+    return actor.user.has_perm(f"workorders.{transition.permission}")
+
+
+def allowed_transitions(order: WorkOrder, actor: Actor) -> list[Transition]:
+    """Actions this actor may take on this order now: state, permission and guards all agree."""
+    return [
+        transition
+        for transition in TRANSITIONS
+        if order.status in transition.sources
+        and _permitted(transition, actor)
+        and guard_failure(transition, order, by_customer=actor.is_customer) is None
+    ]
+
+
+def _clean_field(spec: FieldSpec, raw: Any, order: WorkOrder, actor: Actor) -> Any:
+    if spec.type == "text":
+        return str(raw).strip()
+    if spec.type == "choice":
+        if raw not in spec.choices:
+            raise ValueError(_("Choose one of: %(choices)s.") % {"choices": ", ".join(spec.choices)})
+        return raw
+    if spec.type == "decimal":
+        try:
+            value = Decimal(str(raw))
+        except InvalidOperation:
+            raise ValueError(_("Enter an amount such as 120.00.")) from None
+        if not value.is_finite() or value < 0 or value.as_tuple().exponent < -2:  # type: ignore[operator]
+            raise ValueError(_("Enter a non-negative amount with at most two decimals."))
+        return value.quantize(Decimal("0.01"))
+    if spec.type == "score":
+        try:
+            value = int(raw)
+        except (TypeError, ValueError):
+            raise ValueError(_("Enter a whole number from 1 to 5.")) from None
+        if not 1 <= value <= 5:
+            raise ValueError(_("Enter a whole number from 1 to 5."))
+        return value
+    if spec.type == "datetime":
+        value = raw if isinstance(raw, datetime) else parse_datetime(str(raw))
+        if value is None:
+            raise ValueError(_("Enter a date and time such as 2026-11-25T09:30:00+08:00."))
+        if timezone.is_naive(value):
+            value = timezone.make_aware(value)
+        return value
+    if spec.type == "user":
+        technician = (
+            get_user_model().objects.filter(pk=_int_or_none(raw), is_active=True).select_related("profile").first()
+        )
+        if technician is None or not technician.has_perm("workorders.work_on_workorder"):
+            raise ValueError(_("Choose an active technician."))
+        profile = getattr(technician, "profile", None)
+        visible = unit_ids_visible_to(actor.user) if actor.user is not None else None
+        if profile is None or (visible is not None and profile.unit_id not in visible):
+            raise ValueError(_("Choose an active technician."))
+        return technician
+    raise ValueError("unknown field type")  # pragma: no cover
+
+
+def _int_or_none(raw: Any) -> int | None:
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        return None
+
+
+def _clean_data(transition: Transition, data: dict[str, Any], order: WorkOrder, actor: Actor) -> dict[str, Any]:
+    errors: dict[str, str] = {}
+    cleaned: dict[str, Any] = {}
+    for spec in transition.fields:
+        raw = data.get(spec.name)
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            if spec.required:
+                errors[spec.name] = _("%(field)s is required for this action.") % {"field": str(spec.label)}
+            continue
+        try:
+            cleaned[spec.name] = _clean_field(spec, raw, order, actor)
+        except ValueError as error:
+            errors[spec.name] = str(error)
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def _apply_effects(
+    order: WorkOrder, transition: Transition, data: dict[str, Any], actor: Actor, now: datetime
+) -> list[str]:
+    """What each action writes besides the status. Returns the fields it changed."""
+    action = transition.action
+    if action == "accept":
+        order.accepted_by, order.accepted_at = actor.user, now
+        fields = ["accepted_by", "accepted_at"]
+        if data.get("charge_type"):
+            order.charge_type = data["charge_type"]
+            fields.append("charge_type")
+        return fields
+    if action == "reject":
+        order.reject_reason = data["reason"]
+        return ["reject_reason"]
+    if action in {"cancel", "decline_quote"}:
+        order.cancel_reason = data["reason"]
+        return ["cancel_reason"]
+    if action == "quote":
+        order.quoted_amount, order.charge_type = data["amount"], ChargeType.PAID
+        order.quote_approved_at = None
+        return ["quoted_amount", "charge_type", "quote_approved_at"]
+    if action == "approve_quote":
+        order.quote_approved_at = now
+        return ["quote_approved_at"]
+    if action == "assign":
+        if order.technician_id and order.technician_id != data["technician"].pk and not data.get("reason"):
+            raise ValidationError({"reason": _("Give a reason for reassigning the order.")})
+        order.technician = data["technician"]
+        return ["technician"]
+    if action == "schedule":
+        order.appointment_at = data["appointment_at"]
+        return ["appointment_at"]
+    if action == "pause":
+        order.wait_reason = data["wait_reason"]
+        return ["wait_reason"]
+    if action == "resume":
+        order.wait_reason = ""
+        return ["wait_reason"]
+    if action == "sign_off":
+        order.applicant_signature, order.signed_off_at = data["signer_name"], now
+        order.completion_status, order.completed_at = CompletionStatus.DONE, now
+        return ["applicant_signature", "signed_off_at", "completion_status", "completed_at"]
+    if action == "resolve_remotely":
+        order.completion_status, order.completed_at = CompletionStatus.DONE, now
+        return ["completion_status", "completed_at"]
+    if action == "close_incomplete":
+        order.completion_status, order.completed_at = CompletionStatus.NOT_DONE, now
+        order.incomplete_reason = data["reason"]
+        return ["completion_status", "completed_at", "incomplete_reason"]
+    if action == "follow_up":
+        order.satisfaction = data["satisfaction"]
+        order.satisfaction_score = data.get("score")
+        order.satisfaction_comment = data.get("note", "")
+        return ["satisfaction", "satisfaction_score", "satisfaction_comment"]
+    if action == "close":
+        order.closed_at = now
+        return ["closed_at"]
+    if action == "reopen":
+        order.reopened_count += 1
+        order.completion_status, order.completed_at, order.closed_at = CompletionStatus.NONE, None, None
+        order.satisfaction = ""
+        return ["reopened_count", "completion_status", "completed_at", "closed_at", "satisfaction"]
+    return []
+
+
+def _not_allowed(order: WorkOrder, action: str, actor: Actor, message: str) -> TransitionNotAllowed:
+    return TransitionNotAllowed(
+        message,
+        status=order.status,
+        action=action,
+        allowed_actions=[t.action for t in allowed_transitions(order, actor)],
+    )
+
+
+@transaction.atomic
+def workorder_transition(
+    *,
+    order: WorkOrder,
+    action: str,
+    acting_user: Any | None,
+    data: dict[str, Any] | None = None,
+    by_customer: bool = False,
+    expected_version: int | None = None,
+) -> WorkOrder:
+    """Apply one action of the transition table to the order, or refuse it with the reason."""
+    actor = Actor(acting_user, is_customer=by_customer)
+    transition = TRANSITIONS_BY_ACTION.get(action)
+    if transition is None:
+        raise ValidationError({"action": _("Unknown action “%(action)s”.") % {"action": action}})
+    order = WorkOrder.objects.select_for_update().select_related("customer", "device").get(pk=order.pk)
+    check_version(order, expected_version)
+    if order.status not in transition.sources:
+        raise _not_allowed(
+            order,
+            action,
+            actor,
+            _("“%(action)s” is not possible while the order is %(status)s.")
+            % {"action": transition.label, "status": order.get_status_display()},
+        )
+    if not _permitted(transition, actor):
+        raise PermissionDenied(_("You may not perform “%(action)s”.") % {"action": transition.label})
+    refusal = guard_failure(transition, order, by_customer=by_customer)
+    if refusal:
+        raise _not_allowed(order, action, actor, refusal)
+    cleaned = _clean_data(transition, data or {}, order, actor)
+    now = timezone.now()
+    from_status = order.status
+    fields = _apply_effects(order, transition, cleaned, actor, now)
+    order.status = transition.target
+    save_versioned(order, ["status", *fields])
+    note = cleaned.get("reason") or cleaned.get("note") or ""
+    params = {key: _event_value(value) for key, value in cleaned.items() if key not in {"reason", "note"}}
+    _event(order, action, actor, note=note, from_status=from_status, to_status=order.status, data=params, at=now)
+    if action == "object":
+        _event(
+            order,
+            EventKind.ESCALATED,
+            Actor(None),
+            note=_("Customer objection escalated to the supervisor."),
+            data={"to": "director"},
+            at=now,
+        )
+    logger.info("work order %s: %s %s → %s by %s", order.number, action, from_status, order.status, actor.label)
+    return order
+
+
+def _event_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if hasattr(value, "pk"):
+        return {
+            "id": value.pk,
+            "name": str(value.get_full_name() or value) if hasattr(value, "get_full_name") else str(value),
+        }
+    return value
+
+
+# --- edits, materials, attachments, comments ------------------------------------------------
+
+EDITABLE_FIELDS = {
+    "service_type",
+    "urgency",
+    "priority",
+    "description",
+    "applicant_name",
+    "applicant_unit",
+    "contact_phone",
+    "service_address",
+    "device",
+    "product_model",
+    "reported_serial",
+    "charge_type",
+    "actual_charge",
+    "payment_receiver",
+    "technician_signature",
+    "supervisor_signature",
+}
+
+
+@transaction.atomic
+def workorder_update(
+    *, order: WorkOrder, acting_user: Any, changes: dict[str, Any], expected_version: int | None = None
+) -> WorkOrder:
+    """Edit an order's details; each change is on the timeline with before → after."""
+    if not acting_user.has_perm("workorders.change_workorder"):
+        raise PermissionDenied(_("You may not edit work orders."))
+    order = WorkOrder.objects.select_for_update().select_related("customer", "device", "product_model").get(pk=order.pk)
+    check_version(order, expected_version)
+    if order.status in {Status.CLOSED, Status.REJECTED, Status.CANCELLED}:
+        raise _not_allowed(
+            order, "edit", Actor(acting_user), _("A closed, rejected or cancelled order cannot be edited.")
+        )
+    if "device" in changes and changes["device"] is not None and changes["device"].customer_id != order.customer_id:
+        raise ValidationError({"device": _("This device does not belong to the customer.")})
+    if "urgency" in changes and "priority" not in changes:
+        changes = {**changes, "priority": URGENCY_PRIORITY.get(changes["urgency"], order.priority)}
+    diff = apply_changes(order, changes, allowed=EDITABLE_FIELDS)
+    if not diff:
+        return order
+    order.search_text = workorder_search_text(order)
+    save_versioned(order, [*diff, "search_text"])
+    _event(
+        order,
+        EventKind.UPDATED,
+        Actor(acting_user),
+        data={
+            name: {"from": _event_value(before), "to": _event_value(after)} for name, (before, after) in diff.items()
+        },
+    )
+    return order
+
+
+@transaction.atomic
+def workorder_add_material(
+    *,
+    order: WorkOrder,
+    acting_user: Any,
+    name: str,
+    quantity: Decimal,
+    unit_price: Decimal,
+    model: str = "",
+    unit_of_measure: str = "个",
+    extra: Decimal = Decimal("0"),
+) -> MaterialLine:
+    if not (
+        acting_user.has_perm("workorders.work_on_workorder") or acting_user.has_perm("workorders.change_workorder")
+    ):
+        raise PermissionDenied(_("You may not record materials."))
+    line = MaterialLine(
+        order=order,
+        name=name.strip(),
+        model=model.strip(),
+        unit_of_measure=unit_of_measure,
+        quantity=quantity,
+        unit_price=unit_price,
+        extra=extra,
+    )
+    line.full_clean()
+    line.save()
+    _event(
+        order,
+        EventKind.UPDATED,
+        Actor(acting_user),
+        note=_("Material added"),
+        data={"material": name, "quantity": str(quantity), "subtotal": str(line.subtotal)},
+    )
+    return line
+
+
+@transaction.atomic
+def workorder_add_attachment(
+    *, order: WorkOrder, upload: UploadedFile, acting_user: Any | None, by_customer: bool = False
+) -> Attachment:
+    """Attach a photo, PDF or video after checking its real type and size."""
+    kind, content_type = check_upload(upload)
+    attachment = Attachment(
+        order=order,
+        kind=kind,
+        original_name=upload.name[:200],
+        content_type=content_type,
+        size=upload.size,
+        uploaded_by=None if by_customer else acting_user,
+    )
+    attachment.file.save(upload.name, upload, save=False)
+    attachment.save()
+    _event(
+        order,
+        EventKind.ATTACHMENT,
+        Actor(acting_user, is_customer=by_customer),
+        note=attachment.original_name,
+        data={"attachment": attachment.pk, "kind": kind},
+    )
+    return attachment
+
+
+@transaction.atomic
+def workorder_comment(*, order: WorkOrder, acting_user: Any, note: str) -> TimelineEvent:
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": _("Write a comment.")})
+    return _event(order, EventKind.COMMENT, Actor(acting_user), note=note)
+
+
+__all__ = [
+    "Actor",
+    "Satisfaction",
+    "allowed_transitions",
+    "workorder_add_attachment",
+    "workorder_add_material",
+    "workorder_comment",
+    "workorder_create",
+    "workorder_transition",
+    "workorder_update",
+]

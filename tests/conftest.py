@@ -1,0 +1,111 @@
+"""Shared fixtures: an organisation (HQ, a centre, two stations), users per role, master data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from catalog.services import product_category_create, product_model_create
+from core.choices import Role
+from core.models import ApiToken
+from core.testing import Org, build_org, make_user
+from customers.services import customer_create
+from devices.services import device_create
+
+
+@pytest.fixture
+def org(db: Any) -> Org:
+    return build_org()
+
+
+@pytest.fixture
+def agent(org: Org) -> Any:
+    return make_user(Role.AGENT, org.hq, username="agent")
+
+
+@pytest.fixture
+def director(org: Org) -> Any:
+    return make_user(Role.DIRECTOR, org.hq, username="director")
+
+
+@pytest.fixture
+def dispatcher(org: Org) -> Any:
+    return make_user(Role.DISPATCHER, org.centre, username="dispatcher")
+
+
+@pytest.fixture
+def technician(org: Org) -> Any:
+    return make_user(Role.TECHNICIAN, org.centre, username="tech")
+
+
+@pytest.fixture
+def qc_inspector(org: Org) -> Any:
+    return make_user(Role.QC_INSPECTOR, org.centre, username="qc")
+
+
+@pytest.fixture
+def station_a_user(org: Org) -> Any:
+    return make_user(Role.STATION, org.station_a, username="station_a")
+
+
+@pytest.fixture
+def station_b_user(org: Org) -> Any:
+    return make_user(Role.STATION, org.station_b, username="station_b")
+
+
+@pytest.fixture
+def category(db: Any) -> Any:
+    return product_category_create(acting_user=None, code="EBIKE", name="电动自行车", warranty_months=12)
+
+
+@pytest.fixture
+def product_model(category: Any) -> Any:
+    return product_model_create(
+        acting_user=None, code="TDR-2000", name="雅迪 TDR 电动车", category=category, warranty_months=24
+    )
+
+
+@pytest.fixture
+def customer_a(org: Org) -> Any:
+    """A customer in 西湖区, served by station A."""
+    return customer_create(
+        acting_user=None, name="张三丰", phone="13800138000", address="浙江省杭州市西湖区文三路100号"
+    )
+
+
+@pytest.fixture
+def customer_b(org: Org) -> Any:
+    """A customer in 海淀区, served by station B."""
+    return customer_create(
+        acting_user=None,
+        name="北京某银行海淀支行",
+        phone="01062345678",
+        kind="organisation",
+        address="北京市海淀区中关村大街1号",
+    )
+
+
+@pytest.fixture
+def device_a(customer_a: Any, product_model: Any) -> Any:
+    import datetime
+
+    return device_create(
+        acting_user=None,
+        customer=customer_a,
+        product_model=product_model,
+        serial_number="SN-A-0001",
+        purchased_on=datetime.date(2026, 3, 1),
+    )
+
+
+def token_client(user: Any) -> Client:
+    """A test client that speaks to the API with a bearer token, as integrators do."""
+    key = ApiToken.issue(user)
+    return Client(HTTP_AUTHORIZATION=f"Bearer {key}")
+
+
+@pytest.fixture
+def api_as() -> Any:
+    return token_client
