@@ -115,6 +115,9 @@ class ChangeLogEntry(models.Model):
         indexes = [models.Index(fields=["content_type", "object_id", "at"])]
         ordering = ["-at", "-id"]
 
+    def __str__(self) -> str:
+        return f"{self.action} {self.object_repr}"
+
 
 class ApiToken(models.Model):
     """A bearer token for the public API; only its hash is stored."""
@@ -128,6 +131,9 @@ class ApiToken(models.Model):
     class Meta:
         verbose_name = _("API token")
         verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"token of {self.user_id}"
 
     @staticmethod
     def hash_key(key: str) -> str:
@@ -154,12 +160,18 @@ class IdempotencyRecord(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["scope", "user", "key"], name="uniq_idempotency_key")]
 
+    def __str__(self) -> str:
+        return f"{self.scope}:{self.key}"
+
 
 class NumberSequence(models.Model):
     """Per-prefix counter for human numbers (WO-20261122-0001). Gaps are fine; duplicates are not."""
 
     prefix = models.CharField(max_length=32, unique=True)
     last_value = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.prefix}:{self.last_value}"
 
 
 class SavedView(BaseModel):
