@@ -116,7 +116,17 @@ def database_from_url(url: str) -> dict:
     return config
 
 
-DATABASES = {"default": database_from_url(DATABASE_URL)}
+def with_numbering_alias(databases: dict) -> dict:
+    """PostgreSQL: number counters commit on their own connection (an autonomous transaction),
+    so a row lock on today's counter is held for one statement, not for a whole request.
+    SQLite has one writer at a time anyway, so it keeps a single connection."""
+    default = databases["default"]
+    if default["ENGINE"] != "django.db.backends.sqlite3":
+        databases["numbering"] = {**default, "TEST": {"MIRROR": "default"}}
+    return databases
+
+
+DATABASES = with_numbering_alias({"default": database_from_url(DATABASE_URL)})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -8,6 +8,9 @@ from .base import *  # noqa: F403
 from .base import HUEY, VAR_DIR, database_from_url
 
 if os.environ.get("TEST_DATABASE_URL"):
+    # One connection in tests: pytest-django isolates each test in a transaction on "default";
+    # the production "numbering" alias (an autonomous counter transaction) is exercised by the
+    # intake benchmark against the real server setup.
     DATABASES = {"default": database_from_url(os.environ["TEST_DATABASE_URL"])}
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
