@@ -349,7 +349,7 @@ def workorder_transition(
     transition = TRANSITIONS_BY_ACTION.get(action)
     if transition is None:
         raise ValidationError({"action": _("Unknown action “%(action)s”.") % {"action": action}})
-    order = WorkOrder.objects.select_for_update().select_related("customer", "device").get(pk=order.pk)
+    order = WorkOrder.objects.select_for_update(of=("self",)).select_related("customer", "device").get(pk=order.pk)
     check_version(order, expected_version)
     if order.status not in transition.sources:
         raise _not_allowed(
@@ -428,7 +428,7 @@ def workorder_update(
     """Edit an order's details; each change is on the timeline with before → after."""
     if not acting_user.has_perm("workorders.change_workorder"):
         raise PermissionDenied(_("You may not edit work orders."))
-    order = WorkOrder.objects.select_for_update().select_related("customer", "device", "product_model").get(pk=order.pk)
+    order = WorkOrder.objects.select_for_update(of=("self",)).select_related("customer", "device", "product_model").get(pk=order.pk)
     check_version(order, expected_version)
     if order.status in {Status.CLOSED, Status.REJECTED, Status.CANCELLED}:
         raise _not_allowed(
