@@ -1,0 +1,212 @@
+"""Writes of the customer self-service pages (SPEC §3 step 1 and 4): no staff account involved.
+
+The portal files a request as the customer (``by_customer=True``, no acting user) through the
+work-order and customer services, and lets the customer act on an order they have tracked.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Sequence
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from catalog.models import ProductModel
+from customers.models import Customer
+from customers.services import customer_create
+from devices.models import Device
+from workorders.attachments import check_upload
+from workorders.choices import OPEN_STATUSES, Channel, ServiceType
+from workorders.models import Attachment, WorkOrder
+from workorders.services import workorder_add_attachment, workorder_create
+
+# What a customer may ask for themselves; inspections, training, upgrades and claims are
+# arranged by staff (contracts, campaigns, claim rules).
+CUSTOMER_SERVICE_TYPES: tuple[str, ...] = (
+    ServiceType.REPAIR,
+    ServiceType.INSTALLATION,
+    ServiceType.MAINTENANCE,
+    ServiceType.CONSULTATION,
+    ServiceType.RETURN,
+    ServiceType.EXCHANGE,
+    ServiceType.COMPLAINT,
+)
+DESCRIPTION_MIN_LENGTH = 5
+MAX_PHOTOS_PER_REQUEST = 3
+MAX_CUSTOMER_ATTACHMENTS_PER_ORDER = 10
+DUPLICATE_WINDOW = timedelta(minutes=2)
+
+MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+LANDLINE_RE = re.compile(r"^0\d{2,3}\d{7,8}$")  # area code 0xx / 0xxx + 7–8 digit local number
+PHONE_HELP = gettext_lazy("A mobile number (11 digits) or a landline with area code, e.g. 0571-88886666.")
+
+
+def phone_normalise(raw: str) -> str:
+    """Digits only: spaces, dashes, brackets and a +86 / 0086 prefix removed.
+
+    ``0571-8888 6666`` and ``057188886666`` are the same number, so matching a customer by phone
+    and tracking an order by phone must not depend on how it was typed.
+    """
+    value = re.sub(r"[\s\-()（）]", "", raw or "")
+    for prefix in ("+86", "0086"):
+        if value.startswith(prefix):
+            value = value[len(prefix) :]
+    if value.startswith("86") and len(value) == 13 and MOBILE_RE.match(value[2:]):
+        value = value[2:]
+    return value
+
+
+def phone_is_valid(phone: str) -> bool:
+    """A Chinese mobile number (1[3-9] + 9 digits) or a landline with its area code."""
+    return bool(MOBILE_RE.match(phone) or LANDLINE_RE.match(phone))
+
+
+def _customer_by_phone(phone: str) -> Customer | None:
+    """Exact match on the customer's phone; of several, active first, then the most recent."""
+    return Customer.objects.filter(phone=phone).order_by("-is_active", "-created_at", "-id").first()
+
+
+def _duplicate_of(*, phone: str, description: str) -> WorkOrder | None:
+    """The open order this same request created moments ago (a double click, a browser retry)."""
+    return (
+        WorkOrder.objects.filter(
+            contact_phone=phone,
+            description=description,
+            status__in=OPEN_STATUSES,
+            submitted_at__gte=timezone.now() - DUPLICATE_WINDOW,
+        )
+        .order_by("-submitted_at", "-id")
+        .first()
+    )
+
+
+def _check_photos(uploads: Sequence[UploadedFile]) -> None:
+    if len(uploads) > MAX_PHOTOS_PER_REQUEST:
+        raise ValidationError({"photos": _("Attach at most %(count)s photos.") % {"count": MAX_PHOTOS_PER_REQUEST}})
+    for upload in uploads:
+        try:
+            check_upload(upload)
+        except ValidationError as error:
+            messages = [str(m) for m in error.message_dict.get("file", error.messages)]
+            raise ValidationError({"photos": f"{upload.name}: {' '.join(messages)}"})
+
+
+def _validate_request(*, name: str, phone: str, description: str, service_type: str, address: str, qr: bool) -> None:
+    errors: dict[str, str] = {}
+    if not name:
+        errors["name"] = _("Enter your name.")
+    if not phone_is_valid(phone):
+        errors["phone"] = _("Enter a valid phone number.") + " " + str(PHONE_HELP)
+    if not qr and not address:
+        errors["address"] = _("Enter the address where the service is needed.")
+    if service_type not in CUSTOMER_SERVICE_TYPES:
+        errors["service_type"] = _("Choose a service type.")
+    if len(description) < DESCRIPTION_MIN_LENGTH:
+        errors["description"] = _("Describe the problem in at least %(count)s characters.") % {
+            "count": DESCRIPTION_MIN_LENGTH
+        }
+    if errors:
+        raise ValidationError(errors)
+
+
+def _delete_files(attachments: list[Attachment]) -> None:
+    for attachment in attachments:
+        with contextlib.suppress(OSError):  # best effort: the rows are rolled back either way
+            default_storage.delete(attachment.file.name)
+
+
+@transaction.atomic
+def portal_request_submit(
+    *,
+    name: str,
+    phone: str,
+    address: str = "",
+    service_type: str,
+    description: str,
+    product_model: ProductModel | None = None,
+    serial_number: str = "",
+    device: Device | None = None,
+    uploads: Sequence[UploadedFile] = (),
+) -> WorkOrder:
+    """File a customer's own request (申请) from the web portal or a device's QR label.
+
+    Rules: the customer is found by exact phone or created; on a QR request the device's owner is
+    the customer and the reporter (who may be a colleague or relative) is the applicant and
+    contact. The same phone and description again within two minutes returns the order already
+    filed instead of a duplicate. Everything is saved in one transaction or not at all.
+    """
+    name, address = (name or "").strip(), (address or "").strip()
+    description, serial_number = (description or "").strip(), (serial_number or "").strip()
+    phone = phone_normalise(phone)
+    qr = device is not None
+    _validate_request(
+        name=name, phone=phone, description=description, service_type=service_type, address=address, qr=qr
+    )
+    uploads = list(uploads)
+    _check_photos(uploads)
+
+    existing = _duplicate_of(phone=phone, description=description)
+    if existing is not None:
+        return existing
+
+    if device is not None:
+        customer = Customer.objects.select_for_update().get(pk=device.customer_id)
+    else:
+        customer = _customer_by_phone(phone)
+        if customer is not None:
+            # Serialises two simultaneous submits of the same customer, so the duplicate check holds.
+            customer = Customer.objects.select_for_update().get(pk=customer.pk)
+            existing = _duplicate_of(phone=phone, description=description)
+            if existing is not None:
+                return existing
+        else:
+            customer = customer_create(acting_user=None, name=name, phone=phone, address=address)
+
+    order = workorder_create(
+        acting_user=None,
+        by_customer=True,
+        customer=customer,
+        device=device,
+        service_type=service_type,
+        channel=Channel.QR if qr else Channel.WEB,
+        description=description,
+        applicant_name=name,
+        contact_phone=phone,
+        service_address=address,
+        product_model=None if qr else product_model,
+        reported_serial="" if qr else serial_number,
+    )
+    saved: list[Attachment] = []
+    try:
+        for upload in uploads:
+            saved.append(workorder_add_attachment(order=order, upload=upload, acting_user=None, by_customer=True))
+    except Exception:
+        _delete_files(saved)
+        raise
+    return order
+
+
+@transaction.atomic
+def portal_photo_add(*, order: WorkOrder, upload: UploadedFile) -> Attachment:
+    """A photo the customer adds later to an open order they track; a few per order at most."""
+    order = WorkOrder.objects.select_for_update().get(pk=order.pk)
+    if order.status not in OPEN_STATUSES:
+        raise ValidationError({"photo": _("Photos can only be added while the request is open.")})
+    if order.attachments.filter(uploaded_by__isnull=True).count() >= MAX_CUSTOMER_ATTACHMENTS_PER_ORDER:
+        raise ValidationError(
+            {"photo": _("At most %(count)s photos can be added.") % {"count": MAX_CUSTOMER_ATTACHMENTS_PER_ORDER}}
+        )
+    try:
+        return workorder_add_attachment(order=order, upload=upload, acting_user=None, by_customer=True)
+    except ValidationError as error:
+        if hasattr(error, "error_dict") and "file" in error.error_dict:
+            raise ValidationError({"photo": error.message_dict["file"]})
+        raise

@@ -1,0 +1,220 @@
+"""Customer self-service pages (SPEC §3 step 1 and 4): no staff account, no login.
+
+A browser may see an order only after proving it: by filing it here or by entering its number
+together with the contact phone. The session keeps the list of orders proved this way.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms import Form
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from core.exceptions import TransitionNotAllowed, VersionConflict
+from devices.selectors import device_by_qr_token
+from portal import progress, throttle
+from portal.forms import DeviceRequestForm, PhotoForm, RequestForm, TrackForm
+from portal.selectors import portal_tracked_order
+from portal.services import phone_normalise, portal_photo_add, portal_request_submit
+from workorders.models import WorkOrder
+from workorders.selectors import workorder_for_tracking
+from workorders.services import workorder_transition
+
+logger = logging.getLogger(__name__)
+
+TRACKED_SESSION_KEY = "portal_tracked_orders"
+MAX_TRACKED = 20
+
+# Service errors name model fields; the form calls some of them differently.
+SERVICE_FIELD_TO_FORM = {
+    "applicant_name": "name",
+    "contact_phone": "phone",
+    "service_address": "address",
+    "reported_serial": "serial_number",
+    "file": "photos",
+}
+
+
+def _hotline() -> str:
+    return str(getattr(settings, "SERVICE_HOTLINE", "") or "")
+
+
+def _tracked_ids(request: HttpRequest) -> list[int]:
+    return [pk for pk in request.session.get(TRACKED_SESSION_KEY, []) if isinstance(pk, int)]
+
+
+def _remember(request: HttpRequest, order: WorkOrder) -> None:
+    ids = [pk for pk in _tracked_ids(request) if pk != order.pk]
+    request.session[TRACKED_SESSION_KEY] = [order.pk, *ids][:MAX_TRACKED]
+
+
+def _tracked_or_404(request: HttpRequest, number: str) -> WorkOrder:
+    order = portal_tracked_order(number=number, tracked_ids=_tracked_ids(request))
+    if order is None:
+        raise Http404(_("No such request in this session."))
+    return order
+
+
+def _add_service_errors(form: Form, error: ValidationError) -> None:
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for name, errors in error.message_dict.items():
+        field = SERVICE_FIELD_TO_FORM.get(name, name)
+        form.add_error(field if field in form.fields else None, errors)
+
+
+def _error_text(error: ValidationError) -> str:
+    return " ".join(str(message) for message in error.messages)
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/home.html", {"hotline": _hotline()})
+
+
+def _submit(request: HttpRequest, form: Form, **extra: Any) -> WorkOrder | None:
+    data = form.cleaned_data
+    try:
+        order = portal_request_submit(
+            name=data["name"],
+            phone=data["phone"],
+            address=data.get("address", ""),
+            service_type=data["service_type"],
+            description=data["description"],
+            product_model=data.get("product_model"),
+            serial_number=data.get("serial_number", ""),
+            uploads=data.get("photos") or (),
+            **extra,
+        )
+    except ValidationError as error:
+        _add_service_errors(form, error)
+        return None
+    _remember(request, order)
+    return order
+
+
+@require_http_methods(["GET", "POST"])
+def request_create(request: HttpRequest) -> HttpResponse:
+    form = RequestForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        order = _submit(request, form)
+        if order is not None:
+            return redirect("portal:submitted", number=order.number)
+    return render(request, "portal/request.html", {"form": form, "hotline": _hotline()})
+
+
+@require_http_methods(["GET", "POST"])
+def device_request(request: HttpRequest, token: str) -> HttpResponse:
+    """扫码报修: the device's label opens this page. It shows the model and serial only — the
+    owner's name, phone and address stay hidden from whoever holds the label."""
+    device = device_by_qr_token(token)
+    if device is None:
+        raise Http404(_("Unknown device label."))
+    form = DeviceRequestForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        order = _submit(request, form, device=device)
+        if order is not None:
+            return redirect("portal:submitted", number=order.number)
+    hotline = device.unit.phone or _hotline()
+    return render(request, "portal/request.html", {"form": form, "device": device, "hotline": hotline})
+
+
+def submitted(request: HttpRequest, number: str) -> HttpResponse:
+    order = _tracked_or_404(request, number)
+    return render(request, "portal/submitted.html", {"order": order, "hotline": _hotline()})
+
+
+@require_http_methods(["GET", "POST"])
+def track(request: HttpRequest) -> HttpResponse:
+    form = TrackForm(request.POST or None)
+    if request.method == "POST":
+        if throttle.tracking_locked(request):
+            form.is_valid()
+            form.add_error(None, _("Too many unsuccessful attempts. Please wait 15 minutes or call the hotline."))
+            return render(request, "portal/track.html", {"form": form, "hotline": _hotline()}, status=429)
+        if form.is_valid():
+            number, raw_phone = form.cleaned_data["number"], form.cleaned_data["phone"]
+            order = workorder_for_tracking(number=number, phone=phone_normalise(raw_phone))
+            if order is None and phone_normalise(raw_phone) != raw_phone.strip():
+                order = workorder_for_tracking(number=number, phone=raw_phone)
+            if order is not None:
+                _remember(request, order)
+                return redirect("portal:order", number=order.number)
+            throttle.tracking_failed(request)
+            form.add_error(None, _("We could not find a request with this order number and phone. Please check both."))
+    return render(request, "portal/track.html", {"form": form, "hotline": _hotline()})
+
+
+def order_detail(request: HttpRequest, number: str) -> HttpResponse:
+    order = _tracked_or_404(request, number)
+    context = {
+        "order": order,
+        "steps": progress.progress_steps(order),
+        "explanation": progress.status_explanation(order),
+        "ended": order.status in progress.ENDED_STATUSES,
+        "technician_name": progress.technician_first_name(order),
+        "timeline": progress.customer_timeline(order),
+        "actions": progress.customer_actions(order),
+        "photo_form": PhotoForm() if order.is_open else None,
+        "hotline": order.unit.phone or _hotline(),
+    }
+    return render(request, "portal/order.html", context)
+
+
+@require_POST
+def order_action(request: HttpRequest, number: str) -> HttpResponse:
+    """A customer decision on a tracked order: approve/decline a quote, sign off, object, reply,
+    cancel. Refusals come back as a message on the order page, never as an error page."""
+    order = _tracked_or_404(request, number)
+    action = request.POST.get("action", "")
+    field_names = progress.customer_action_fields(order, action)
+    if field_names is None:
+        messages.error(request, _("This action is not possible now. The page shows what you can do."))
+        return redirect("portal:order", number=order.number)
+    data = {name: request.POST.get(name, "") for name in field_names}
+    version = request.POST.get("version", "")
+    try:
+        workorder_transition(
+            order=order,
+            action=action,
+            acting_user=None,
+            by_customer=True,
+            data=data,
+            expected_version=int(version) if version.isdigit() else None,
+        )
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    except TransitionNotAllowed as error:
+        messages.error(request, error.message)
+    except VersionConflict:
+        messages.error(request, _("Your request changed in the meantime. Please check the page and try again."))
+    except PermissionDenied as error:
+        messages.error(request, str(error) or _("This action is not possible now."))
+    else:
+        messages.success(request, _("Thank you. We have recorded your answer."))
+    return redirect("portal:order", number=order.number)
+
+
+@require_POST
+def order_upload(request: HttpRequest, number: str) -> HttpResponse:
+    order = _tracked_or_404(request, number)
+    form = PhotoForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(m) for errors in form.errors.values() for m in errors))
+        return redirect("portal:order", number=order.number)
+    try:
+        portal_photo_add(order=order, upload=form.cleaned_data["photo"])
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, _("The photo has been added."))
+    return redirect(reverse("portal:order", kwargs={"number": order.number}) + "#photos")
