@@ -33,6 +33,16 @@ def portal_tracked_order(*, number: str, tracked_ids: Iterable[int]) -> WorkOrde
     )
 
 
+def portal_tracked_orders(*, tracked_ids: Iterable[int]) -> QuerySet[WorkOrder]:
+    """Orders this session has already proved, newest first (the "my requests" shortcut)."""
+    ids = [pk for pk in tracked_ids if isinstance(pk, int)]
+    return (
+        WorkOrder.objects.filter(pk__in=ids)
+        .order_by("-submitted_at", "-id")
+        .only("number", "status", "service_type", "submitted_at")
+    )
+
+
 def portal_timeline(order: WorkOrder) -> QuerySet[TimelineEvent]:
     """The order's timeline as the customer may see it (no internal comments or edits)."""
     return order.events.exclude(kind__in=HIDDEN_EVENT_KINDS).order_by("at", "id")

@@ -23,7 +23,7 @@ from core.exceptions import TransitionNotAllowed, VersionConflict
 from devices.selectors import device_by_qr_token
 from portal import progress, throttle
 from portal.forms import DeviceRequestForm, PhotoForm, RequestForm, TrackForm
-from portal.selectors import portal_tracked_order
+from portal.selectors import portal_tracked_order, portal_tracked_orders
 from portal.services import phone_normalise, portal_photo_add, portal_request_submit
 from workorders.models import WorkOrder
 from workorders.selectors import workorder_for_tracking
@@ -135,7 +135,7 @@ def submitted(request: HttpRequest, number: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def track(request: HttpRequest) -> HttpResponse:
-    form = TrackForm(request.POST or None)
+    form = TrackForm(request.POST or None, initial={"number": request.GET.get("number", "")[:32]})
     if request.method == "POST":
         if throttle.tracking_locked(request):
             form.is_valid()
@@ -151,7 +151,8 @@ def track(request: HttpRequest) -> HttpResponse:
                 return redirect("portal:order", number=order.number)
             throttle.tracking_failed(request)
             form.add_error(None, _("We could not find a request with this order number and phone. Please check both."))
-    return render(request, "portal/track.html", {"form": form, "hotline": _hotline()})
+    recent = portal_tracked_orders(tracked_ids=_tracked_ids(request))
+    return render(request, "portal/track.html", {"form": form, "recent": recent, "hotline": _hotline()})
 
 
 def order_detail(request: HttpRequest, number: str) -> HttpResponse:

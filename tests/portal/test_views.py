@@ -438,3 +438,11 @@ def test_qr_page_and_order_page_show_the_serving_station_phone(client, org, devi
     assert 'href="tel:0571-87654321"' in page
     order = _filed_order(client)
     assert 'href="tel:0571-87654321"' in client.get(reverse("portal:order", args=[order.number])).content.decode()
+
+
+def test_track_page_lists_requests_of_this_session_and_prefills_the_number(client, org):
+    order = _filed_order(client)
+    page = client.get(reverse("portal:track") + f"?number={order.number}").content.decode()
+    assert f'value="{order.number}"' in page
+    assert f'href="{reverse("portal:order", args=[order.number])}"' in page
+    assert 'id="recent-orders"' not in Client().get(reverse("portal:track")).content.decode()
