@@ -206,3 +206,4 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 REPAIR_WARRANTY_DAYS = int(os.environ.get("REPAIR_WARRANTY_DAYS", "30"))  # 第六条: works ≥ 30 days after repair
+SERVICE_HOTLINE = os.environ.get("SERVICE_HOTLINE", "400-800-8000")
