@@ -75,3 +75,40 @@ def workorder_for_tracking(*, number: str, phone: str) -> WorkOrder | None:
         .filter(number=number, customer__phone=phone)
         .first()
     )
+
+
+def technicians_visible_to(user: Any) -> QuerySet[Any]:
+    """Active users who may carry out work orders (``work_on_workorder``) in units the user may see.
+
+    Used for the technician pickers of the staff console (assign); the service re-checks the choice.
+    """
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Permission
+    from django.db.models import Q
+
+    permission = Permission.objects.filter(content_type__app_label="workorders", codename="work_on_workorder").first()
+    users = get_user_model().objects.filter(is_active=True, profile__isnull=False)
+    holds = Q(is_superuser=True)
+    if permission is not None:
+        holds |= Q(groups__permissions=permission) | Q(user_permissions=permission)
+    users = scope_by_unit(users.filter(holds), user, field="profile__unit")
+    return users.select_related("profile", "profile__unit").distinct().order_by("first_name", "username")
+
+
+def workorder_detail_for(*, user: Any, pk: int) -> WorkOrder | None:
+    """One visible order with what its page shows (materials, attachments, timeline) prefetched."""
+    from django.db.models import Prefetch
+
+    from workorders.models import Attachment, TimelineEvent
+
+    return (
+        workorders_visible_to(user)
+        .select_related("customer__unit", "device__product_model", "created_by", "accepted_by")
+        .prefetch_related(
+            "materials",
+            Prefetch("attachments", queryset=Attachment.objects.select_related("uploaded_by")),
+            Prefetch("events", queryset=TimelineEvent.objects.select_related("actor")),
+        )
+        .filter(pk=pk)
+        .first()
+    )

@@ -1,0 +1,378 @@
+"""Forms of the staff console. They parse and present input; the services decide and write."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from catalog.selectors import product_models_visible_to
+from customers.choices import CustomerKind
+from customers.selectors import customers_visible_to
+from devices.selectors import devices_visible_to
+from workorders.attachments import check_upload
+from workorders.choices import Channel, ChargeType, Priority, ServiceType, Urgency
+from workorders.models import WorkOrder
+from workorders.transitions import FieldSpec, Transition
+
+MAX_FILES = 10
+
+
+def add_service_errors(form: forms.Form, error: ValidationError, *, aliases: dict[str, str] | None = None) -> None:
+    """Put a service's ``{field: message}`` errors on the form fields they name.
+
+    ``aliases`` maps a service's field name to the form's (e.g. the new customer's ``name``).
+    Errors for fields the form does not have go to the top of the form, prefixed with the name.
+    """
+    aliases = aliases or {}
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error.messages)
+        return
+    for name, messages in error.message_dict.items():
+        target = aliases.get(name, name)
+        if target in form.fields:
+            for message in messages:
+                form.add_error(target, message)
+        else:
+            label = _field_label(name)
+            for message in messages:
+                form.add_error(None, f"{label}: {message}" if label else message)
+
+
+def _field_label(name: str) -> str:
+    if name == "__all__":
+        return ""
+    try:
+        return str(WorkOrder._meta.get_field(name).verbose_name)
+    except Exception:
+        return name
+
+
+class BootstrapMixin:
+    """Compact Bootstrap classes on every widget."""
+
+    def style_fields(self) -> None:
+        for field in self.fields.values():  # type: ignore[attr-defined]
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput | forms.RadioSelect | forms.HiddenInput):
+                continue
+            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several photos/PDFs in one input (Django's documented pattern)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/*,application/pdf,video/mp4"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
+
+
+def check_uploads(files: list[Any]) -> list[str]:
+    """Messages naming each file that cannot be attached (wrong type, empty, too large)."""
+    problems = []
+    if len(files) > MAX_FILES:
+        problems.append(str(_("Attach at most %(count)s files at once.") % {"count": MAX_FILES}))
+    for upload in files:
+        try:
+            check_upload(upload)
+        except ValidationError as error:
+            for message in error.messages:
+                problems.append(f"{upload.name}: {message}")
+    return problems
+
+
+class RegisterForm(BootstrapMixin, forms.Form):
+    """The agent's one-page intake (phone request in under a minute)."""
+
+    customer_search = forms.CharField(label=_("Find customer"), required=False, max_length=100)
+    customer = forms.ModelChoiceField(label=_("Customer"), required=False, queryset=None, widget=forms.HiddenInput)  # type: ignore[arg-type]
+    new_customer = forms.BooleanField(label=_("New caller: create the customer"), required=False)
+    new_customer_name = forms.CharField(label=_("Customer name"), required=False, max_length=100)
+    new_customer_phone = forms.CharField(label=_("Customer phone"), required=False, max_length=32)
+    new_customer_address = forms.CharField(label=_("Customer address"), required=False, max_length=200)
+    new_customer_kind = forms.ChoiceField(
+        label=_("Customer kind"), required=False, choices=CustomerKind.choices, initial=CustomerKind.PERSON
+    )
+    device = forms.ModelChoiceField(label=_("Device"), required=False, queryset=None, widget=forms.HiddenInput)  # type: ignore[arg-type]
+    product_model = forms.ModelChoiceField(
+        label=_("Product model"), required=False, queryset=None, empty_label=_("— unknown / not listed —")
+    )  # type: ignore[arg-type]
+    reported_serial = forms.CharField(label=_("Serial number"), required=False, max_length=64)
+    service_type = forms.ChoiceField(label=_("Service type"), choices=ServiceType.choices, initial=ServiceType.REPAIR)
+    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial=Channel.PHONE)
+    urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices, initial=Urgency.NORMAL)
+    applicant_unit = forms.CharField(label=_("Applicant unit"), required=False, max_length=100)
+    applicant_name = forms.CharField(label=_("Applicant"), required=False, max_length=64)
+    contact_phone = forms.CharField(label=_("Contact phone"), required=False, max_length=32)
+    service_address = forms.CharField(label=_("Service address"), required=False, max_length=200)
+    description = forms.CharField(
+        label=_("Fault description / service content"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    attachments = MultipleFileField(label=_("Photos / PDF"), required=False)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["customer"].queryset = customers_visible_to(user)
+        self.fields["device"].queryset = devices_visible_to(user)
+        self.fields["product_model"].queryset = product_models_visible_to(user).filter(is_active=True)
+        self.style_fields()
+        self.fields["customer_search"].widget.attrs.update(
+            {"autocomplete": "off", "placeholder": _("Phone, name, pinyin or initials"), "autofocus": True}
+        )
+        self.fields["new_customer"].widget.attrs["class"] = "form-check-input"
+        self.fields["description"].widget.attrs["placeholder"] = _("What happens, since when, what was tried")
+
+    def clean_attachments(self) -> list[Any]:
+        files = self.cleaned_data.get("attachments") or []
+        problems = check_uploads(files)
+        if problems:
+            raise ValidationError(problems)
+        return files
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("new_customer"):
+            cleaned["customer"] = None
+            cleaned["device"] = None
+            for name in ("new_customer_name", "new_customer_phone"):
+                if not (cleaned.get(name) or "").strip():
+                    self.add_error(name, _("This field is required for a new customer."))
+        elif not cleaned.get("customer") and "customer" not in self.errors:
+            self.add_error("customer_search", _("Choose a customer, or tick “new caller” to create one."))
+        customer, device = cleaned.get("customer"), cleaned.get("device")
+        if customer and device and device.customer_id != customer.pk:
+            self.add_error("device", _("This device does not belong to the customer."))
+        return cleaned
+
+    def new_customer_fields(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        fields: dict[str, Any] = {"kind": data.get("new_customer_kind") or CustomerKind.PERSON}
+        if data.get("new_customer_address"):
+            fields["address"] = data["new_customer_address"].strip()
+        return fields
+
+    def workorder_fields(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        names = (
+            "service_type",
+            "channel",
+            "urgency",
+            "applicant_unit",
+            "applicant_name",
+            "contact_phone",
+            "service_address",
+            "description",
+            "device",
+            "product_model",
+            "reported_serial",
+        )
+        return {name: data.get(name) for name in names}
+
+
+NEW_CUSTOMER_ALIASES = {
+    "name": "new_customer_name",
+    "phone": "new_customer_phone",
+    "address": "new_customer_address",
+    "kind": "new_customer_kind",
+    "unit": "new_customer_address",
+}
+
+
+class WorkOrderEditForm(BootstrapMixin, forms.Form):
+    """The editable details of an order (``workorders.services.EDITABLE_FIELDS``) plus its version."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    service_type = forms.ChoiceField(label=_("Service type"), choices=ServiceType.choices)
+    urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices)
+    priority = forms.TypedChoiceField(label=_("Priority"), choices=Priority.choices, coerce=int)
+    applicant_unit = forms.CharField(label=_("Applicant unit"), required=False, max_length=100)
+    applicant_name = forms.CharField(label=_("Applicant"), max_length=64)
+    contact_phone = forms.CharField(label=_("Contact phone"), max_length=32)
+    service_address = forms.CharField(label=_("Service address"), required=False, max_length=200)
+    description = forms.CharField(
+        label=_("Fault description / service content"), widget=forms.Textarea(attrs={"rows": 4})
+    )
+    device = forms.ModelChoiceField(label=_("Device"), required=False, queryset=None, empty_label=_("— none —"))  # type: ignore[arg-type]
+    product_model = forms.ModelChoiceField(
+        label=_("Product model"), required=False, queryset=None, empty_label=_("— unknown —")
+    )  # type: ignore[arg-type]
+    reported_serial = forms.CharField(label=_("Serial number"), required=False, max_length=64)
+    charge_type = forms.ChoiceField(label=_("Paid or free"), choices=ChargeType.choices)
+    actual_charge = forms.DecimalField(
+        label=_("Actual charge"), required=False, min_value=Decimal("0"), max_digits=12, decimal_places=2
+    )
+    payment_receiver = forms.CharField(label=_("Payment received by"), required=False, max_length=64)
+    technician_signature = forms.CharField(label=_("Technician signature"), required=False, max_length=64)
+    supervisor_signature = forms.CharField(label=_("Department head signature"), required=False, max_length=64)
+
+    def __init__(self, *args: Any, user: Any, order: WorkOrder, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.order = order
+        self.fields["device"].queryset = devices_visible_to(user).filter(customer_id=order.customer_id)
+        self.fields["product_model"].queryset = product_models_visible_to(user)
+        self.style_fields()
+
+    @classmethod
+    def initial_for(cls, order: WorkOrder) -> dict[str, Any]:
+        initial = {name: getattr(order, name) for name in cls.base_fields if name not in {"device", "product_model"}}
+        initial["device"] = order.device_id
+        initial["product_model"] = order.product_model_id
+        return initial
+
+    def changes(self) -> dict[str, Any]:
+        """Every editable field as submitted; the service keeps only what really differs."""
+        data = dict(self.cleaned_data)
+        data.pop("version", None)
+        for name in ("applicant_unit", "applicant_name", "contact_phone", "service_address", "reported_serial"):
+            data[name] = (data.get(name) or "").strip()
+        data["description"] = (data.get("description") or "").strip()
+        return data
+
+
+class CommentForm(BootstrapMixin, forms.Form):
+    note = forms.CharField(label=_("Comment"), max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.style_fields()
+
+
+class UploadForm(BootstrapMixin, forms.Form):
+    files = MultipleFileField(label=_("Photos / PDF"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.style_fields()
+
+    def clean_files(self) -> list[Any]:
+        files = self.cleaned_data.get("files") or []
+        problems = check_uploads(files)
+        if problems:
+            raise ValidationError(problems)
+        return files
+
+
+class MaterialForm(BootstrapMixin, forms.Form):
+    """One 材料 line of the seed form: material, model, unit, quantity, unit price, extra."""
+
+    name = forms.CharField(label=_("Material"), max_length=100)
+    model = forms.CharField(label=_("Model"), required=False, max_length=64)
+    unit_of_measure = forms.CharField(label=_("Unit"), max_length=16, initial="个")
+    quantity = forms.DecimalField(
+        label=_("Quantity"), min_value=Decimal("0.01"), max_digits=10, decimal_places=2, initial=1
+    )
+    unit_price = forms.DecimalField(label=_("Unit price"), min_value=Decimal("0"), max_digits=12, decimal_places=2)
+    extra = forms.DecimalField(
+        label=_("Extra"), required=False, min_value=Decimal("0"), max_digits=12, decimal_places=2, initial=0
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.style_fields()
+        for name in ("quantity", "unit_price", "extra"):
+            self.fields[name].widget.attrs["step"] = "0.01"
+
+
+class SavedViewForm(BootstrapMixin, forms.Form):
+    name = forms.CharField(label=_("View name"), max_length=64)
+    query_string = forms.CharField(required=False, max_length=1000, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.style_fields()
+        self.fields["name"].widget.attrs.update({"class": "form-control form-control-sm", "id": "id_saved_view_name"})
+
+
+class TransitionForm(forms.Form):
+    """The inline form of one action, generated from the transition's ``FieldSpec``s.
+
+    It only renders and carries the raw values: ``workorder_transition`` validates them.
+    """
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, transition: Transition, technicians: Any = None, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", None)
+        super().__init__(*args, **kwargs)
+        self.transition = transition
+        for spec in transition.fields:
+            self.fields[spec.name] = self._field(spec, technicians)
+        for name, field in self.fields.items():
+            field.widget.attrs.setdefault("id", f"id_{transition.action}_{name}")
+        self.service_errors: dict[str, list[str]] = {}
+
+    def rows(self) -> list[tuple[Any, list[str]]]:
+        """(bound field, the service's messages for it) for every action field."""
+        rows = []
+        for name in self.fields:
+            if name == "version":
+                continue
+            errors = self.service_errors.get(name, [])
+            if errors:
+                widget = self.fields[name].widget
+                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid"
+            rows.append((self[name], errors))
+        return rows
+
+    def general_errors(self) -> list[str]:
+        return self.service_errors.get("__all__", [])
+
+    @staticmethod
+    def _field(spec: FieldSpec, technicians: Any) -> forms.Field:
+        label = spec.label or spec.name
+        common: dict[str, Any] = {"label": label, "required": spec.required}
+        if spec.type == "text":
+            return forms.CharField(widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}), **common)
+        if spec.type == "datetime":
+            return forms.CharField(
+                widget=forms.DateTimeInput(attrs={"type": "datetime-local", "class": "form-control"}), **common
+            )
+        if spec.type == "user":
+            choices = [("", "—")] + [
+                (str(user.pk), f"{user.get_full_name() or user.username} · {user.profile.unit}")
+                for user in (technicians or [])
+            ]
+            return forms.ChoiceField(choices=choices, widget=forms.Select(attrs={"class": "form-select"}), **common)
+        if spec.type == "choice":
+            return forms.ChoiceField(
+                choices=[("", "—"), *[(value, choice_label(value)) for value in spec.choices]],
+                widget=forms.Select(attrs={"class": "form-select"}),
+                **common,
+            )
+        if spec.type == "decimal":
+            return forms.DecimalField(
+                widget=forms.NumberInput(attrs={"step": "0.01", "min": "0", "class": "form-control"}), **common
+            )
+        if spec.type == "score":
+            return forms.TypedChoiceField(
+                choices=[("", "—"), *[(str(n), str(n)) for n in range(1, 6)]],
+                coerce=int,
+                widget=forms.Select(attrs={"class": "form-select"}),
+                **common,
+            )
+        raise ValueError(spec.type)  # pragma: no cover
+
+
+def choice_label(value: str) -> str:
+    """The human label of a choice value of a transition field (the model's choices know it)."""
+    from workorders.choices import Satisfaction, WaitReason
+
+    for choices in (ChargeType, WaitReason, Satisfaction):
+        if value in choices.values:
+            return str(choices(value).label)
+    return value

@@ -1,0 +1,580 @@
+"""The staff console for work orders (SPEC §3, seed form 附件3).
+
+Views stay thin: forms parse input, ``workorders.services`` decide and write, selectors scope
+every read (``workorders_visible_to`` and friends). Domain errors become a clear message on the
+page with a 4xx status, never a 500.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from core.exceptions import TransitionNotAllowed, VersionConflict
+from core.models import SavedView
+from customers.selectors import customer_search, customers_visible_to
+from customers.services import customer_create
+from devices.selectors import devices_visible_to
+from workorders import services
+from workorders.choices import Channel, EventKind, ServiceType, Status
+from workorders.filtersets import WorkOrderFilterForm, filter_query_string
+from workorders.forms import (
+    NEW_CUSTOMER_ALIASES,
+    CommentForm,
+    MaterialForm,
+    RegisterForm,
+    SavedViewForm,
+    TransitionForm,
+    UploadForm,
+    WorkOrderEditForm,
+    add_service_errors,
+    choice_label,
+)
+from workorders.models import Attachment, TimelineEvent, WorkOrder
+from workorders.selectors import (
+    technicians_visible_to,
+    workorder_detail_for,
+    workorder_list,
+    workorders_visible_to,
+)
+from workorders.transitions import TRANSITIONS_BY_ACTION, Transition
+
+PAGE_SIZE = 25
+LOOKUP_LIMIT = 8
+LIST_NAME = "workorders"
+INLINE_TYPES = ("image/", "application/pdf")
+FINISHED = {Status.CLOSED, Status.REJECTED, Status.CANCELLED}
+
+view_required = permission_required("workorders.view_workorder", raise_exception=True)
+
+
+def _optional_url(name: str, *args: Any) -> str:
+    """A link to another app's page, or "" while that app has no such page."""
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return ""
+
+
+def _visible_order(user: Any, pk: int) -> WorkOrder:
+    order = workorders_visible_to(user).filter(pk=pk).first()
+    if order is None:
+        raise Http404(_("No such work order."))
+    return order
+
+
+def _may_work(user: Any) -> bool:
+    return user.has_perm("workorders.change_workorder") or user.has_perm("workorders.work_on_workorder")
+
+
+def _int_or_none(raw: Any) -> int | None:
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        return None
+
+
+# --- list and saved views ----------------------------------------------------------------------
+
+
+@login_required
+@view_required
+@require_GET
+def workorder_list_page(request: HttpRequest) -> HttpResponse:
+    form = WorkOrderFilterForm(request.GET or None, user=request.user)
+    if form.is_bound:
+        form.is_valid()
+    orders = workorder_list(user=request.user, filters=form.filters()).order_by(*form.ordering())
+    page = Paginator(orders, PAGE_SIZE).get_page(request.GET.get("page"))
+    query_string = filter_query_string(request.GET)
+    context = {
+        "form": form,
+        "page": page,
+        "orders": page.object_list,
+        "query_string": query_string,
+        "sort": (form.cleaned_data.get("sort") if form.is_bound else "") or "-submitted",
+        "saved_views": SavedView.objects.filter(user=request.user, list_name=LIST_NAME),
+        "saved_view_form": SavedViewForm(initial={"query_string": query_string}),
+    }
+    if request.htmx and request.htmx.target == "wo-table":
+        return render(request, "workorders/partials/list_table.html", context)
+    return render(request, "workorders/list.html", context)
+
+
+@login_required
+@view_required
+@require_POST
+def saved_view_save(request: HttpRequest) -> HttpResponse:
+    """Keep the current filters under a name (saving the same name again replaces them)."""
+    form = SavedViewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the view a name."))
+        return redirect("workorders:list")
+    query_string = filter_query_string(QueryDict(form.cleaned_data["query_string"] or ""))
+    name = form.cleaned_data["name"].strip()
+    SavedView.objects.update_or_create(
+        user=request.user, list_name=LIST_NAME, name=name, defaults={"query_string": query_string}
+    )
+    messages.success(request, _("View “%(name)s” saved.") % {"name": name})
+    return redirect(f"{reverse('workorders:list')}?{query_string}" if query_string else "workorders:list")
+
+
+@login_required
+@view_required
+@require_POST
+def saved_view_delete(request: HttpRequest, view_pk: int) -> HttpResponse:
+    view = get_object_or_404(SavedView, pk=view_pk, user=request.user, list_name=LIST_NAME)
+    view.delete()
+    messages.success(request, _("View “%(name)s” deleted.") % {"name": view.name})
+    return redirect("workorders:list")
+
+
+# --- registering a request ----------------------------------------------------------------------
+
+
+def _picked_customer(form: RegisterForm, user: Any) -> Any:
+    if form.data.get("new_customer"):
+        return None
+    customer_id = _int_or_none(form.data.get("customer"))
+    if customer_id is None:
+        return None
+    return customers_visible_to(user).filter(pk=customer_id).first()
+
+
+def _customer_devices(user: Any, customer: Any) -> list[Any]:
+    if customer is None:
+        return []
+    return list(devices_visible_to(user).filter(customer_id=customer.pk, is_active=True).order_by("-id")[:50])
+
+
+@transaction.atomic
+def _register_order(form: RegisterForm, user: Any, *, accept: bool) -> WorkOrder:
+    """Customer (if new), order, attachments and acceptance: all in one transaction, or nothing."""
+    stage = "customer"
+    try:
+        customer = form.cleaned_data.get("customer")
+        if form.cleaned_data.get("new_customer"):
+            customer = customer_create(
+                acting_user=user,
+                name=form.cleaned_data["new_customer_name"],
+                phone=form.cleaned_data["new_customer_phone"],
+                **form.new_customer_fields(),
+            )
+        stage = "order"
+        order = services.workorder_create(acting_user=user, customer=customer, **form.workorder_fields())
+        for upload in form.cleaned_data.get("attachments") or []:
+            stage = upload.name
+            services.workorder_add_attachment(order=order, upload=upload, acting_user=user)
+        if accept:
+            stage = "accept"
+            order = services.workorder_transition(order=order, action="accept", acting_user=user, data={})
+    except ValidationError as error:
+        error.stage = stage  # type: ignore[attr-defined]
+        raise
+    return order
+
+
+@login_required
+@permission_required("workorders.add_workorder", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def register(request: HttpRequest) -> HttpResponse:
+    """The agent's console: find or create the caller, pick the device, describe, register."""
+    if request.method == "POST":
+        form = RegisterForm(request.POST, request.FILES, user=request.user)
+        if form.is_valid():
+            try:
+                order = _register_order(form, request.user, accept="accept" in request.POST)
+            except ValidationError as error:
+                stage = getattr(error, "stage", "order")
+                if stage == "customer":
+                    add_service_errors(form, error, aliases=NEW_CUSTOMER_ALIASES)
+                elif stage in {"order", "accept"}:
+                    add_service_errors(form, error, aliases={"customer": "customer_search"})
+                else:
+                    form.add_error("attachments", [f"{stage}: {message}" for message in error.messages])
+            except (PermissionDenied, TransitionNotAllowed) as error:
+                form.add_error(None, str(error))
+            else:
+                if order.status == Status.ACCEPTED:
+                    text = _("Work order %(number)s registered and accepted.")
+                else:
+                    text = _("Work order %(number)s registered.")
+                messages.success(request, text % {"number": order.number})
+                return redirect("workorders:detail", pk=order.pk)
+    else:
+        form = RegisterForm(user=request.user, initial=_register_initial(request))
+    customer = _picked_customer(form, request.user)
+    context = {
+        "form": form,
+        "customer": customer,
+        "devices": _customer_devices(request.user, customer),
+        "selected_device": _int_or_none(form.data.get("device")) if form.is_bound else None,
+        "may_accept": request.user.has_perm("workorders.accept_workorder"),
+    }
+    return render(request, "workorders/register.html", context, status=400 if form.errors else 200)
+
+
+def _register_initial(request: HttpRequest) -> dict[str, Any]:
+    """Start from a customer or device link (e.g. the customer page's "new request")."""
+    initial: dict[str, Any] = {"channel": Channel.PHONE, "service_type": ServiceType.REPAIR}
+    customer_id = _int_or_none(request.GET.get("customer"))
+    if customer_id:
+        initial["customer"] = customer_id
+    return initial
+
+
+@login_required
+@permission_required("workorders.add_workorder", raise_exception=True)
+@require_GET
+def lookup_customers(request: HttpRequest) -> HttpResponse:
+    """htmx: customers matching what the agent typed (phone, name, pinyin or initials)."""
+    query = (request.GET.get("customer_search") or request.GET.get("q") or "").strip()
+    customers = list(customer_search(user=request.user, query=query)[:LOOKUP_LIMIT]) if query else []
+    return render(request, "workorders/partials/customer_results.html", {"customers": customers, "query": query})
+
+
+@login_required
+@permission_required("workorders.add_workorder", raise_exception=True)
+@require_GET
+def lookup_devices(request: HttpRequest) -> HttpResponse:
+    """htmx: the picked customer with their devices to choose from (empty to pick another)."""
+    customer = None
+    raw = request.GET.get("customer")
+    if raw:
+        customer = customers_visible_to(request.user).filter(pk=_int_or_none(raw) or 0).first()
+        if customer is None:
+            raise Http404(_("No such customer."))
+    context = {
+        "customer": customer,
+        "devices": _customer_devices(request.user, customer),
+        "selected_device": None,
+        "clear_results": True,
+    }
+    return render(request, "workorders/partials/customer_picked.html", context)
+
+
+# --- detail --------------------------------------------------------------------------------------
+
+
+def _param_label(event: TimelineEvent, key: str) -> str:
+    transition = TRANSITIONS_BY_ACTION.get(event.kind)
+    if transition is not None:
+        for spec in transition.fields:
+            if spec.name == key:
+                return str(spec.label)
+    try:
+        return str(WorkOrder._meta.get_field(key).verbose_name)
+    except Exception:
+        labels = {
+            "material": _("material"),
+            "quantity": _("quantity"),
+            "subtotal": _("subtotal"),
+            "attachment": _("attachment"),
+            "kind": _("kind"),
+            "to": _("to"),
+        }
+        return str(labels.get(key, key))
+
+
+def _param_value(key: str, value: Any) -> str:
+    if isinstance(value, dict):
+        if "name" in value:
+            return str(value["name"])
+        if "from" in value or "to" in value:
+            return f"{_param_value(key, value.get('from'))} → {_param_value(key, value.get('to'))}"
+        return ", ".join(f"{k}={v}" for k, v in value.items())
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, str):
+        for choices in (ServiceType, Channel):
+            if key in {"service_type", "channel"} and value in choices.values:
+                return str(choices(value).label)
+        if key in {"charge_type", "wait_reason", "satisfaction"}:
+            return choice_label(value)
+        if key in {"urgency", "status"}:
+            field = WorkOrder._meta.get_field(key)
+            return str(dict(field.choices).get(value, value))  # type: ignore[arg-type]
+        if "T" in value and len(value) >= 16:
+            moment = parse_datetime(value)
+            if moment is not None:
+                return date_format(timezone.localtime(moment), "Y-m-d H:i")
+    return str(value)
+
+
+def _timeline(order: WorkOrder) -> list[dict[str, Any]]:
+    rows = []
+    for event in order.events.all():
+        params = []
+        if event.kind != EventKind.ATTACHMENT:
+            params = [(_param_label(event, key), _param_value(key, value)) for key, value in (event.data or {}).items()]
+        rows.append(
+            {
+                "event": event,
+                "actor": event.actor_label or (str(event.actor) if event.actor else ""),
+                "from_label": Status(event.from_status).label if event.from_status else "",
+                "to_label": Status(event.to_status).label if event.to_status else "",
+                "params": params,
+            }
+        )
+    return rows
+
+
+def _action_forms(
+    order: WorkOrder, transitions: list[Transition], technicians: list[Any], open_action: str, open_form: Any
+) -> list[tuple[Transition, Any]]:
+    rows = []
+    for transition in transitions:
+        if transition.action == open_action and open_form is not None:
+            rows.append((transition, open_form))
+        else:
+            rows.append(
+                (
+                    transition,
+                    TransitionForm(initial={"version": order.version}, transition=transition, technicians=technicians),
+                )
+            )
+    return rows
+
+
+def _render_detail(
+    request: HttpRequest,
+    order: WorkOrder,
+    *,
+    status: int = 200,
+    page_error: str = "",
+    open_action: str = "",
+    action_form: Any = None,
+    comment_form: CommentForm | None = None,
+    upload_form: UploadForm | None = None,
+    material_form: MaterialForm | None = None,
+) -> HttpResponse:
+    user = request.user
+    full = workorder_detail_for(user=user, pk=order.pk)
+    if full is None:
+        raise Http404(_("No such work order."))
+    transitions = services.allowed_transitions(full, services.Actor(user))
+    needs_technicians = any(spec.type == "user" for t in transitions for spec in t.fields)
+    technicians = list(technicians_visible_to(user)) if needs_technicians else []
+    materials = list(full.materials.all())
+    may_work = _may_work(user) and full.status not in FINISHED
+    context = {
+        "order": full,
+        "page_error": page_error,
+        "actions": _action_forms(full, transitions, technicians, open_action, action_form),
+        "open_action": open_action,
+        "materials": materials,
+        "materials_total": sum((line.subtotal for line in materials), Decimal("0.00")),
+        "attachments": list(full.attachments.all()),
+        "timeline": _timeline(full),
+        "may_work": may_work,
+        "may_edit": user.has_perm("workorders.change_workorder") and full.status not in FINISHED,
+        "comment_form": comment_form or CommentForm(),
+        "upload_form": upload_form or UploadForm(),
+        "material_form": material_form or MaterialForm(),
+        "customer_url": _optional_url("customers:detail", full.customer_id),
+        "device_url": _optional_url("devices:detail", full.device_id) if full.device_id else "",
+    }
+    return render(request, "workorders/detail.html", context, status=status)
+
+
+@login_required
+@view_required
+@require_GET
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_detail(request, _visible_order(request.user, pk))
+
+
+@login_required
+@view_required
+@require_POST
+def transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Apply one action from the detail page's inline form; refusals come back as a message."""
+    order = _visible_order(request.user, pk)
+    spec = TRANSITIONS_BY_ACTION.get(action)
+    if spec is None:
+        raise Http404(_("Unknown action."))
+    raw = {field.name: request.POST.get(field.name, "") for field in spec.fields}
+    version = _int_or_none(request.POST.get("version"))
+    technicians = list(technicians_visible_to(request.user)) if any(f.type == "user" for f in spec.fields) else []
+    form = TransitionForm(initial={**raw, "version": version}, transition=spec, technicians=technicians)
+    if version is None:
+        return _render_detail(
+            request,
+            order,
+            status=400,
+            page_error=_("The form is out of date; reload the page and try again."),
+        )
+    try:
+        order = services.workorder_transition(
+            order=order, action=action, acting_user=request.user, data=raw, expected_version=version
+        )
+    except ValidationError as error:
+        form.service_errors = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
+        message = "; ".join(
+            f"{_field_label(spec, name)}: {' '.join(texts)}" if name != "__all__" else " ".join(texts)
+            for name, texts in form.service_errors.items()
+        )
+        return _render_detail(request, order, status=400, page_error=message, open_action=action, action_form=form)
+    except (TransitionNotAllowed, VersionConflict) as error:
+        return _render_detail(request, order, status=409, page_error=error.message)
+    except PermissionDenied as error:
+        return _render_detail(request, order, status=403, page_error=str(error) or _("You may not do this."))
+    messages.success(
+        request,
+        _("%(action)s: %(number)s is now “%(status)s”.")
+        % {"action": spec.label, "number": order.number, "status": order.get_status_display()},
+    )
+    return redirect("workorders:detail", pk=order.pk)
+
+
+def _field_label(transition: Transition, name: str) -> str:
+    for field in transition.fields:
+        if field.name == name:
+            return str(field.label or name)
+    return name
+
+
+@login_required
+@view_required
+@require_POST
+def comment(request: HttpRequest, pk: int) -> HttpResponse:
+    order = _visible_order(request.user, pk)
+    if not _may_work(request.user):
+        raise PermissionDenied
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.workorder_comment(order=order, acting_user=request.user, note=form.cleaned_data["note"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Comment added."))
+            return redirect(f"{reverse('workorders:detail', args=[order.pk])}#timeline")
+    return _render_detail(request, order, status=400, page_error=_("The comment was not added."), comment_form=form)
+
+
+@login_required
+@view_required
+@require_POST
+def upload(request: HttpRequest, pk: int) -> HttpResponse:
+    order = _visible_order(request.user, pk)
+    if not _may_work(request.user):
+        raise PermissionDenied
+    form = UploadForm(request.POST, request.FILES)
+    if form.is_valid():
+        current = ""
+        try:
+            with transaction.atomic():
+                for file in form.cleaned_data["files"]:
+                    current = file.name
+                    services.workorder_add_attachment(order=order, upload=file, acting_user=request.user)
+        except ValidationError as error:
+            form.add_error("files", [f"{current}: {message}" for message in error.messages])
+        else:
+            count = len(form.cleaned_data["files"])
+            messages.success(request, _("%(count)s file(s) attached.") % {"count": count})
+            return redirect(f"{reverse('workorders:detail', args=[order.pk])}#attachments")
+    problems = " ".join(form.errors.get("files", [])) or _("No file was attached.")
+    return _render_detail(request, order, status=400, page_error=problems, upload_form=form)
+
+
+@login_required
+@view_required
+@require_POST
+def material(request: HttpRequest, pk: int) -> HttpResponse:
+    order = _visible_order(request.user, pk)
+    if not _may_work(request.user):
+        raise PermissionDenied
+    form = MaterialForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.workorder_add_material(
+                order=order,
+                acting_user=request.user,
+                name=data["name"],
+                model=data.get("model") or "",
+                unit_of_measure=data["unit_of_measure"],
+                quantity=data["quantity"],
+                unit_price=data["unit_price"],
+                extra=data.get("extra") or Decimal("0"),
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Material line added."))
+            return redirect(f"{reverse('workorders:detail', args=[order.pk])}#materials")
+    return _render_detail(
+        request, order, status=400, page_error=_("The material line was not added."), material_form=form
+    )
+
+
+@login_required
+@view_required
+@require_GET
+def attachment(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
+    """Serve an attachment of an order the user may see; photos and PDFs open in the browser."""
+    order = _visible_order(request.user, pk)
+    record = get_object_or_404(Attachment, pk=attachment_pk, order_id=order.pk)
+    try:
+        handle = record.file.open("rb")
+    except (FileNotFoundError, OSError):
+        raise Http404(_("The file is missing.")) from None
+    inline = record.content_type.startswith(INLINE_TYPES)
+    response = FileResponse(
+        handle, content_type=record.content_type, as_attachment=not inline, filename=record.original_name
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --- edit ----------------------------------------------------------------------------------------
+
+
+@login_required
+@permission_required("workorders.change_workorder", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Edit an order's details with the version it was loaded at: a stale edit overwrites nothing."""
+    order = _visible_order(request.user, pk)
+    status = 200
+    if request.method == "POST":
+        form = WorkOrderEditForm(request.POST, user=request.user, order=order)
+        if form.is_valid():
+            try:
+                services.workorder_update(
+                    order=order,
+                    acting_user=request.user,
+                    changes=form.changes(),
+                    expected_version=form.cleaned_data["version"],
+                )
+            except (VersionConflict, TransitionNotAllowed) as error:
+                form.add_error(None, error.message)
+                status = 409
+            except ValidationError as error:
+                add_service_errors(form, error)
+            except PermissionDenied as error:
+                form.add_error(None, str(error))
+                status = 403
+            else:
+                messages.success(request, _("Work order %(number)s saved.") % {"number": order.number})
+                return redirect("workorders:detail", pk=order.pk)
+        if status == 200:
+            status = 400
+    else:
+        form = WorkOrderEditForm(initial=WorkOrderEditForm.initial_for(order), user=request.user, order=order)
+    return render(request, "workorders/edit.html", {"form": form, "order": order}, status=status)
