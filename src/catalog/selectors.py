@@ -31,3 +31,21 @@ def product_model_search(
 
 def categories() -> QuerySet[ProductCategory]:
     return ProductCategory.objects.filter(is_active=True)
+
+
+def categories_with_counts() -> QuerySet[ProductCategory]:
+    """Every category (active first) with the number of its models, for the catalogue sidebar."""
+    from django.db.models import Count
+
+    return ProductCategory.objects.annotate(model_count=Count("models")).order_by("-is_active", "code")
+
+
+def product_category_by_code_or_id(value: str) -> ProductCategory | None:
+    """A list filter may name a category by its code or its numeric id."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    category = ProductCategory.objects.filter(code=value).first()
+    if category is None and value.isdigit():
+        category = ProductCategory.objects.filter(pk=int(value)).first()
+    return category

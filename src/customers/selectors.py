@@ -16,7 +16,15 @@ def customers_visible_to(user: Any) -> QuerySet[Customer]:
     return scope_by_unit(Customer.objects.select_related("unit"), user)
 
 
-def customer_search(*, user: Any, query: str = "", kind: str = "", unit: int | None = None) -> QuerySet[Customer]:
+def customer_search(
+    *,
+    user: Any,
+    query: str = "",
+    kind: str = "",
+    unit: int | None = None,
+    payment_standing: str = "",
+    active: bool | None = None,
+) -> QuerySet[Customer]:
     customers = customers_visible_to(user)
     if query:
         customers = apply_search(customers, query)
@@ -24,4 +32,15 @@ def customer_search(*, user: Any, query: str = "", kind: str = "", unit: int | N
         customers = customers.filter(kind=kind)
     if unit:
         customers = customers.filter(unit_id=unit)
+    if payment_standing:
+        customers = customers.filter(payment_standing=payment_standing)
+    if active is not None:
+        customers = customers.filter(is_active=active)
     return customers
+
+
+def customer_lookup(*, user: Any, query: str, limit: int = 10) -> list[Customer]:
+    """Quick pick for forms (device registration, request intake): name, phone or pinyin."""
+    if not (query or "").strip():
+        return []
+    return list(customer_search(user=user, query=query, active=True)[:limit])

@@ -1,3 +1,13 @@
+from django.urls import path
+
+from customers import views
 
 app_name = "customers"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.customer_list, name="list"),
+    path("new/", views.customer_create, name="create"),
+    path("pick/", views.customer_pick, name="lookup"),
+    path("<int:pk>/", views.customer_detail, name="detail"),
+    path("<int:pk>/edit/", views.customer_edit, name="edit"),
+    path("<int:pk>/contacts/", views.contact_add, name="contact_add"),
+]

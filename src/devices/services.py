@@ -56,6 +56,19 @@ def _validate_dates(device: Device) -> None:
         raise ValidationError(errors)
 
 
+def _check_serial_unique(device: Device) -> None:
+    """冠字/序列号 are unique per product model; say so on the field, before the database refuses."""
+    if not device.serial_number or device.product_model_id is None:
+        return
+    clash = Device.objects.filter(product_model_id=device.product_model_id, serial_number=device.serial_number)
+    if device.pk:
+        clash = clash.exclude(pk=device.pk)
+    if clash.exists():
+        raise ValidationError(
+            {"serial_number": _("A device of this product model with this serial number is already registered.")}
+        )
+
+
 def _check_customer_visible(device: Device, acting_user: Any | None) -> None:
     if acting_user is None:
         return
@@ -84,6 +97,7 @@ def device_create(
         device.location = customer.address
     _check_customer_visible(device, acting_user)
     _validate_dates(device)
+    _check_serial_unique(device)
     device.search_text = device_search_text(device)
     device.full_clean()
     device.save()
@@ -98,6 +112,15 @@ def device_update(
         raise PermissionDenied(_("You may not edit devices."))
     device = lock_for_update(device)
     check_version(device, expected_version)
+    if "serial_number" in changes and isinstance(changes["serial_number"], str):
+        changes = {**changes, "serial_number": changes["serial_number"].strip()}
+    if {"serial_number", "product_model"} & set(changes):
+        probe = Device(
+            pk=device.pk,
+            product_model=changes.get("product_model", device.product_model),
+            serial_number=changes.get("serial_number", device.serial_number),
+        )
+        _check_serial_unique(probe)
     diff = apply_changes(device, changes, allowed=EDITABLE_FIELDS)
     if not diff:
         return device

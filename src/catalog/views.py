@@ -1,0 +1,154 @@
+"""Staff pages of the product catalogue (产品型号 and categories). Thin: forms → services."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from catalog import services
+from catalog.filtersets import ProductModelFilterSet
+from catalog.forms import ProductCategoryForm, ProductModelForm, form_add_service_errors
+from catalog.models import ProductCategory
+from catalog.selectors import categories_with_counts, product_models_visible_to
+from core.changelog import history_for
+from core.exceptions import VersionConflict
+
+PAGE_SIZE = 25
+HISTORY_LIMIT = 20
+
+
+@login_required
+@permission_required("catalog.view_productmodel", raise_exception=True)
+def model_list(request: HttpRequest) -> HttpResponse:
+    filterset = ProductModelFilterSet(request.GET or None, user=request.user)
+    models = filterset.queryset().annotate(device_count=Count("devices"))
+    page = Paginator(models, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"filterset": filterset, "page": page, "categories": categories_with_counts()}
+    if request.htmx and not request.htmx.boosted:
+        return render(request, "catalog/partials/model_table.html", context)
+    return render(request, "catalog/model_list.html", context)
+
+
+@login_required
+@permission_required("catalog.view_productmodel", raise_exception=True)
+def model_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    model = get_object_or_404(product_models_visible_to(request.user).annotate(device_count=Count("devices")), pk=pk)
+    history = list(history_for(model)[:HISTORY_LIMIT])
+    return render(request, "catalog/model_detail.html", {"model": model, "history": history})
+
+
+@login_required
+@permission_required("catalog.add_productmodel", raise_exception=True)
+def model_create(request: HttpRequest) -> HttpResponse:
+    initial = {}
+    if request.GET.get("category"):
+        initial["category"] = request.GET["category"]
+    form = ProductModelForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.changes()
+        data.pop("is_active", None)
+        try:
+            model = services.product_model_create(
+                acting_user=request.user,
+                code=data.pop("code"),
+                name=data.pop("name"),
+                category=data.pop("category"),
+                warranty_months=data.pop("warranty_months"),
+                **data,
+            )
+        except ValidationError as error:
+            form_add_service_errors(form, error)
+        else:
+            messages.success(request, _("Product model %(model)s created.") % {"model": model})
+            return redirect("catalog:detail", pk=model.pk)
+    return render(request, "catalog/model_form.html", {"form": form, "model": None}, status=_status(form))
+
+
+@login_required
+@permission_required("catalog.change_productmodel", raise_exception=True)
+def model_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    model = get_object_or_404(product_models_visible_to(request.user), pk=pk)
+    form = ProductModelForm(request.POST or None, instance=model)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        changes = form.changes()
+        if changes.get("warranty_months") is None:
+            changes.pop("warranty_months", None)
+        try:
+            model = services.product_model_update(
+                model=get_object_or_404(product_models_visible_to(request.user), pk=pk),
+                acting_user=request.user,
+                changes=changes,
+                expected_version=form.cleaned_data.get("version"),
+            )
+        except VersionConflict as conflict:
+            form.add_error(None, conflict.message)
+            status = 409
+        except ValidationError as error:
+            form_add_service_errors(form, error)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("catalog:detail", pk=model.pk)
+    return render(
+        request,
+        "catalog/model_form.html",
+        {"form": form, "model": model},
+        status=status if status != 200 else _status(form),
+    )
+
+
+@login_required
+@permission_required("catalog.add_productcategory", raise_exception=True)
+def category_create(request: HttpRequest) -> HttpResponse:
+    form = ProductCategoryForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            category = services.product_category_create(
+                acting_user=request.user,
+                code=form.cleaned_data["code"],
+                name=form.cleaned_data["name"],
+                warranty_months=form.cleaned_data["warranty_months"],
+            )
+        except ValidationError as error:
+            form_add_service_errors(form, error)
+        else:
+            messages.success(request, _("Category %(category)s created.") % {"category": category})
+            return redirect(f"{_list_url()}?category={category.pk}")
+    return render(request, "catalog/category_form.html", {"form": form, "category": None}, status=_status(form))
+
+
+@login_required
+@permission_required("catalog.change_productcategory", raise_exception=True)
+def category_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    category = get_object_or_404(ProductCategory, pk=pk)
+    form = ProductCategoryForm(request.POST or None, instance=category)
+    if request.method == "POST" and form.is_valid():
+        try:
+            category = services.product_category_update(
+                category=get_object_or_404(ProductCategory, pk=pk),
+                acting_user=request.user,
+                changes=dict(form.cleaned_data),
+            )
+        except ValidationError as error:
+            form_add_service_errors(form, error)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect(f"{_list_url()}?category={category.pk}")
+    return render(request, "catalog/category_form.html", {"form": form, "category": category}, status=_status(form))
+
+
+def _list_url() -> str:
+    from django.urls import reverse
+
+    return reverse("catalog:list")
+
+
+def _status(form: ProductModelForm | ProductCategoryForm) -> int:
+    """A re-shown form with errors answers 400, so scripts and tests see the refusal."""
+    return 400 if form.is_bound and form.errors else 200

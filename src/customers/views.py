@@ -1,0 +1,156 @@
+"""Staff pages for customers (客户档案). Thin: scoped selectors to read, services to write."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from catalog.forms import form_add_service_errors
+from core.changelog import history_for
+from core.exceptions import VersionConflict
+from customers import services
+from customers.filtersets import CustomerFilterSet
+from customers.forms import ContactForm, CustomerForm
+from customers.models import Customer
+from customers.selectors import customer_lookup, customers_visible_to
+from devices.selectors import devices_visible_to
+from workorders.selectors import workorders_visible_to
+
+PAGE_SIZE = 25
+RECENT_ORDERS = 20
+HISTORY_LIMIT = 20
+
+
+def _form_status(form: CustomerForm | ContactForm) -> int:
+    """A re-shown form with errors answers 400, so scripts and tests see the refusal."""
+    return 400 if form.is_bound and form.errors else 200
+
+
+@login_required
+@permission_required("customers.view_customer", raise_exception=True)
+def customer_list(request: HttpRequest) -> HttpResponse:
+    filterset = CustomerFilterSet(request.GET or None, user=request.user)
+    customers = filterset.queryset().annotate(device_count=Count("devices", distinct=True))
+    page = Paginator(customers, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"filterset": filterset, "page": page}
+    if request.htmx and not request.htmx.boosted:
+        return render(request, "customers/partials/customer_table.html", context)
+    return render(request, "customers/customer_list.html", context)
+
+
+def _get_customer(request: HttpRequest, pk: int) -> Customer:
+    return get_object_or_404(customers_visible_to(request.user), pk=pk)
+
+
+@login_required
+@permission_required("customers.view_customer", raise_exception=True)
+def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = get_object_or_404(customers_visible_to(request.user).prefetch_related("contacts"), pk=pk)
+    return render(request, "customers/customer_detail.html", _detail_context(request, customer, ContactForm()))
+
+
+def _detail_context(request: HttpRequest, customer: Customer, contact_form: ContactForm) -> dict:
+    devices = devices_visible_to(request.user).filter(customer=customer).order_by("-id")
+    orders = workorders_visible_to(request.user).filter(customer=customer).order_by("-submitted_at", "-id")
+    return {
+        "customer": customer,
+        "contacts": list(customer.contacts.all()),
+        "contact_form": contact_form,
+        "devices": list(devices),
+        "orders": list(orders[:RECENT_ORDERS]),
+        "order_count": orders.count(),
+        "history": list(history_for(customer)[:HISTORY_LIMIT]),
+        "tags": [tag.strip() for tag in customer.tags.replace("，", ",").split(",") if tag.strip()],
+    }
+
+
+@login_required
+@permission_required("customers.add_customer", raise_exception=True)
+def customer_create(request: HttpRequest) -> HttpResponse:
+    initial = {key: request.GET[key] for key in ("name", "phone", "address") if request.GET.get(key)}
+    form = CustomerForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.changes()
+        try:
+            customer = services.customer_create(
+                acting_user=request.user, name=data.pop("name"), phone=data.pop("phone"), **data
+            )
+        except ValidationError as error:
+            form_add_service_errors(form, error)
+        else:
+            messages.success(request, _("Customer %(name)s created.") % {"name": customer.name})
+            return redirect("customers:detail", pk=customer.pk)
+    return render(request, "customers/customer_form.html", {"form": form, "customer": None}, status=_form_status(form))
+
+
+@login_required
+@permission_required("customers.change_customer", raise_exception=True)
+def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = _get_customer(request, pk)
+    form = CustomerForm(request.POST or None, instance=customer, user=request.user)
+    status = _form_status(form) if request.method == "POST" else 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.customer_update(
+                customer=_get_customer(request, pk),
+                acting_user=request.user,
+                changes=form.changes(),
+                expected_version=form.cleaned_data.get("version"),
+            )
+        except VersionConflict as conflict:
+            form.add_error(None, conflict.message)
+            status = 409
+        except ValidationError as error:
+            form_add_service_errors(form, error)
+            status = 400
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("customers:detail", pk=pk)
+    return render(request, "customers/customer_form.html", {"form": form, "customer": customer}, status=status)
+
+
+@login_required
+@require_POST
+@permission_required("customers.change_customer", raise_exception=True)
+def contact_add(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = _get_customer(request, pk)
+    form = ContactForm(request.POST)
+    if form.is_valid():
+        try:
+            services.contact_add(customer=customer, acting_user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form_add_service_errors(form, error)
+        else:
+            if not request.htmx:
+                messages.success(request, _("Contact added."))
+                return redirect("customers:detail", pk=pk)
+            form = ContactForm()
+    if not request.htmx:
+        customer = get_object_or_404(customers_visible_to(request.user).prefetch_related("contacts"), pk=pk)
+        return render(
+            request,
+            "customers/customer_detail.html",
+            _detail_context(request, customer, form),
+            status=_form_status(form),
+        )
+    context = {"customer": customer, "contacts": list(customer.contacts.all()), "contact_form": form}
+    return render(request, "customers/partials/contacts.html", context)
+
+
+@login_required
+@permission_required("customers.view_customer", raise_exception=True)
+def customer_pick(request: HttpRequest) -> HttpResponse:
+    """htmx quick pick used by forms: matching customers as buttons."""
+    query = request.GET.get("q") or request.GET.get("customer_q") or ""
+    return render(
+        request,
+        "customers/partials/lookup.html",
+        {"results": customer_lookup(user=request.user, query=query), "q": query},
+    )

@@ -1,0 +1,145 @@
+"""Staff pages for devices (设备档案 / 服务卡) and their printable QR labels. Thin views."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from catalog.forms import form_add_service_errors
+from core.changelog import history_for
+from core.exceptions import VersionConflict
+from customers.selectors import customers_visible_to
+from devices import services
+from devices.filtersets import DeviceFilterSet
+from devices.forms import DeviceForm
+from devices.models import Device
+from devices.selectors import device_qr_svg, device_request_url, devices_visible_to, service_hotline
+from workorders.selectors import workorders_visible_to
+
+PAGE_SIZE = 25
+MAX_LABEL_COPIES = 24
+HISTORY_LIMIT = 20
+
+
+def _form_status(form: DeviceForm) -> int:
+    """A re-shown form with errors answers 400, so scripts and tests see the refusal."""
+    return 400 if form.is_bound and form.errors else 200
+
+
+def _get_device(request: HttpRequest, pk: int) -> Device:
+    return get_object_or_404(devices_visible_to(request.user).select_related("unit"), pk=pk)
+
+
+@login_required
+@permission_required("devices.view_device", raise_exception=True)
+def device_list(request: HttpRequest) -> HttpResponse:
+    filterset = DeviceFilterSet(request.GET or None, user=request.user)
+    devices = filterset.queryset().select_related("unit")
+    page = Paginator(devices, PAGE_SIZE).get_page(request.GET.get("page"))
+    customer_id = filterset.cleaned_data.get("customer") if hasattr(filterset, "cleaned_data") else None
+    customer = None
+    if customer_id:
+        customer = customers_visible_to(request.user).filter(pk=customer_id).first()
+    context = {"filterset": filterset, "page": page, "customer": customer}
+    if request.htmx and not request.htmx.boosted:
+        return render(request, "devices/partials/device_table.html", context)
+    return render(request, "devices/device_list.html", context)
+
+
+@login_required
+@permission_required("devices.view_device", raise_exception=True)
+def device_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    device = _get_device(request, pk)
+    orders = workorders_visible_to(request.user).filter(device=device).order_by("-submitted_at", "-id")
+    return render(
+        request,
+        "devices/device_detail.html",
+        {
+            "device": device,
+            "orders": list(orders),
+            "request_url": device_request_url(device),
+            "history": list(history_for(device)[:HISTORY_LIMIT]),
+        },
+    )
+
+
+@login_required
+@permission_required("devices.add_device", raise_exception=True)
+def device_create(request: HttpRequest) -> HttpResponse:
+    initial = {}
+    if request.GET.get("customer"):
+        initial["customer"] = request.GET["customer"]
+    if request.GET.get("product_model"):
+        initial["product_model"] = request.GET["product_model"]
+    form = DeviceForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.changes()
+        data.pop("is_active", None)
+        try:
+            device = services.device_create(
+                acting_user=request.user,
+                customer=data.pop("customer"),
+                product_model=data.pop("product_model"),
+                serial_number=data.pop("serial_number"),
+                **data,
+            )
+        except ValidationError as error:
+            form_add_service_errors(form, error)
+        else:
+            messages.success(request, _("Device %(device)s registered.") % {"device": device})
+            return redirect("devices:detail", pk=device.pk)
+    return render(request, "devices/device_form.html", {"form": form, "device": None}, status=_form_status(form))
+
+
+@login_required
+@permission_required("devices.change_device", raise_exception=True)
+def device_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    device = _get_device(request, pk)
+    form = DeviceForm(request.POST or None, instance=device, user=request.user)
+    status = _form_status(form) if request.method == "POST" else 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.device_update(
+                device=_get_device(request, pk),
+                acting_user=request.user,
+                changes=form.changes(),
+                expected_version=form.cleaned_data.get("version"),
+            )
+        except VersionConflict as conflict:
+            form.add_error(None, conflict.message)
+            status = 409
+        except ValidationError as error:
+            form_add_service_errors(form, error)
+            status = 400
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("devices:detail", pk=pk)
+    return render(request, "devices/device_form.html", {"form": form, "device": device}, status=status)
+
+
+@login_required
+@permission_required("devices.view_device", raise_exception=True)
+def device_label(request: HttpRequest, pk: int) -> HttpResponse:
+    """The printable QR label (扫码报修): A4 sheet of label-sized cards, one or more copies."""
+    device = _get_device(request, pk)
+    try:
+        copies = max(1, min(MAX_LABEL_COPIES, int(request.GET.get("copies", "1"))))
+    except ValueError:
+        copies = 1
+    return render(
+        request,
+        "devices/device_label.html",
+        {
+            "device": device,
+            "qr_svg": device_qr_svg(device),
+            "request_url": device_request_url(device),
+            "hotline": service_hotline(device),
+            "copies": range(copies),
+            "copy_count": copies,
+        },
+    )
