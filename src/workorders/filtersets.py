@@ -57,7 +57,9 @@ class WorkOrderFilterForm(forms.Form):
             )
             field.widget.attrs.setdefault("class", css)
             field.widget.attrs.setdefault("id", f"id_filter_{name}")
-        self.fields["status"].widget.attrs["size"] = 4
+        self.fields["status"].widget.attrs["size"] = 5
+        self.fields["q"].widget.input_type = "search"
+        self.fields["q"].widget.attrs["placeholder"] = _("Number, name, phone, words")
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

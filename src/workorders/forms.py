@@ -245,7 +245,11 @@ class WorkOrderEditForm(BootstrapMixin, forms.Form):
 
 
 class CommentForm(BootstrapMixin, forms.Form):
-    note = forms.CharField(label=_("Comment"), max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label=_("Comment"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": _("Add a comment to the timeline")}),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

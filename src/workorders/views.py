@@ -319,7 +319,12 @@ def _timeline(order: WorkOrder) -> list[dict[str, Any]]:
     rows = []
     for event in order.events.all():
         params = []
-        if event.kind != EventKind.ATTACHMENT:
+        attachment_url = ""
+        if event.kind == EventKind.ATTACHMENT:
+            attachment_pk = _int_or_none((event.data or {}).get("attachment"))
+            if attachment_pk:
+                attachment_url = reverse("workorders:attachment", args=[order.pk, attachment_pk])
+        else:
             params = [(_param_label(event, key), _param_value(key, value)) for key, value in (event.data or {}).items()]
         rows.append(
             {
@@ -328,6 +333,7 @@ def _timeline(order: WorkOrder) -> list[dict[str, Any]]:
                 "from_label": Status(event.from_status).label if event.from_status else "",
                 "to_label": Status(event.to_status).label if event.to_status else "",
                 "params": params,
+                "attachment_url": attachment_url,
             }
         )
     return rows
@@ -341,18 +347,29 @@ def _action_forms(
         if transition.action == open_action and open_form is not None:
             rows.append((transition, open_form))
         else:
-            rows.append(
-                (
-                    transition,
-                    TransitionForm(initial={"version": order.version}, transition=transition, technicians=technicians),
-                )
-            )
+            initial = {"version": order.version, **_action_initial(order, transition)}
+            rows.append((transition, TransitionForm(initial=initial, transition=transition, technicians=technicians)))
     return rows
+
+
+def _action_initial(order: WorkOrder, transition: Transition) -> dict[str, Any]:
+    """Pre-fill an action's form with what the order already has (current technician, appointment…)."""
+    initial: dict[str, Any] = {}
+    for spec in transition.fields:
+        if spec.type == "user" and order.technician_id:
+            initial[spec.name] = str(order.technician_id)
+        elif spec.type == "datetime" and order.appointment_at:
+            initial[spec.name] = timezone.localtime(order.appointment_at).strftime("%Y-%m-%dT%H:%M")
+        elif spec.name == "charge_type" and order.charge_type:
+            initial[spec.name] = order.charge_type
+        elif spec.name == "signer_name":
+            initial[spec.name] = order.applicant_name
+    return initial
 
 
 def _render_detail(
     request: HttpRequest,
-    order: WorkOrder,
+    order_pk: int,
     *,
     status: int = 200,
     page_error: str = "",
@@ -363,7 +380,7 @@ def _render_detail(
     material_form: MaterialForm | None = None,
 ) -> HttpResponse:
     user = request.user
-    full = workorder_detail_for(user=user, pk=order.pk)
+    full = workorder_detail_for(user=user, pk=order_pk)
     if full is None:
         raise Http404(_("No such work order."))
     transitions = services.allowed_transitions(full, services.Actor(user))
@@ -395,7 +412,7 @@ def _render_detail(
 @view_required
 @require_GET
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _render_detail(request, _visible_order(request.user, pk))
+    return _render_detail(request, pk)
 
 
 @login_required
@@ -414,7 +431,7 @@ def transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if version is None:
         return _render_detail(
             request,
-            order,
+            order.pk,
             status=400,
             page_error=_("The form is out of date; reload the page and try again."),
         )
@@ -428,11 +445,11 @@ def transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             f"{_field_label(spec, name)}: {' '.join(texts)}" if name != "__all__" else " ".join(texts)
             for name, texts in form.service_errors.items()
         )
-        return _render_detail(request, order, status=400, page_error=message, open_action=action, action_form=form)
+        return _render_detail(request, order.pk, status=400, page_error=message, open_action=action, action_form=form)
     except (TransitionNotAllowed, VersionConflict) as error:
-        return _render_detail(request, order, status=409, page_error=error.message)
+        return _render_detail(request, order.pk, status=409, page_error=error.message)
     except PermissionDenied as error:
-        return _render_detail(request, order, status=403, page_error=str(error) or _("You may not do this."))
+        return _render_detail(request, order.pk, status=403, page_error=str(error) or _("You may not do this."))
     messages.success(
         request,
         _("%(action)s: %(number)s is now “%(status)s”.")
@@ -464,7 +481,7 @@ def comment(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Comment added."))
             return redirect(f"{reverse('workorders:detail', args=[order.pk])}#timeline")
-    return _render_detail(request, order, status=400, page_error=_("The comment was not added."), comment_form=form)
+    return _render_detail(request, order.pk, status=400, page_error=_("The comment was not added."), comment_form=form)
 
 
 @login_required
@@ -489,7 +506,7 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("%(count)s file(s) attached.") % {"count": count})
             return redirect(f"{reverse('workorders:detail', args=[order.pk])}#attachments")
     problems = " ".join(form.errors.get("files", [])) or _("No file was attached.")
-    return _render_detail(request, order, status=400, page_error=problems, upload_form=form)
+    return _render_detail(request, order.pk, status=400, page_error=problems, upload_form=form)
 
 
 @login_required
@@ -519,7 +536,7 @@ def material(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Material line added."))
             return redirect(f"{reverse('workorders:detail', args=[order.pk])}#materials")
     return _render_detail(
-        request, order, status=400, page_error=_("The material line was not added."), material_form=form
+        request, order.pk, status=400, page_error=_("The material line was not added."), material_form=form
     )
 
 

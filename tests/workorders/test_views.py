@@ -750,3 +750,41 @@ def test_edit_with_bad_input_names_the_field(agent: Any, customer_a: Any) -> Non
 def test_technician_may_not_edit(technician: Any, agent: Any, customer_a: Any) -> None:
     order = make_order(agent, customer_a)
     assert client_for(technician).get(reverse("workorders:edit", args=[order.pk])).status_code == 403
+
+
+def test_detail_query_count_does_not_grow_with_history(
+    agent: Any, dispatcher: Any, technician: Any, customer_a: Any, device_a: Any, django_assert_max_num_queries: Any
+) -> None:
+    order = make_order(agent, customer_a, device=device_a)
+    order = services.workorder_transition(order=order, action="accept", acting_user=agent)
+    order = services.workorder_transition(
+        order=order, action="assign", acting_user=dispatcher, data={"technician": technician.pk}
+    )
+    for index in range(8):
+        services.workorder_comment(order=order, acting_user=agent, note=f"第{index}次联系")
+        services.workorder_add_material(
+            order=order, acting_user=technician, name=f"配件{index}", quantity=Decimal("1"), unit_price=Decimal("9.90")
+        )
+    for index in range(3):
+        services.workorder_add_attachment(
+            order=order, upload=SimpleUploadedFile(f"p{index}.png", PNG, "image/png"), acting_user=agent
+        )
+    client = client_for(dispatcher)
+    client.get(reverse("workorders:detail", args=[order.pk]))
+    with django_assert_max_num_queries(16):
+        response = client.get(reverse("workorders:detail", args=[order.pk]))
+    assert len(response.context["timeline"]) == 1 + 2 + 8 + 8 + 3
+    assert response.context["materials_total"] == Decimal("79.20")
+
+
+def test_reassign_form_starts_from_the_current_technician(
+    dispatcher: Any, agent: Any, technician: Any, customer_a: Any
+) -> None:
+    order = services.workorder_transition(order=make_order(agent, customer_a), action="accept", acting_user=agent)
+    order = services.workorder_transition(
+        order=order, action="assign", acting_user=dispatcher, data={"technician": technician.pk}
+    )
+    response = client_for(dispatcher).get(reverse("workorders:detail", args=[order.pk]))
+    form = dict(response.context["actions"].__iter__())
+    assign = next(f for t, f in form.items() if t.action == "assign")
+    assert assign["technician"].value() == str(technician.pk)
