@@ -27,7 +27,7 @@ HISTORY_LIMIT = 20
 @permission_required("catalog.view_productmodel", raise_exception=True)
 def model_list(request: HttpRequest) -> HttpResponse:
     filterset = ProductModelFilterSet(request.GET or None, user=request.user)
-    models = filterset.queryset().annotate(device_count=Count("devices"))
+    models = filterset.queryset().annotate(device_count=Count("devices")).order_by("category__code", "code")
     page = Paginator(models, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"filterset": filterset, "page": page, "categories": categories_with_counts()}
     if request.htmx and not request.htmx.boosted:

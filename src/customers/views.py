@@ -37,7 +37,7 @@ def _form_status(form: CustomerForm | ContactForm) -> int:
 @permission_required("customers.view_customer", raise_exception=True)
 def customer_list(request: HttpRequest) -> HttpResponse:
     filterset = CustomerFilterSet(request.GET or None, user=request.user)
-    customers = filterset.queryset().annotate(device_count=Count("devices", distinct=True))
+    customers = filterset.queryset().annotate(device_count=Count("devices")).order_by("-id")
     page = Paginator(customers, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"filterset": filterset, "page": page}
     if request.htmx and not request.htmx.boosted:

@@ -9,14 +9,20 @@ from customers.services import contact_add, customer_create, customer_update
 
 
 def test_address_is_parsed_into_province_city_district(agent):
-    customer = customer_create(acting_user=agent, name="李四", phone="13900000001", address="浙江省杭州市西湖区文三路100号")
+    customer = customer_create(
+        acting_user=agent, name="李四", phone="13900000001", address="浙江省杭州市西湖区文三路100号"
+    )
     assert (customer.province, customer.city, customer.district) == ("浙江省", "杭州市", "西湖区")
     assert customer.adcode == "330106"
 
 
 def test_unit_is_the_most_specific_covering_unit(org, agent):
-    west_lake = customer_create(acting_user=agent, name="王五", phone="13900000002", address="浙江省杭州市西湖区文三路1号")
-    hangzhou = customer_create(acting_user=agent, name="赵六", phone="13900000003", address="浙江省杭州市拱墅区湖墅南路1号")
+    west_lake = customer_create(
+        acting_user=agent, name="王五", phone="13900000002", address="浙江省杭州市西湖区文三路1号"
+    )
+    hangzhou = customer_create(
+        acting_user=agent, name="赵六", phone="13900000003", address="浙江省杭州市拱墅区湖墅南路1号"
+    )
     haidian = customer_create(acting_user=agent, name="钱七", phone="13900000004", address="北京市海淀区中关村大街1号")
     assert west_lake.unit == org.station_a
     assert hangzhou.unit == org.centre
@@ -24,7 +30,9 @@ def test_unit_is_the_most_specific_covering_unit(org, agent):
 
 
 def test_address_outside_every_coverage_goes_to_the_users_own_unit(org, agent, station_a_user):
-    by_hq = customer_create(acting_user=agent, name="孙八", phone="13900000005", address="广东省广州市天河区体育西路1号")
+    by_hq = customer_create(
+        acting_user=agent, name="孙八", phone="13900000005", address="广东省广州市天河区体育西路1号"
+    )
     by_station = customer_create(
         acting_user=station_a_user, name="周九", phone="13900000006", address="广东省广州市天河区体育西路2号"
     )

@@ -55,7 +55,9 @@ def test_dates_in_the_future_are_refused(agent, customer_a, product_model, field
 def test_install_or_acceptance_before_purchase_is_refused(agent, customer_a, product_model, field):
     purchase = TODAY - datetime.timedelta(days=10)
     with pytest.raises(ValidationError) as error:
-        _device(agent, customer_a, product_model, purchased_on=purchase, **{field: purchase - datetime.timedelta(days=1)})
+        _device(
+            agent, customer_a, product_model, purchased_on=purchase, **{field: purchase - datetime.timedelta(days=1)}
+        )
     assert list(error.value.message_dict) == [field]
 
 
