@@ -157,6 +157,8 @@ class RegisterForm(BootstrapMixin, forms.Form):
         customer, device = cleaned.get("customer"), cleaned.get("device")
         if customer and device and device.customer_id != customer.pk:
             self.add_error("device", _("This device does not belong to the customer."))
+        if device:  # the device on file says which model and serial it is
+            cleaned["product_model"], cleaned["reported_serial"] = None, ""
         return cleaned
 
     def new_customer_fields(self) -> dict[str, Any]:

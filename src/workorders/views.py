@@ -149,7 +149,7 @@ def saved_view_delete(request: HttpRequest, view_pk: int) -> HttpResponse:
 def _picked_customer(form: RegisterForm, user: Any) -> Any:
     if form.data.get("new_customer"):
         return None
-    customer_id = _int_or_none(form.data.get("customer"))
+    customer_id = _int_or_none(form.data.get("customer") if form.is_bound else form.initial.get("customer"))
     if customer_id is None:
         return None
     return customers_visible_to(user).filter(pk=customer_id).first()

@@ -521,11 +521,9 @@ def test_assign_form_offers_visible_technicians_and_assigns(
     order = services.workorder_transition(order=make_order(agent, customer_a), action="accept", acting_user=agent)
     client = client_for(dispatcher)
     response = client.get(reverse("workorders:detail", args=[order.pk]))
-    assign_form = dict(response.context["actions"])
-    form = next(f for t, f in response.context["actions"] if t.action == "assign")
+    form = next(form for transition, form in response.context["actions"] if transition.action == "assign")
     choices = dict(form.fields["technician"].choices)
     assert str(technician.pk) in choices and str(beijing_tech.pk) not in choices
-    assert assign_form
     response = client.post(
         reverse("workorders:transition", args=[order.pk, "assign"]),
         {"version": order.version, "technician": technician.pk},
@@ -785,6 +783,31 @@ def test_reassign_form_starts_from_the_current_technician(
         order=order, action="assign", acting_user=dispatcher, data={"technician": technician.pk}
     )
     response = client_for(dispatcher).get(reverse("workorders:detail", args=[order.pk]))
-    form = dict(response.context["actions"].__iter__())
-    assign = next(f for t, f in form.items() if t.action == "assign")
+    assign = next(form for transition, form in response.context["actions"] if transition.action == "assign")
     assert assign["technician"].value() == str(technician.pk)
+
+
+def test_register_page_opened_for_a_customer_shows_them_picked(agent: Any, customer_a: Any, device_a: Any) -> None:
+    html = page_text(client_for(agent).get(reverse("workorders:register"), {"customer": customer_a.pk}))
+    assert 'id="picked-customer-name">张三丰<' in html
+    assert f'id="id_device_{device_a.pk}"' in html
+
+
+def test_picked_device_decides_model_and_serial(agent: Any, customer_a: Any, device_a: Any, category: Any) -> None:
+    from catalog.services import product_model_create
+
+    other_model = product_model_create(
+        acting_user=None, code="OTHER-1", name="其他型号", category=category, warranty_months=12
+    )
+    response = client_for(agent).post(
+        reverse("workorders:register"),
+        register_data(customer=customer_a.pk, device=device_a.pk, product_model=other_model.pk, reported_serial="X"),
+    )
+    assert response.status_code == 302
+    order = WorkOrder.objects.get()
+    assert (order.product_model, order.reported_serial) == (device_a.product_model, "SN-A-0001")
+
+
+def test_lookup_without_match_offers_a_new_customer(agent: Any, customer_a: Any) -> None:
+    html = page_text(client_for(agent).get(reverse("workorders:lookup_customers"), {"customer_search": "13000000000"}))
+    assert 'id="customer-create-from-search" data-query="13000000000"' in html
