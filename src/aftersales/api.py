@@ -4,13 +4,23 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
-from core.api import AUTH, auth_router, install_error_handlers
+from core.api import AUTH, JsonObjectParser, auth_router, install_error_handlers
 
 api = NinjaAPI(
     title="售后服务管理系统 API",
     version="1.0.0",
-    description="After-sales service management — public API v1.",
+    description=(
+        "After-sales service management — public API v1 (SPEC §14).\n\n"
+        "Authenticate with `POST /api/v1/auth/token`, then send `Authorization: Bearer <token>`. "
+        "Bodies are JSON objects; dates are `YYYY-MM-DD`, times ISO 8601 with offset, money strings "
+        'with two decimals. Lists answer `{"items": [...], "count": N}` and take `page` and '
+        "`page_size` (≤ 100). Creation endpoints honour an `Idempotency-Key` header.\n\n"
+        'Errors answer `{"detail", "errors": [{"field", "message"}]}` in the language of '
+        "`Accept-Language` (zh-hans by default): 400 malformed body or a business rule, 401 no token, "
+        "403 role, 404 not visible, 409 state or version conflict, 422 schema mismatch."
+    ),
     auth=AUTH,
+    parser=JsonObjectParser(),
     urls_namespace="api-v1",
     docs_url="/docs",
     openapi_url="/openapi.json",

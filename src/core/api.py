@@ -1,25 +1,47 @@
-"""API plumbing shared by every router: auth, the uniform error body, pagination, idempotency."""
+"""API plumbing shared by every router: auth, the uniform error body, pagination, idempotency.
+
+Error contract (SPEC §14): every ``4xx`` answers ``{"detail": "...", "errors": [{"field", "message"}]}``
+in the request's language (``Accept-Language``; otherwise the token owner's profile language;
+otherwise zh-hans). Status codes:
+
+- ``400`` — the body is not a JSON object, or it is well-formed but refers to something unknown or
+  breaks a business rule (unknown or foreign ids, a required field of an action, a bad upload);
+- ``401`` — no valid bearer token; ``403`` — the role may not do this; ``404`` — not visible;
+- ``409`` — a transition not possible from the current state, a stale ``version``, a duplicate;
+- ``422`` — the request does not match the schema (types, missing fields, unknown codes, limits),
+  or an ``Idempotency-Key`` reused with a different body.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
 
 from django.contrib.auth import authenticate
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.request import RawPostDataException
+from django.utils import translation
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Router, Schema
+from ninja import NinjaAPI, Router, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 from ninja.security import HttpBearer, django_auth
+from pydantic import Field
 
 from core.context import current_user
 from core.exceptions import TransitionNotAllowed, VersionConflict
 from core.models import ApiToken, IdempotencyRecord
+
+#: The largest id a database integer column holds; larger numbers are refused by the schema.
+MAX_ID = 2**63 - 1
+Id = Annotated[int, Field(ge=1, le=MAX_ID, description="A record id (positive integer).")]
 
 
 class ErrorItem(Schema):
@@ -32,8 +54,62 @@ class ErrorOut(Schema):
     errors: list[ErrorItem] = []
 
 
+class ConflictOut(ErrorOut):
+    """409: a refused transition names the current ``status`` and the ``allowed_actions``;
+    a stale edit names the ``current_version``."""
+
+    status: str | None = None
+    allowed_actions: list[str] | None = None
+    current_version: int | None = None
+
+
+#: The error answers every endpoint may give, for its ``response=`` declaration.
+ERROR_RESPONSES: dict[int, Any] = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ConflictOut,
+    422: ErrorOut,
+}
+
+
+class FieldHttpError(HttpError):
+    """An HTTP error about one named part of the request (a header, the body)."""
+
+    def __init__(self, status_code: int, message: str, *, field: str) -> None:
+        super().__init__(status_code, message)
+        self.field = field
+
+
+# --- request bodies ------------------------------------------------------------------------
+
+
+class BodyNotAnObject(ValueError):
+    pass
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+class JsonObjectParser(Parser):
+    """Strict JSON (no NaN/Infinity) whose top level is an object, as every v1 endpoint takes."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        data = json.loads(request.body, parse_constant=_refuse_constant)
+        if not isinstance(data, dict):
+            raise BodyNotAnObject("not an object")
+        return data
+
+
+# --- auth ----------------------------------------------------------------------------------
+
+
 class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
+        if not token or len(token) > 200:
+            return None
         record = (
             ApiToken.objects.select_related("user", "user__profile")
             .filter(key_hash=ApiToken.hash_key(token), is_active=True, user__is_active=True)
@@ -42,8 +118,20 @@ class TokenAuth(HttpBearer):
         if record is None:
             return None
         request.user = record.user
+        request.api_token = record  # type: ignore[attr-defined]
         current_user.set(record.user)
+        _activate_profile_language(request, record.user)
         return record.user
+
+
+def _activate_profile_language(request: HttpRequest, user: Any) -> None:
+    """An explicit ``Accept-Language`` wins; without one, answer in the token owner's language."""
+    if request.META.get("HTTP_ACCEPT_LANGUAGE"):
+        return
+    profile = getattr(user, "profile", None)
+    if profile is not None and profile.language:
+        translation.activate(profile.language)
+        request.LANGUAGE_CODE = profile.language
 
 
 class SessionAuth:
@@ -56,6 +144,9 @@ class SessionAuth:
 AUTH = [TokenAuth(), django_auth]
 
 
+# --- the uniform error body ----------------------------------------------------------------
+
+
 def error_body(detail: str, errors: dict[str, Any] | None = None) -> dict[str, Any]:
     items = []
     for field, messages in (errors or {}).items():
@@ -64,8 +155,17 @@ def error_body(detail: str, errors: dict[str, Any] | None = None) -> dict[str, A
     return {"detail": detail, "errors": items}
 
 
+_SOURCES = {"body", "query", "path", "form", "file", "header", "cookie"}
+_WRAPPERS = {"payload", "filters", "data"}
+
+
 def _field_name(loc: list[Any] | tuple[Any, ...]) -> str:
-    parts = [str(part) for part in loc if part not in ("body", "query", "path", "form", "payload", "data")]
+    """``("body", "payload", "customer")`` → ``customer``; ``("query", "page")`` → ``page``."""
+    parts = [str(part) for part in loc]
+    if parts and parts[0] in _SOURCES:
+        parts = parts[1:]
+    if parts and parts[0] in _WRAPPERS:
+        parts = parts[1:]
     return ".".join(parts) or "body"
 
 
@@ -113,6 +213,10 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def not_found(request: HttpRequest, exc: ObjectDoesNotExist) -> HttpResponse:
         return api.create_response(request, error_body(_("Not found.")), status=404)
 
+    @api.exception_handler(Http404)
+    def http_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+        return api.create_response(request, error_body(_("Not found.")), status=404)
+
     @api.exception_handler(AuthenticationError)
     def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
         return api.create_response(
@@ -121,6 +225,20 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        cause = exc.__cause__
+        if exc.status_code == 400 and cause is not None:
+            # ninja wraps any failure of the body parser ("Cannot parse request body").
+            if isinstance(cause, BodyNotAnObject):
+                message = _("The request body must be a JSON object.")
+            else:
+                message = _("The request body is not valid JSON.")
+            return api.create_response(request, error_body(message, {"body": message}), status=400)
+        if exc.status_code == 403 and "CSRF" in str(exc):
+            return api.create_response(
+                request, error_body(_("CSRF check failed: send the CSRF token or use a bearer token.")), status=403
+            )
+        if isinstance(exc, FieldHttpError):
+            return api.create_response(request, error_body(str(exc), {exc.field: str(exc)}), status=exc.status_code)
         return api.create_response(request, error_body(str(exc)), status=exc.status_code)
 
     @api.exception_handler(IntegrityError)
@@ -130,35 +248,69 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
 def _localised_schema_message(error: dict[str, Any]) -> str:
     kind = error.get("type", "")
-    messages = {
+    ctx = error.get("ctx") or {}
+    whole_number = _("Enter a whole number.")
+    json_object = _("The request body must be a JSON object.")
+    datetime_iso = _("Enter a date and time in ISO 8601 with offset.")
+    date_iso = _("Enter a date as YYYY-MM-DD.")
+    amount = _("Enter an amount such as 120.00.")
+    messages: dict[str, Any] = {
         "missing": _("This field is required."),
         "json_invalid": _("The request body is not valid JSON."),
         "string_type": _("Enter text."),
-        "int_parsing": _("Enter a whole number."),
-        "int_type": _("Enter a whole number."),
+        "int_parsing": whole_number,
+        "int_parsing_size": whole_number,
+        "int_type": whole_number,
+        "int_from_float": whole_number,
+        "float_parsing": _("Enter a number."),
+        "float_type": _("Enter a number."),
         "bool_parsing": _("Enter true or false."),
-        "date_from_datetime_parsing": _("Enter a date as YYYY-MM-DD."),
-        "date_parsing": _("Enter a date as YYYY-MM-DD."),
-        "datetime_parsing": _("Enter a date and time in ISO 8601 with offset."),
-        "datetime_from_date_parsing": _("Enter a date and time in ISO 8601 with offset."),
-        "decimal_parsing": _("Enter an amount such as 120.00."),
+        "bool_type": _("Enter true or false."),
+        "date_from_datetime_parsing": date_iso,
+        "date_from_datetime_inexact": date_iso,
+        "date_parsing": date_iso,
+        "date_type": date_iso,
+        "datetime_parsing": datetime_iso,
+        "datetime_from_date_parsing": datetime_iso,
+        "datetime_type": datetime_iso,
+        "timezone_aware": datetime_iso,
+        "decimal_parsing": amount,
+        "decimal_type": amount,
+        "finite_number": amount,
+        "decimal_max_digits": _("Enter at most %(digits)s digits.") % {"digits": ctx.get("max_digits", "")},
+        "decimal_max_places": _("Enter at most %(places)s decimal places.") % {"places": ctx.get("decimal_places", "")},
+        "decimal_whole_digits": _("The number is too large."),
         "enum": _("Choose one of the allowed values."),
         "literal_error": _("Choose one of the allowed values."),
-        "string_too_long": _("The text is too long."),
+        "string_too_long": _("Enter at most %(max)s characters.") % {"max": ctx.get("max_length", "")},
         "string_too_short": _("This field may not be empty."),
-        "model_attributes_type": _("The request body must be a JSON object."),
-        "dict_type": _("The request body must be a JSON object."),
+        "string_pattern_mismatch": _("The value has the wrong format."),
+        "list_type": _("Enter a list."),
+        "too_long": _("The list is too long."),
+        "model_attributes_type": json_object,
+        "model_type": json_object,
+        "dict_type": json_object,
+        "greater_than": _("The value is too small."),
         "greater_than_equal": _("The value is too small."),
+        "less_than": _("The value is too large."),
         "less_than_equal": _("The value is too large."),
-        "value_error": error.get("msg", _("Invalid value.")),
+        "extra_forbidden": _("Unknown field."),
+        "value_error": error.get("msg") or _("Invalid value."),
     }
     message = messages.get(kind, _("Invalid value."))
-    if kind in {"enum", "literal_error"} and error.get("ctx", {}).get("expected"):
-        message = _("Choose one of: %(choices)s.") % {"choices": error["ctx"]["expected"]}
+    if kind in {"enum", "literal_error"} and ctx.get("expected"):
+        message = _("Choose one of: %(choices)s.") % {"choices": ctx["expected"]}
     return str(message)
 
 
 # --- lists ---------------------------------------------------------------------------------
+
+
+class PageQuery(Schema):
+    """``page`` (1-based) and ``page_size`` (1–100) of every list (SPEC §14)."""
+
+    page: int = Field(1, ge=1, le=1_000_000, description="Page number, from 1.")
+    page_size: int = Field(20, ge=1, le=100, description="Items per page, 1 to 100.")
 
 
 def paginate(queryset: Any, *, page: int, page_size: int, serialize: Callable[[Any], Any]) -> dict[str, Any]:
@@ -176,7 +328,7 @@ def parse_id(value: Any, field: str) -> int:
         number = int(value)
     except (TypeError, ValueError):
         raise ValidationError({field: _("Enter a numeric id.")}) from None
-    if number <= 0:
+    if not 1 <= number <= MAX_ID:
         raise ValidationError({field: _("Enter a numeric id.")})
     return number
 
@@ -184,60 +336,141 @@ def parse_id(value: Any, field: str) -> int:
 # --- idempotency ---------------------------------------------------------------------------
 
 
-def idempotent_create(request: HttpRequest, scope: str, create: Callable[[], tuple[int, dict[str, Any]]]) -> Any:
+def _request_fingerprint(request: HttpRequest) -> str:
+    """The same request, however its JSON is spaced or ordered, has the same fingerprint."""
+    try:
+        raw = request.body or b""
+    except RawPostDataException:  # multipart already read: fingerprint the fields and file names/sizes
+        parts = sorted((key, value) for key, value in request.POST.items())
+        files = sorted((key, f.name, f.size) for key, f in request.FILES.items())
+        raw = json.dumps([parts, files], default=str).encode()
+    else:
+        with contextlib.suppress(ValueError, RecursionError):
+            raw = json.dumps(json.loads(raw), sort_keys=True, separators=(",", ":")).encode()
+    digest = hashlib.sha256(request.path.encode())
+    digest.update(b"\0")
+    digest.update(raw)
+    return digest.hexdigest()
+
+
+def _as_pair(result: Any) -> tuple[int, Any]:
+    if isinstance(result, Status):
+        return result.status_code, result.value
+    status, body = result
+    return status, body
+
+
+def idempotent_create(request: HttpRequest, scope: str, create: Callable[[], Any]) -> Status:
     """Run ``create`` once per ``Idempotency-Key``; a retry gets the first response again.
 
+    ``create`` returns ``Status(code, body)`` (or a ``(code, body)`` pair).
+
     The key is reserved in the same transaction as the creation, so two concurrent retries
-    cannot both create: the second waits on the unique row and then replays.
+    cannot both create: the second's insert of the key fails, its creation is rolled back and it
+    replays the first answer. The same key with a different body is refused (422).
     """
     key = request.headers.get("Idempotency-Key", "").strip()
     if not key:
-        status, body = create()
-        return status, body
+        return Status(*_as_pair(create()))
     if len(key) > 128:
         raise ValidationError({"Idempotency-Key": _("The idempotency key may be at most 128 characters.")})
     user = request.user if request.user.is_authenticated else None
-    fingerprint = hashlib.sha256(request.body or b"").hexdigest()
+    fingerprint = _request_fingerprint(request)
     existing = IdempotencyRecord.objects.filter(scope=scope, user=user, key=key).first()
     if existing is None:
         try:
             with transaction.atomic():
-                status, body = create()
+                status, body = _as_pair(create())
                 IdempotencyRecord.objects.create(
                     scope=scope,
                     user=user,
                     key=key,
                     request_hash=fingerprint,
                     status_code=status,
-                    response=json.loads(json.dumps(body, default=str)),
+                    response=json.loads(json.dumps(body, cls=DjangoJSONEncoder)),
                 )
-                return status, body
+                return Status(status, body)
         except IntegrityError:
             existing = IdempotencyRecord.objects.filter(scope=scope, user=user, key=key).first()
             if existing is None:
                 raise
     if existing.request_hash != fingerprint:
-        raise HttpError(422, _("This Idempotency-Key was already used with a different request body."))
-    return existing.status_code, existing.response
+        message = _("This Idempotency-Key was already used with a different request body.")
+        raise FieldHttpError(422, message, field="Idempotency-Key")
+    return Status(existing.status_code, existing.response)
 
 
-# --- auth endpoint -------------------------------------------------------------------------
+# --- auth endpoints ------------------------------------------------------------------------
 
 auth_router = Router(tags=["auth"])
 
 
 class TokenIn(Schema):
-    username: str
-    password: str
+    username: str = Field(min_length=1, max_length=150)
+    password: str = Field(min_length=1, max_length=4096)
 
 
 class TokenOut(Schema):
-    token: str
+    token: str = Field(description="Send it as `Authorization: Bearer <token>`.")
 
 
-@auth_router.post("/token", response={200: TokenOut, 400: ErrorOut}, auth=None)
+class UnitOut(Schema):
+    id: int
+    code: str
+    name: str
+    kind: str
+
+
+class MeOut(Schema):
+    id: int
+    username: str
+    name: str
+    roles: list[str]
+    unit: UnitOut | None
+    language: str
+
+
+@auth_router.post(
+    "/token",
+    response={200: TokenOut, 400: ErrorOut, 422: ErrorOut},
+    auth=None,
+    summary="Obtain a bearer token",
+    description="Exchange a username and password for a token; wrong credentials answer 400.",
+)
 def obtain_token(request: HttpRequest, payload: TokenIn) -> Any:
     user = authenticate(request, username=payload.username, password=payload.password)
     if user is None or not user.is_active:
-        return 400, error_body(_("Wrong username or password."), {"password": _("Wrong username or password.")})
-    return 200, {"token": ApiToken.issue(user)}
+        message = _("Wrong username or password.")
+        return Status(400, error_body(message, {"password": message}))
+    return Status(200, {"token": ApiToken.issue(user)})
+
+
+@auth_router.delete(
+    "/token",
+    response={204: None, 400: ErrorOut, 401: ErrorOut},
+    summary="Revoke the bearer token of this request",
+)
+def revoke_token(request: HttpRequest) -> Any:
+    record = getattr(request, "api_token", None)
+    if record is None:
+        message = _("This request was not made with a bearer token.")
+        return Status(400, error_body(message, {"Authorization": message}))
+    ApiToken.objects.filter(pk=record.pk).update(is_active=False)
+    return Status(204, None)
+
+
+@auth_router.get("/me", response={200: MeOut, 401: ErrorOut}, summary="Who the token belongs to (roles, unit)")
+def who_am_i(request: HttpRequest) -> Any:
+    from core.roles import user_roles
+
+    user = request.user
+    profile = getattr(user, "profile", None)
+    unit = profile.unit if profile is not None else None
+    return {
+        "id": user.pk,
+        "username": user.get_username(),
+        "name": user.get_full_name() or user.get_username(),
+        "roles": sorted(user_roles(user)),
+        "unit": {"id": unit.pk, "code": unit.code, "name": unit.name, "kind": unit.kind} if unit else None,
+        "language": translation.get_language() or "",
+    }

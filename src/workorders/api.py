@@ -1,121 +1,263 @@
-"""Work orders in the public API v1 (SPEC §14). Thin: parse, call selectors/services, serialise."""
+"""Work orders in the public API v1 (SPEC §14). Thin: parse, call selectors/services, serialise.
+
+Every read and every write starts from ``workorders_visible_to(user)``: an order of another unit
+answers 404 exactly like one that does not exist. Ids of customers, devices and technicians that
+the user may not see are refused as "unknown" (400 naming the field), never 403, so the API does
+not reveal what exists elsewhere.
+"""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from enum import Enum
+from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
-from django.http import HttpRequest
+from django.http import FileResponse, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import File, Query, Router, Schema
+from ninja import File, Header, Query, Router, Schema
+from ninja import Status as Answer
 from ninja.files import UploadedFile
 from pydantic import Field
 
-from catalog.models import ProductModel
-from core.api import ErrorOut, idempotent_create, paginate, parse_id
+from catalog.selectors import product_models_visible_to
+from core.api import ERROR_RESPONSES, ErrorOut, Id, PageQuery, idempotent_create, paginate
 from customers.selectors import customers_visible_to
 from devices.selectors import devices_visible_to
 from workorders import services
-from workorders.choices import Channel, ServiceType, Urgency
-from workorders.models import TimelineEvent, WorkOrder
+from workorders.choices import Channel, ChargeType, Satisfaction, ServiceType, Status, Urgency, WaitReason
+from workorders.models import Attachment, MaterialLine, TimelineEvent, WorkOrder
 from workorders.selectors import WorkOrderFilters, workorder_list, workorders_visible_to
+from workorders.transitions import TRANSITIONS, TRANSITIONS_BY_ACTION
 
 router = Router(tags=["work-orders"])
 
-ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+ERRORS: dict[int, Any] = ERROR_RESPONSES
+ActionCode = Literal[tuple(TRANSITIONS_BY_ACTION)]  # type: ignore[valid-type]
 
 
-def iso(value: datetime | None) -> str | None:
-    return timezone.localtime(value).isoformat() if value else None
+def iso(value: datetime | None) -> datetime | None:
+    return timezone.localtime(value) if value else None
 
 
 def money(value: Decimal | None) -> str | None:
     return f"{value:.2f}" if value is not None else None
 
 
+# --- input ---------------------------------------------------------------------------------
+
+
 class WorkOrderIn(Schema):
-    customer: int
-    device: int | None = None
-    service_type: str
-    channel: str = Channel.API
-    description: str = Field(min_length=1, max_length=5000)
+    customer: Id
+    device: Id | None = None
+    service_type: ServiceType
+    channel: Channel = Channel.API
+    description: str = Field(min_length=1, max_length=5000, description="A correct and detailed fault description.")
     urgent: bool = False
-    urgency: str | None = None
-    applicant_name: str = ""
-    applicant_unit: str = ""
-    contact_phone: str = ""
-    service_address: str = ""
-    product_model: str | None = None
-    serial_number: str = ""
+    urgency: Urgency | None = Field(None, description="Overrides `urgent` when given.")
+    applicant_name: str = Field("", max_length=64)
+    applicant_unit: str = Field("", max_length=100)
+    contact_phone: str = Field("", max_length=32)
+    service_address: str = Field("", max_length=200)
+    product_model: str | None = Field(None, max_length=64, description="Product model code, without a device.")
+    serial_number: str = Field("", max_length=64, description="Serial number as reported, without a device.")
 
 
 class WorkOrderPatch(Schema):
-    version: int
-    service_type: str | None = None
-    urgency: str | None = None
-    priority: int | None = None
-    description: str | None = None
-    applicant_name: str | None = None
-    applicant_unit: str | None = None
-    contact_phone: str | None = None
-    service_address: str | None = None
-    device: int | None = None
-    charge_type: str | None = None
-    actual_charge: Decimal | None = None
-    payment_receiver: str | None = None
+    version: int = Field(ge=1, description="The version you edited; a stale one answers 409.")
+    service_type: ServiceType | None = None
+    urgency: Urgency | None = None
+    priority: int | None = Field(None, ge=1, le=4)
+    description: str | None = Field(None, max_length=5000)
+    applicant_name: str | None = Field(None, max_length=64)
+    applicant_unit: str | None = Field(None, max_length=100)
+    contact_phone: str | None = Field(None, max_length=32)
+    service_address: str | None = Field(None, max_length=200)
+    device: Id | None = None
+    product_model: str | None = Field(None, max_length=64, description="Product model code.")
+    reported_serial: str | None = Field(None, max_length=64)
+    charge_type: ChargeType | None = None
+    actual_charge: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
+    payment_receiver: str | None = Field(None, max_length=64)
+    technician_signature: str | None = Field(None, max_length=64)
+    supervisor_signature: str | None = Field(None, max_length=64)
 
 
 class TransitionIn(Schema):
-    action: str
-    version: int | None = None
-    reason: str | None = None
-    note: str | None = None
-    technician: int | None = None
-    appointment_at: datetime | None = None
-    amount: str | None = None
-    charge_type: str | None = None
-    wait_reason: str | None = None
-    satisfaction: str | None = None
-    score: int | None = None
-    signer_name: str | None = None
+    """The action and the data it needs; `GET /work-orders/actions` lists what each action takes."""
+
+    action: ActionCode  # type: ignore[valid-type]
+    version: int | None = Field(None, ge=1, description="Optional optimistic-concurrency check.")
+    reason: str | None = Field(None, max_length=2000)
+    note: str | None = Field(None, max_length=5000)
+    technician: Id | None = Field(None, description="User id of the technician (assign).")
+    appointment_at: datetime | None = Field(None, description="Appointment (schedule), ISO 8601 with offset.")
+    amount: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2, description="Quoted amount (quote).")
+    charge_type: ChargeType | None = Field(None, description="Paid or free (accept).")
+    wait_reason: WaitReason | None = None
+    satisfaction: Satisfaction | None = None
+    score: int | None = Field(None, ge=1, le=5)
+    signer_name: str | None = Field(None, max_length=64)
 
 
 class CommentIn(Schema):
-    note: str
+    note: str = Field(min_length=1, max_length=5000)
 
 
 class MaterialIn(Schema):
     name: str = Field(min_length=1, max_length=100)
-    model: str = ""
-    unit_of_measure: str = "个"
+    model: str = Field("", max_length=64)
+    unit_of_measure: str = Field("个", min_length=1, max_length=16)
     quantity: Decimal = Field(gt=0, max_digits=10, decimal_places=2)
     unit_price: Decimal = Field(ge=0, max_digits=12, decimal_places=2)
     extra: Decimal = Field(default=Decimal("0"), ge=0, max_digits=12, decimal_places=2)
 
 
-class ListFilters(Schema):
-    status: str = ""
-    q: str = ""
-    service_type: str = ""
-    channel: str = ""
-    urgency: str = ""
-    unit: int | None = None
-    customer: int | None = None
-    device: int | None = None
+class ListFilters(PageQuery):
+    status: str = Field("", max_length=400, description="One status or several separated by commas.")
+    q: str = Field("", max_length=200, description="Words of number, description, names, phone, serial.")
+    service_type: ServiceType | None = None
+    channel: Channel | None = None
+    urgency: Urgency | None = None
+    unit: Id | None = None
+    customer: Id | None = None
+    device: Id | None = None
     submitted_from: date | None = None
     submitted_to: date | None = None
-    page: int = 1
-    page_size: int = 20
 
 
-def _check_choice(value: str | None, choices: type, field: str) -> None:
-    if value is not None and value not in choices.values:
-        raise ValidationError({field: _("Choose one of: %(choices)s.") % {"choices": ", ".join(choices.values)}})
+# --- output --------------------------------------------------------------------------------
+
+
+class Ref(Schema):
+    id: int
+    name: str
+
+
+class DeviceRef(Schema):
+    id: int
+    serial_number: str
+
+
+class Deadlines(Schema):
+    """Service-level deadlines (SPEC §6); ``null`` until the order has a service level."""
+
+    first_response: datetime | None = None
+    on_site: datetime | None = None
+    resolution: datetime | None = None
+
+
+class WorkOrderSummaryOut(Schema):
+    id: int
+    number: str
+    status: Status
+    status_label: str
+    service_type: ServiceType
+    channel: Channel
+    urgency: Urgency
+    priority: int
+    customer: Ref
+    device: DeviceRef | None
+    product_model: str | None = Field(description="Product model code.")
+    unit: Ref = Field(description="Responsible unit (station / centre).")
+    technician: Ref | None
+    description: str
+    submitted_at: datetime
+    version: int
+
+
+class WorkOrderCreatedOut(WorkOrderSummaryOut):
+    deadlines: Deadlines
+
+
+class WorkOrderListOut(Schema):
+    items: list[WorkOrderSummaryOut]
+    count: int
+
+
+class MaterialOut(Schema):
+    id: int
+    name: str
+    model: str
+    unit: str
+    quantity: str
+    unit_price: str
+    extra: str
+    subtotal: str
+
+
+class AttachmentOut(Schema):
+    id: int
+    kind: str
+    name: str
+    size: int
+    content_type: str
+
+
+class TimelineEventOut(Schema):
+    id: int
+    kind: str
+    label: str
+    at: datetime
+    actor: str
+    from_status: str | None
+    to_status: str | None
+    note: str
+    data: dict[str, Any]
+
+
+class WorkOrderDetailOut(WorkOrderSummaryOut):
+    applicant_unit: str
+    applicant_name: str
+    contact_phone: str
+    service_address: str
+    reported_serial: str
+    accepted_at: datetime | None
+    appointment_at: datetime | None
+    charge_type: ChargeType
+    quoted_amount: str | None
+    quote_approved_at: datetime | None
+    wait_reason: str | None
+    actual_charge: str | None
+    payment_receiver: str
+    completion_status: str | None
+    completed_at: datetime | None
+    incomplete_reason: str
+    reject_reason: str
+    cancel_reason: str
+    satisfaction: str | None
+    satisfaction_score: int | None
+    closed_at: datetime | None
+    reopened_count: int
+    deadlines: Deadlines
+    materials: list[MaterialOut]
+    attachments: list[AttachmentOut]
+    timeline: list[TimelineEventOut]
+    allowed_actions: list[str] = Field(description="Actions this user may take now (state, role and rules).")
+
+
+class ActionFieldOut(Schema):
+    name: str
+    type: str
+    required: bool
+    label: str
+    choices: list[str]
+
+
+class ActionOut(Schema):
+    action: str
+    label: str
+    sources: list[str] = Field(description="States the action may start from.")
+    target: str
+    customer_may: bool
+    fields: list[ActionFieldOut]
+
+
+# --- serialisers ---------------------------------------------------------------------------
 
 
 def deadlines_of(order: WorkOrder) -> dict[str, Any]:
@@ -123,12 +265,18 @@ def deadlines_of(order: WorkOrder) -> dict[str, Any]:
     return {"first_response": None, "on_site": None, "resolution": None}
 
 
+def _person(user: Any) -> dict[str, Any] | None:
+    if user is None:
+        return None
+    return {"id": user.pk, "name": user.get_full_name() or user.get_username()}
+
+
 def summary(order: WorkOrder) -> dict[str, Any]:
     return {
         "id": order.pk,
         "number": order.number,
         "status": order.status,
-        "status_label": order.get_status_display(),
+        "status_label": str(order.get_status_display()),
         "service_type": order.service_type,
         "channel": order.channel,
         "urgency": order.urgency,
@@ -137,17 +285,41 @@ def summary(order: WorkOrder) -> dict[str, Any]:
         "device": {"id": order.device_id, "serial_number": order.device.serial_number} if order.device else None,
         "product_model": order.product_model.code if order.product_model else None,
         "unit": {"id": order.unit_id, "name": order.unit.name},
-        "technician": order.technician_id,
+        "technician": _person(order.technician),
         "description": order.description,
         "submitted_at": iso(order.submitted_at),
         "version": order.version,
     }
 
 
+def material_out(line: MaterialLine) -> dict[str, Any]:
+    return {
+        "id": line.pk,
+        "name": line.name,
+        "model": line.model,
+        "unit": line.unit_of_measure,
+        "quantity": f"{Decimal(line.quantity):.2f}",
+        "unit_price": money(line.unit_price),
+        "extra": money(line.extra),
+        "subtotal": money(line.subtotal),
+    }
+
+
+def attachment_out(attachment: Attachment) -> dict[str, Any]:
+    return {
+        "id": attachment.pk,
+        "kind": attachment.kind,
+        "name": attachment.original_name,
+        "size": attachment.size,
+        "content_type": attachment.content_type,
+    }
+
+
 def event_out(event: TimelineEvent) -> dict[str, Any]:
     return {
+        "id": event.pk,
         "kind": event.kind,
-        "label": event.get_kind_display(),
+        "label": str(event.get_kind_display()),
         "at": iso(event.at),
         "actor": event.actor_label,
         "from_status": event.from_status or None,
@@ -170,30 +342,29 @@ def detail(order: WorkOrder, request: HttpRequest) -> dict[str, Any]:
         "appointment_at": iso(order.appointment_at),
         "charge_type": order.charge_type,
         "quoted_amount": money(order.quoted_amount),
+        "quote_approved_at": iso(order.quote_approved_at),
+        "wait_reason": order.wait_reason or None,
         "actual_charge": money(order.actual_charge),
+        "payment_receiver": order.payment_receiver,
         "completion_status": order.completion_status or None,
         "completed_at": iso(order.completed_at),
+        "incomplete_reason": order.incomplete_reason,
+        "reject_reason": order.reject_reason,
+        "cancel_reason": order.cancel_reason,
         "satisfaction": order.satisfaction or None,
+        "satisfaction_score": order.satisfaction_score,
+        "closed_at": iso(order.closed_at),
+        "reopened_count": order.reopened_count,
         "deadlines": deadlines_of(order),
-        "materials": [
-            {
-                "name": m.name,
-                "model": m.model,
-                "unit": m.unit_of_measure,
-                "quantity": str(m.quantity),
-                "unit_price": money(m.unit_price),
-                "extra": money(m.extra),
-                "subtotal": money(m.subtotal),
-            }
-            for m in order.materials.all()
-        ],
-        "attachments": [
-            {"id": a.pk, "kind": a.kind, "name": a.original_name, "size": a.size, "content_type": a.content_type}
-            for a in order.attachments.all()
-        ],
+        "materials": [material_out(line) for line in order.materials.all()],
+        "attachments": [attachment_out(a) for a in order.attachments.all()],
         "timeline": [event_out(event) for event in order.events.all()],
         "allowed_actions": [t.action for t in services.allowed_transitions(order, actor)],
     }
+
+
+def _plain(value: Any) -> Any:
+    return value.value if isinstance(value, Enum) else value
 
 
 def _get_order(request: HttpRequest, order_id: int) -> WorkOrder:
@@ -205,34 +376,57 @@ def _get_order(request: HttpRequest, order_id: int) -> WorkOrder:
     )
 
 
-@router.post("", response={201: dict, **ERRORS}, summary="Create a work order (Idempotency-Key honoured)")
-def create_work_order(request: HttpRequest, payload: WorkOrderIn) -> Any:
-    _check_choice(payload.service_type, ServiceType, "service_type")
-    _check_choice(payload.channel, Channel, "channel")
-    _check_choice(payload.urgency, Urgency, "urgency")
+def _visible_device(request: HttpRequest, device_id: int) -> Any:
+    device = devices_visible_to(request.user).filter(pk=device_id).first()
+    if device is None:
+        raise ValidationError({"device": _("Unknown device.")})
+    return device
 
-    def create() -> tuple[int, dict[str, Any]]:
-        customer = customers_visible_to(request.user).filter(pk=parse_id(payload.customer, "customer")).first()
+
+def _known_product_model(request: HttpRequest, code: str) -> Any:
+    product_model = product_models_visible_to(request.user).filter(code=code.strip()).first()
+    if product_model is None:
+        raise ValidationError({"product_model": _("Unknown product model.")})
+    return product_model
+
+
+class ObjectMissing(Attachment.DoesNotExist):
+    """The attachment row exists but its file is gone from storage: answer 404, not 500."""
+
+
+# --- endpoints -----------------------------------------------------------------------------
+
+
+@router.post(
+    "",
+    response={201: WorkOrderCreatedOut, **ERRORS},
+    summary="Create a work order (Idempotency-Key honoured)",
+    description=(
+        "Registers a request (申请) in status `submitted`. A retry with the same `Idempotency-Key` and body "
+        "answers the first response and creates nothing; the same key with another body answers 422. "
+        "A customer or device the user may not see is refused as unknown (400)."
+    ),
+)
+def create_work_order(
+    request: HttpRequest,
+    payload: WorkOrderIn,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key", max_length=128),
+) -> Any:
+    def create() -> Answer:
+        customer = customers_visible_to(request.user).filter(pk=payload.customer).first()
         if customer is None:
             raise ValidationError({"customer": _("Unknown customer.")})
-        device = None
-        if payload.device is not None:
-            device = devices_visible_to(request.user).filter(pk=parse_id(payload.device, "device")).first()
-            if device is None:
-                raise ValidationError({"device": _("Unknown device.")})
-        product_model = None
-        if payload.product_model:
-            product_model = ProductModel.objects.filter(code=payload.product_model).first()
-            if product_model is None:
-                raise ValidationError({"product_model": _("Unknown product model.")})
+        device = _visible_device(request, payload.device) if payload.device is not None else None
+        product_model = _known_product_model(request, payload.product_model) if payload.product_model else None
+        urgency = payload.urgency or (Urgency.URGENT if payload.urgent else Urgency.NORMAL)
         order = services.workorder_create(
             acting_user=request.user,
             customer=customer,
             device=device,
-            service_type=payload.service_type,
-            channel=payload.channel,
+            service_type=_plain(payload.service_type),
+            channel=_plain(payload.channel),
             description=payload.description,
-            urgency=payload.urgency or (Urgency.URGENT if payload.urgent else Urgency.NORMAL),
+            urgency=_plain(urgency),
             applicant_name=payload.applicant_name,
             applicant_unit=payload.applicant_unit,
             contact_phone=payload.contact_phone,
@@ -240,21 +434,30 @@ def create_work_order(request: HttpRequest, payload: WorkOrderIn) -> Any:
             product_model=product_model,
             reported_serial=payload.serial_number,
         )
-        return 201, {**summary(order), "deadlines": deadlines_of(order)}
+        order = workorders_visible_to(request.user).get(pk=order.pk)
+        return Answer(201, {**summary(order), "deadlines": deadlines_of(order)})
 
     return idempotent_create(request, "work-orders", create)
 
 
-@router.get("", response={200: dict, **ERRORS}, summary="List work orders (q matches Chinese text by words)")
+@router.get(
+    "",
+    response={200: WorkOrderListOut, **ERRORS},
+    summary="List work orders (q matches Chinese text by words)",
+    description="Newest first. `status` takes one status or several separated by commas.",
+)
 def list_work_orders(request: HttpRequest, filters: Query[ListFilters]) -> Any:
-    statuses = [s for s in filters.status.split(",") if s] if filters.status else None
+    statuses = [s.strip() for s in filters.status.split(",") if s.strip()] if filters.status else None
+    unknown = [s for s in statuses or [] if s not in Status.values]
+    if unknown:
+        raise ValidationError({"status": _("Choose one of: %(choices)s.") % {"choices": ", ".join(Status.values)}})
     orders = workorder_list(
         user=request.user,
         filters=WorkOrderFilters(
             status=statuses,
-            service_type=filters.service_type,
-            channel=filters.channel,
-            urgency=filters.urgency,
+            service_type=_plain(filters.service_type) or "",
+            channel=_plain(filters.channel) or "",
+            urgency=_plain(filters.urgency) or "",
             unit=filters.unit,
             customer=filters.customer,
             device=filters.device,
@@ -266,40 +469,93 @@ def list_work_orders(request: HttpRequest, filters: Query[ListFilters]) -> Any:
     return paginate(orders, page=filters.page, page_size=filters.page_size, serialize=summary)
 
 
-@router.get("/{order_id}", response={200: dict, **ERRORS}, summary="One work order with timeline and allowed actions")
+@router.get(
+    "/actions",
+    response={200: list[ActionOut], **ERRORS},
+    summary="The transition table: every action, its source states, target and data",
+)
+def list_actions(request: HttpRequest) -> Any:
+    return [
+        {
+            "action": t.action,
+            "label": str(t.label),
+            "sources": sorted(str(s) for s in t.sources),
+            "target": str(t.target),
+            "customer_may": t.customer_may,
+            "fields": [
+                {
+                    "name": f.name,
+                    "type": f.type,
+                    "required": f.required,
+                    "label": str(f.label),
+                    "choices": list(f.choices),
+                }
+                for f in t.fields
+            ],
+        }
+        for t in TRANSITIONS
+    ]
+
+
+@router.get(
+    "/{order_id}",
+    response={200: WorkOrderDetailOut, **ERRORS},
+    summary="One work order with its timeline and allowed actions",
+)
 def get_work_order(request: HttpRequest, order_id: int) -> Any:
     return detail(_get_order(request, order_id), request)
 
 
-@router.patch("/{order_id}", response={200: dict, **ERRORS}, summary="Edit details (optimistic concurrency)")
+@router.patch(
+    "/{order_id}",
+    response={200: WorkOrderDetailOut, **ERRORS},
+    summary="Edit details (optimistic concurrency: send the version you edited)",
+)
 def update_work_order(request: HttpRequest, order_id: int, payload: WorkOrderPatch) -> Any:
     order = _get_order(request, order_id)
-    changes = payload.dict(exclude_unset=True)
+    changes = {name: _plain(value) for name, value in payload.dict(exclude_unset=True).items()}
     version = changes.pop("version")
-    _check_choice(changes.get("service_type"), ServiceType, "service_type")
-    _check_choice(changes.get("urgency"), Urgency, "urgency")
     if "device" in changes:
-        device_id = changes["device"]
-        changes["device"] = None
-        if device_id is not None:
-            changes["device"] = devices_visible_to(request.user).filter(pk=device_id).first()
-            if changes["device"] is None:
-                raise ValidationError({"device": _("Unknown device.")})
+        changes["device"] = _visible_device(request, changes["device"]) if changes["device"] is not None else None
+    if "product_model" in changes:
+        code = changes["product_model"]
+        changes["product_model"] = _known_product_model(request, code) if code else None
+    for name in ("service_type", "urgency", "priority", "charge_type"):
+        if name in changes and changes[name] is None:
+            raise ValidationError({name: _("This field may not be empty.")})
     for name in ("description", "applicant_name", "contact_phone"):
         if name in changes and (changes[name] is None or not str(changes[name]).strip()):
             raise ValidationError({name: _("This field may not be empty.")})
+    for name in (
+        "applicant_unit",
+        "service_address",
+        "reported_serial",
+        "payment_receiver",
+        "technician_signature",
+        "supervisor_signature",
+    ):
+        if name in changes and changes[name] is None:
+            changes[name] = ""
     services.workorder_update(order=order, acting_user=request.user, changes=changes, expected_version=version)
     return detail(_get_order(request, order_id), request)
 
 
 @router.post(
     "/{order_id}/transitions",
-    response={200: dict, **ERRORS},
-    summary="Apply an action (accept, reject, cancel, assign, …); 409 names the allowed actions",
+    response={200: WorkOrderDetailOut, **ERRORS},
+    summary="Apply an action (accept, reject, cancel, assign, …); 409 names the state and allowed actions",
+    description=(
+        "`accept`, `reject` (with `reason`), `cancel` (with `reason`), `request_info`, `provide_info`, `quote` "
+        "(with `amount`), `approve_quote`, `decline_quote`, `assign` (with `technician`), `schedule` (with "
+        "`appointment_at`), `start`, `pause` (with `wait_reason`), `resume`, `submit_qc`, `qc_pass`, `qc_fail`, "
+        "`sign_off` (with `signer_name`), `object`, `resolve_remotely`, `close_incomplete`, `follow_up` (with "
+        "`satisfaction`), `close`, `reopen`. A missing field answers 400 naming it; an action not possible "
+        "now answers 409 with `status` and `allowed_actions`; a role that may not answers 403."
+    ),
 )
 def transition_work_order(request: HttpRequest, order_id: int, payload: TransitionIn) -> Any:
     order = _get_order(request, order_id)
-    data = payload.dict(exclude_none=True)
+    data = {name: _plain(value) for name, value in payload.dict(exclude_none=True).items()}
     action = data.pop("action")
     version = data.pop("version", None)
     services.workorder_transition(
@@ -308,21 +564,34 @@ def transition_work_order(request: HttpRequest, order_id: int, payload: Transiti
     return detail(_get_order(request, order_id), request)
 
 
-@router.post("/{order_id}/comments", response={201: dict, **ERRORS})
+@router.post(
+    "/{order_id}/comments",
+    response={201: TimelineEventOut, **ERRORS},
+    summary="Add a comment to the timeline",
+)
 def comment_work_order(request: HttpRequest, order_id: int, payload: CommentIn) -> Any:
     order = _get_order(request, order_id)
     event = services.workorder_comment(order=order, acting_user=request.user, note=payload.note)
-    return 201, event_out(event)
+    return Answer(201, event_out(event))
 
 
-@router.post("/{order_id}/materials", response={201: dict, **ERRORS})
+@router.post(
+    "/{order_id}/materials",
+    response={201: MaterialOut, **ERRORS},
+    summary="Record a material line (model, unit, quantity, unit price, extra)",
+)
 def add_material(request: HttpRequest, order_id: int, payload: MaterialIn) -> Any:
     order = _get_order(request, order_id)
     line = services.workorder_add_material(order=order, acting_user=request.user, **payload.dict())
-    return 201, {"id": line.pk, "subtotal": money(line.subtotal)}
+    return Answer(201, material_out(line))
 
 
-@router.post("/{order_id}/attachments", response={201: dict, **ERRORS}, summary="Attach a photo, PDF or video")
+@router.post(
+    "/{order_id}/attachments",
+    response={201: AttachmentOut, **ERRORS},
+    summary="Attach a photo, PDF or video (multipart field `file`)",
+    description="JPEG, PNG, GIF, WebP, PDF or MP4, recognised by content; larger than the limit answers 400.",
+)
 def add_attachment(request: HttpRequest, order_id: int, file: File[UploadedFile]) -> Any:
     order = _get_order(request, order_id)
     if not (
@@ -330,9 +599,22 @@ def add_attachment(request: HttpRequest, order_id: int, file: File[UploadedFile]
     ):
         raise PermissionDenied(_("You may not add attachments."))
     attachment = services.workorder_add_attachment(order=order, upload=file, acting_user=request.user)
-    return 201, {
-        "id": attachment.pk,
-        "kind": attachment.kind,
-        "name": attachment.original_name,
-        "size": attachment.size,
-    }
+    return Answer(201, attachment_out(attachment))
+
+
+@router.get(
+    "/{order_id}/attachments/{attachment_id}",
+    response={200: None, 401: ErrorOut, 404: ErrorOut},
+    summary="Download an attachment",
+    openapi_extra={"responses": {200: {"description": "The file", "content": {"application/octet-stream": {}}}}},
+)
+def download_attachment(request: HttpRequest, order_id: int, attachment_id: int) -> Any:
+    order = _get_order(request, order_id)
+    attachment = get_object_or_404(Attachment, order=order, pk=attachment_id)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise ObjectMissing from None
+    return FileResponse(
+        handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
+    )
