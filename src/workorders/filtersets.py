@@ -48,7 +48,9 @@ class WorkOrderFilterForm(forms.Form):
 
     def __init__(self, data: QueryDict | None, *, user: Any) -> None:
         super().__init__(data)
-        self.fields["unit"].queryset = scope_by_unit(OrgUnit.objects.filter(is_active=True), user, field="pk")
+        unit = self.fields["unit"]
+        assert isinstance(unit, forms.ModelChoiceField)
+        unit.queryset = scope_by_unit(OrgUnit.objects.filter(is_active=True), user, field="pk")
         for name, field in self.fields.items():
             css = (
                 "form-select form-select-sm"
@@ -62,7 +64,8 @@ class WorkOrderFilterForm(forms.Form):
         self.fields["q"].widget.attrs["placeholder"] = _("Number, name, phone, words")
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         start, end = cleaned.get("submitted_from"), cleaned.get("submitted_to")
         if start and end and start > end:
             self.add_error("submitted_to", _("The end date is before the start date."))

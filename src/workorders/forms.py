@@ -6,12 +6,16 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from catalog.models import ProductModel
 from catalog.selectors import product_models_visible_to
 from customers.choices import CustomerKind
+from customers.models import Customer
 from customers.selectors import customers_visible_to
+from devices.models import Device
 from devices.selectors import devices_visible_to
 from workorders.attachments import check_upload
 from workorders.choices import Channel, ChargeType, Priority, ServiceType, Urgency
@@ -46,9 +50,16 @@ def _field_label(name: str) -> str:
     if name == "__all__":
         return ""
     try:
-        return str(WorkOrder._meta.get_field(name).verbose_name)
-    except Exception:
+        return str(getattr(WorkOrder._meta.get_field(name), "verbose_name", name))
+    except FieldDoesNotExist:
         return name
+
+
+def set_queryset(form: forms.BaseForm, name: str, queryset: QuerySet[Any]) -> None:
+    """Limit a model choice to what the user may see (the scoped selector's queryset)."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ModelChoiceField)
+    field.queryset = queryset
 
 
 class BootstrapMixin:
@@ -99,7 +110,9 @@ class RegisterForm(BootstrapMixin, forms.Form):
     """The agent's one-page intake (phone request in under a minute)."""
 
     customer_search = forms.CharField(label=_("Find customer"), required=False, max_length=100)
-    customer = forms.ModelChoiceField(label=_("Customer"), required=False, queryset=None, widget=forms.HiddenInput)  # type: ignore[arg-type]
+    customer = forms.ModelChoiceField(
+        label=_("Customer"), required=False, queryset=Customer.objects.none(), widget=forms.HiddenInput
+    )
     new_customer = forms.BooleanField(label=_("New caller: create the customer"), required=False)
     new_customer_name = forms.CharField(label=_("Customer name"), required=False, max_length=100)
     new_customer_phone = forms.CharField(label=_("Customer phone"), required=False, max_length=32)
@@ -107,10 +120,15 @@ class RegisterForm(BootstrapMixin, forms.Form):
     new_customer_kind = forms.ChoiceField(
         label=_("Customer kind"), required=False, choices=CustomerKind.choices, initial=CustomerKind.PERSON
     )
-    device = forms.ModelChoiceField(label=_("Device"), required=False, queryset=None, widget=forms.HiddenInput)  # type: ignore[arg-type]
+    device = forms.ModelChoiceField(
+        label=_("Device"), required=False, queryset=Device.objects.none(), widget=forms.HiddenInput
+    )
     product_model = forms.ModelChoiceField(
-        label=_("Product model"), required=False, queryset=None, empty_label=_("— unknown / not listed —")
-    )  # type: ignore[arg-type]
+        label=_("Product model"),
+        required=False,
+        queryset=ProductModel.objects.none(),
+        empty_label=_("— unknown / not listed —"),
+    )
     reported_serial = forms.CharField(label=_("Serial number"), required=False, max_length=64)
     service_type = forms.ChoiceField(label=_("Service type"), choices=ServiceType.choices, initial=ServiceType.REPAIR)
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial=Channel.PHONE)
@@ -127,9 +145,9 @@ class RegisterForm(BootstrapMixin, forms.Form):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["customer"].queryset = customers_visible_to(user)
-        self.fields["device"].queryset = devices_visible_to(user)
-        self.fields["product_model"].queryset = product_models_visible_to(user).filter(is_active=True)
+        set_queryset(self, "customer", customers_visible_to(user))
+        set_queryset(self, "device", devices_visible_to(user))
+        set_queryset(self, "product_model", product_models_visible_to(user).filter(is_active=True))
         self.style_fields()
         self.fields["customer_search"].widget.attrs.update(
             {"autocomplete": "off", "placeholder": _("Phone, name, pinyin or initials"), "autofocus": True}
@@ -145,7 +163,8 @@ class RegisterForm(BootstrapMixin, forms.Form):
         return files
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("new_customer"):
             cleaned["customer"] = None
             cleaned["device"] = None
@@ -209,10 +228,12 @@ class WorkOrderEditForm(BootstrapMixin, forms.Form):
     description = forms.CharField(
         label=_("Fault description / service content"), widget=forms.Textarea(attrs={"rows": 4})
     )
-    device = forms.ModelChoiceField(label=_("Device"), required=False, queryset=None, empty_label=_("— none —"))  # type: ignore[arg-type]
+    device = forms.ModelChoiceField(
+        label=_("Device"), required=False, queryset=Device.objects.none(), empty_label=_("— none —")
+    )
     product_model = forms.ModelChoiceField(
-        label=_("Product model"), required=False, queryset=None, empty_label=_("— unknown —")
-    )  # type: ignore[arg-type]
+        label=_("Product model"), required=False, queryset=ProductModel.objects.none(), empty_label=_("— unknown —")
+    )
     reported_serial = forms.CharField(label=_("Serial number"), required=False, max_length=64)
     charge_type = forms.ChoiceField(label=_("Paid or free"), choices=ChargeType.choices)
     actual_charge = forms.DecimalField(
@@ -225,8 +246,8 @@ class WorkOrderEditForm(BootstrapMixin, forms.Form):
     def __init__(self, *args: Any, user: Any, order: WorkOrder, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.order = order
-        self.fields["device"].queryset = devices_visible_to(user).filter(customer_id=order.customer_id)
-        self.fields["product_model"].queryset = product_models_visible_to(user)
+        set_queryset(self, "device", devices_visible_to(user).filter(customer_id=order.customer_id))
+        set_queryset(self, "product_model", product_models_visible_to(user))
         self.style_fields()
 
     @classmethod
@@ -259,14 +280,14 @@ class CommentForm(BootstrapMixin, forms.Form):
 
 
 class UploadForm(BootstrapMixin, forms.Form):
-    files = MultipleFileField(label=_("Photos / PDF"))
+    attachments = MultipleFileField(label=_("Photos / PDF"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.style_fields()
 
-    def clean_files(self) -> list[Any]:
-        files = self.cleaned_data.get("files") or []
+    def clean_attachments(self) -> list[Any]:
+        files = self.cleaned_data.get("attachments") or []
         problems = check_uploads(files)
         if problems:
             raise ValidationError(problems)

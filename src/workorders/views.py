@@ -12,7 +12,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.exceptions import TransitionNotAllowed, VersionConflict
@@ -30,7 +31,16 @@ from customers.selectors import customer_search, customers_visible_to
 from customers.services import customer_create
 from devices.selectors import devices_visible_to
 from workorders import services
-from workorders.choices import Channel, EventKind, ServiceType, Status
+from workorders.choices import (
+    Channel,
+    ChargeType,
+    EventKind,
+    Satisfaction,
+    ServiceType,
+    Status,
+    Urgency,
+    WaitReason,
+)
 from workorders.filtersets import WorkOrderFilterForm, filter_query_string
 from workorders.forms import (
     NEW_CUSTOMER_ALIASES,
@@ -42,7 +52,6 @@ from workorders.forms import (
     UploadForm,
     WorkOrderEditForm,
     add_service_errors,
-    choice_label,
 )
 from workorders.models import Attachment, TimelineEvent, WorkOrder
 from workorders.selectors import (
@@ -81,6 +90,11 @@ def _may_work(user: Any) -> bool:
     return user.has_perm("workorders.change_workorder") or user.has_perm("workorders.work_on_workorder")
 
 
+def _user_pk(request: HttpRequest) -> int:
+    """The signed-in user's id (every view here requires a login)."""
+    return int(request.user.pk or 0)
+
+
 def _int_or_none(raw: Any) -> int | None:
     try:
         return int(raw)
@@ -107,10 +121,11 @@ def workorder_list_page(request: HttpRequest) -> HttpResponse:
         "orders": page.object_list,
         "query_string": query_string,
         "sort": (form.cleaned_data.get("sort") if form.is_bound else "") or "-submitted",
-        "saved_views": SavedView.objects.filter(user=request.user, list_name=LIST_NAME),
+        "saved_views": SavedView.objects.filter(user_id=_user_pk(request), list_name=LIST_NAME),
         "saved_view_form": SavedViewForm(initial={"query_string": query_string}),
     }
-    if request.htmx and request.htmx.target == "wo-table":
+    htmx = getattr(request, "htmx", None)
+    if htmx and htmx.target == "wo-table":
         return render(request, "workorders/partials/list_table.html", context)
     return render(request, "workorders/list.html", context)
 
@@ -127,7 +142,7 @@ def saved_view_save(request: HttpRequest) -> HttpResponse:
     query_string = filter_query_string(QueryDict(form.cleaned_data["query_string"] or ""))
     name = form.cleaned_data["name"].strip()
     SavedView.objects.update_or_create(
-        user=request.user, list_name=LIST_NAME, name=name, defaults={"query_string": query_string}
+        user_id=_user_pk(request), list_name=LIST_NAME, name=name, defaults={"query_string": query_string}
     )
     messages.success(request, _("View “%(name)s” saved.") % {"name": name})
     return redirect(f"{reverse('workorders:list')}?{query_string}" if query_string else "workorders:list")
@@ -137,7 +152,7 @@ def saved_view_save(request: HttpRequest) -> HttpResponse:
 @view_required
 @require_POST
 def saved_view_delete(request: HttpRequest, view_pk: int) -> HttpResponse:
-    view = get_object_or_404(SavedView, pk=view_pk, user=request.user, list_name=LIST_NAME)
+    view = get_object_or_404(SavedView, pk=view_pk, user_id=_user_pk(request), list_name=LIST_NAME)
     view.delete()
     messages.success(request, _("View “%(name)s” deleted.") % {"name": view.name})
     return redirect("workorders:list")
@@ -174,6 +189,8 @@ def _register_order(form: RegisterForm, user: Any, *, accept: bool) -> WorkOrder
                 phone=form.cleaned_data["new_customer_phone"],
                 **form.new_customer_fields(),
             )
+        if customer is None:
+            raise ValidationError({"customer": _("Choose a customer.")})
         stage = "order"
         order = services.workorder_create(acting_user=user, customer=customer, **form.workorder_fields())
         for upload in form.cleaned_data.get("attachments") or []:
@@ -270,24 +287,38 @@ def lookup_devices(request: HttpRequest) -> HttpResponse:
 # --- detail --------------------------------------------------------------------------------------
 
 
+PARAM_LABELS = {
+    "material": gettext_lazy("material"),
+    "quantity": gettext_lazy("quantity"),
+    "subtotal": gettext_lazy("subtotal"),
+    "attachment": gettext_lazy("attachment"),
+    "kind": gettext_lazy("kind"),
+    "to": gettext_lazy("to"),
+}
+CHOICES_BY_KEY: dict[str, Any] = {
+    "service_type": ServiceType,
+    "channel": Channel,
+    "urgency": Urgency,
+    "status": Status,
+    "charge_type": ChargeType,
+    "wait_reason": WaitReason,
+    "satisfaction": Satisfaction,
+}
+
+
 def _param_label(event: TimelineEvent, key: str) -> str:
+    """The label of one timeline parameter: the action's field label, else the order field's name."""
     transition = TRANSITIONS_BY_ACTION.get(event.kind)
     if transition is not None:
         for spec in transition.fields:
             if spec.name == key:
                 return str(spec.label)
+    if key in PARAM_LABELS:
+        return str(PARAM_LABELS[key])
     try:
-        return str(WorkOrder._meta.get_field(key).verbose_name)
-    except Exception:
-        labels = {
-            "material": _("material"),
-            "quantity": _("quantity"),
-            "subtotal": _("subtotal"),
-            "attachment": _("attachment"),
-            "kind": _("kind"),
-            "to": _("to"),
-        }
-        return str(labels.get(key, key))
+        return str(getattr(WorkOrder._meta.get_field(key), "verbose_name", key))
+    except FieldDoesNotExist:
+        return key
 
 
 def _param_value(key: str, value: Any) -> str:
@@ -299,19 +330,16 @@ def _param_value(key: str, value: Any) -> str:
         return ", ".join(f"{k}={v}" for k, v in value.items())
     if value is None or value == "":
         return "—"
-    if isinstance(value, str):
-        for choices in (ServiceType, Channel):
-            if key in {"service_type", "channel"} and value in choices.values:
-                return str(choices(value).label)
-        if key in {"charge_type", "wait_reason", "satisfaction"}:
-            return choice_label(value)
-        if key in {"urgency", "status"}:
-            field = WorkOrder._meta.get_field(key)
-            return str(dict(field.choices).get(value, value))  # type: ignore[arg-type]
-        if "T" in value and len(value) >= 16:
+    choices = CHOICES_BY_KEY.get(key)
+    if choices is not None and value in choices.values:
+        return str(choices(value).label)
+    if isinstance(value, str) and len(value) >= 16 and value[4:5] == "-" and "T" in value:
+        try:
             moment = parse_datetime(value)
-            if moment is not None:
-                return date_format(timezone.localtime(moment), "Y-m-d H:i")
+        except ValueError:
+            moment = None
+        if moment is not None:
+            return date_format(timezone.localtime(moment), "Y-m-d H:i")
     return str(value)
 
 
@@ -496,16 +524,16 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
         current = ""
         try:
             with transaction.atomic():
-                for file in form.cleaned_data["files"]:
+                for file in form.cleaned_data["attachments"]:
                     current = file.name
                     services.workorder_add_attachment(order=order, upload=file, acting_user=request.user)
         except ValidationError as error:
-            form.add_error("files", [f"{current}: {message}" for message in error.messages])
+            form.add_error("attachments", [f"{current}: {message}" for message in error.messages])
         else:
-            count = len(form.cleaned_data["files"])
+            count = len(form.cleaned_data["attachments"])
             messages.success(request, _("%(count)s file(s) attached.") % {"count": count})
             return redirect(f"{reverse('workorders:detail', args=[order.pk])}#attachments")
-    problems = " ".join(form.errors.get("files", [])) or _("No file was attached.")
+    problems = " ".join(str(message) for message in form.errors.get("attachments", [])) or _("No file was attached.")
     return _render_detail(request, order.pk, status=400, page_error=problems, upload_form=form)
 
 

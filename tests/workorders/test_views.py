@@ -620,7 +620,7 @@ def test_upload_and_download_a_photo_inline(agent: Any, customer_a: Any) -> None
     order = make_order(agent, customer_a)
     client = client_for(agent)
     response = client.post(
-        reverse("workorders:upload", args=[order.pk]), {"files": SimpleUploadedFile("现场.png", PNG, "image/png")}
+        reverse("workorders:upload", args=[order.pk]), {"attachments": SimpleUploadedFile("现场.png", PNG, "image/png")}
     )
     assert response.status_code == 302
     attachment = Attachment.objects.get(order=order)
@@ -638,7 +638,7 @@ def test_upload_of_a_wrong_type_names_the_file(agent: Any, customer_a: Any) -> N
     order = make_order(agent, customer_a)
     response = client_for(agent).post(
         reverse("workorders:upload", args=[order.pk]),
-        {"files": SimpleUploadedFile("report.docx", b"PK\x03\x04 not allowed", "application/msword")},
+        {"attachments": SimpleUploadedFile("report.docx", b"PK\x03\x04 not allowed", "application/msword")},
     )
     assert response.status_code == 400
     assert response.context["page_error"].startswith("report.docx: Only photos")
@@ -650,7 +650,7 @@ def test_oversized_upload_names_the_file(agent: Any, customer_a: Any, settings: 
     order = make_order(agent, customer_a)
     response = client_for(agent).post(
         reverse("workorders:upload", args=[order.pk]),
-        {"files": SimpleUploadedFile("big.png", PNG + b"\x00" * 200, "image/png")},
+        {"attachments": SimpleUploadedFile("big.png", PNG + b"\x00" * 200, "image/png")},
     )
     assert response.status_code == 400
     assert response.context["page_error"].startswith("big.png: The file is too large")
