@@ -1,0 +1,1030 @@
+"""Build the demo organisation, staff, catalogue, customers, devices and work orders.
+
+Everything goes through the real services (validation, permissions, change log, timeline), as
+the staff who would do it (``acting_as``), at simulated moments (``DemoClock``): customers and
+devices over the last four years, work orders over the last 90 days, each order driven along
+the state machine as far as its simulated life has reached by now. Old orders are therefore
+mostly closed and recent ones spread over the open states, as in a real service centre.
+
+Deterministic: one ``random.Random(seed)`` decides everything, in a fixed order.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from datetime import time as clock_time
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils import timezone
+from pypinyin import lazy_pinyin
+
+from core.choices import Role, UnitKind
+from core.context import acting_as
+from core.demo import tables as T
+from core.demo.clock import DemoClock, demo_clock
+from core.models import CoverageRegion, OrgUnit, UserProfile
+
+MINUTE = 1
+HOUR = 60
+DAY = 24 * 60
+ORDER_DAYS = 90
+DEVICE_DAYS = 4 * 365
+
+FULL_SCALE = {"customers": 200, "devices": 500, "orders": 1000}
+
+
+def demo_is_loaded() -> bool:
+    """The demo is loaded in one transaction, so its featured agent being there means all of it is."""
+    return get_user_model().objects.filter(username=T.STAFF[0].username, profile__unit__code=T.HQ_CODE).exists()
+
+
+def database_has_other_data() -> bool:
+    from customers.models import Customer
+    from workorders.models import WorkOrder
+
+    return Customer.objects.exists() or WorkOrder.objects.exists()
+
+
+# --- plans (decided before anything is written) ----------------------------------------------
+
+
+@dataclass
+class ContactPlan:
+    name: str
+    phone: str
+    title: str
+
+
+@dataclass
+class CustomerPlan:
+    segment: str
+    name: str
+    phone: str
+    address: str
+    city: T.City
+    email: str = ""
+    birthday: date | None = None
+    tags: str = ""
+    standing: str = "good"
+    contacts: list[ContactPlan] = field(default_factory=list)
+    devices: list[DevicePlan] = field(default_factory=list)
+    obj: Any = None
+
+    @property
+    def is_person(self) -> bool:
+        return self.segment == "person"
+
+
+@dataclass
+class DevicePlan:
+    customer: CustomerPlan
+    line: T.LineSpec
+    model: T.ModelSpec
+    serial: str
+    purchased_on: date
+    installed_on: date | None = None
+    accepted_on: date | None = None
+    invoice: str = ""
+    firmware: str = ""
+    location: str = ""
+    registered_at: datetime | None = None
+    referenced: bool = False
+    warranty_end: date | None = None
+    obj: Any = None
+
+    def warranty_ends(self) -> date:
+        """Roughly what the warranty module will say: whole-unit months from purchase or acceptance."""
+        if self.warranty_end is None:
+            start = self.accepted_on if self.line.acceptance and self.accepted_on else self.purchased_on
+            self.warranty_end = add_months(start, self.model.warranty_months or self.line.warranty_months)
+        return self.warranty_end
+
+
+@dataclass
+class OrderPlan:
+    submitted_at: datetime
+    channel: str
+    customer: CustomerPlan
+    device: DevicePlan | None
+    line: T.LineSpec
+    model: T.ModelSpec
+    service_type: str
+    description: str
+    urgency: str
+    fault: T.Fault | None
+
+
+@dataclass
+class Step:
+    at: datetime
+    kind: str  # transition | material | settle | device
+    actor: Any | None
+    action: str = ""
+    data: dict[str, Any] = field(default_factory=dict)
+    by_customer: bool = False
+
+
+def add_months(start: date, months: int) -> date:
+    year, month = divmod(start.month - 1 + months, 12)
+    year += start.year
+    month += 1
+    for day in (start.day, 30, 29, 28):
+        try:
+            return date(year, month, day)
+        except ValueError:
+            continue
+    raise ValueError(start)  # pragma: no cover
+
+
+# --- the builder -----------------------------------------------------------------------------
+
+
+class DemoBuilder:
+    def __init__(self, *, clock: DemoClock, scale: float, seed: int, log: Callable[[str], None]) -> None:
+        self.clock = clock
+        self.rng = random.Random(seed)
+        self.log = log
+        self.now = clock.real_now()
+        self.tz = timezone.get_current_timezone()
+        self.today = timezone.localtime(self.now, self.tz).date()
+        self.n_customers = max(len(T.CITIES), round(FULL_SCALE["customers"] * scale))
+        self.n_devices = max(self.n_customers, round(FULL_SCALE["devices"] * scale))
+        self.n_orders = max(12, round(FULL_SCALE["orders"] * scale))
+        self.units: dict[str, OrgUnit] = {}
+        self.users: dict[str, Any] = {}
+        self.models: dict[str, Any] = {}
+        self.customers: list[CustomerPlan] = []
+        self.devices: list[DevicePlan] = []
+        self.counts: Counter[str] = Counter()
+        self.timings: dict[str, float] = {}
+        self._serials: set[tuple[str, str]] = set()
+        self._names: set[str] = set()
+        self.teams: dict[int, Team] = {}
+        self.agents: list[Any] = []
+        self.remote: list[Any] = []
+        self.technicians: dict[str, list[Any]] = {}
+        self.dispatchers: dict[str, list[Any]] = {}
+        self.inspectors: dict[str, list[Any]] = {}
+        self.station_users: dict[str, list[Any]] = {}
+
+    # -- helpers --
+
+    def at(self, day: date, hour: int, minute: int = 0) -> datetime:
+        return datetime.combine(day, clock_time(hour, minute), tzinfo=self.tz)
+
+    def past(self, moment: datetime) -> datetime:
+        """Never later than the real now (the clock refuses the future)."""
+        return min(moment, self.now - timedelta(minutes=1))
+
+    def pick(self, items: Any) -> Any:
+        return self.rng.choice(tuple(items))
+
+    def mobile(self) -> str:
+        return self.pick(T.MOBILE_PREFIXES) + f"{self.rng.randrange(10**8):08d}"
+
+    def person_name(self) -> str:
+        return self.pick(T.SURNAMES) + self.pick(T.GIVEN_NAMES)
+
+    def timed(self, name: str, build: Callable[[], None]) -> None:
+        started = time.perf_counter()
+        build()
+        self.timings[name] = round(time.perf_counter() - started, 2)
+
+    # -- the whole load --
+
+    def build(self) -> None:
+        self.timed("organisation", self.build_organisation)
+        self.timed("staff", self.build_staff)
+        self.timed("catalogue", self.build_catalogue)
+        orders: list[OrderPlan] = []
+
+        def plan() -> None:
+            self.plan_customers()
+            self.plan_devices()
+            orders.extend(self.plan_orders())
+
+        self.timed("planning", plan)
+        self.timed("customers", self.write_customers)
+        self.timed("devices", self.write_devices)
+        self.timed("work orders", lambda: self.write_orders(orders))
+        self.clock.set(None)
+
+    # -- organisation and staff --
+
+    def build_organisation(self) -> None:
+        self.clock.set(self.at(self.today - timedelta(days=DEVICE_DAYS + 60), 9))
+        for spec in T.UNITS:
+            unit, created = OrgUnit.objects.get_or_create(
+                code=spec.code,
+                defaults={
+                    "name": spec.name,
+                    "kind": spec.kind,
+                    "parent": self.units.get(spec.parent) if spec.parent else None,
+                    "phone": spec.phone,
+                    "address": spec.address,
+                },
+            )
+            self.counts["units"] += int(created)
+            self.units[spec.code] = unit
+            for prefix, name in spec.regions:
+                _region, created = CoverageRegion.objects.get_or_create(
+                    unit=unit, adcode_prefix=prefix, defaults={"name": name}
+                )
+                self.counts["coverage regions"] += int(created)
+
+    def build_staff(self) -> None:
+        """One memorable login per role plus the teams of each centre and station.
+
+        The password is hashed once (it is the same for everyone): hashing ~50 times would take
+        longer than loading all the orders.
+        """
+        User = get_user_model()
+        hashed = make_password(T.PASSWORD)
+        groups = {role: Group.objects.get_or_create(name=role)[0] for role in Role.values}
+        self.clock.set(self.at(self.today - timedelta(days=DEVICE_DAYS + 30), 9))
+        for spec in T.STAFF:
+            user = User(
+                username=spec.username,
+                first_name=spec.full_name,
+                email=f"{spec.username}@demo.invalid",
+                password=hashed,
+                is_staff=spec.role == Role.ADMIN,
+                is_superuser=spec.role == Role.ADMIN,
+            )
+            user.save()
+            UserProfile.objects.create(user=user, unit=self.units[spec.unit], phone=self.mobile())
+            user.groups.add(groups[spec.role])
+            self.counts["users"] += 1
+        # Fresh objects with their profile: permission and visibility caches then live on them.
+        for user in User.objects.filter(username__in=[s.username for s in T.STAFF]).select_related(
+            "profile", "profile__unit"
+        ):
+            self.users[user.username] = user
+        self.agents = [self.users[s.username] for s in T.STAFF if s.role == Role.AGENT]
+        self.remote = [self.users[s.username] for s in T.STAFF if s.remote]
+        self.director = self.users["director"]
+        self.admin = self.users["admin"]
+
+        def by_role(role: str) -> dict[str, list[Any]]:
+            found: dict[str, list[Any]] = {}
+            for spec in T.STAFF:
+                if spec.role == role and not spec.remote:
+                    found.setdefault(spec.unit, []).append(self.users[spec.username])
+            return found
+
+        self.technicians = by_role(Role.TECHNICIAN)
+        self.dispatchers = by_role(Role.DISPATCHER)
+        self.inspectors = by_role(Role.QC_INSPECTOR)
+        self.station_users = by_role(Role.STATION)
+
+    def build_catalogue(self) -> None:
+        from catalog.services import product_category_create, product_model_create
+
+        self.clock.set(self.at(self.today - timedelta(days=DEVICE_DAYS + 20), 10))
+        with acting_as(self.admin):
+            for line in T.LINES:
+                category = product_category_create(
+                    acting_user=self.admin, code=line.code, name=line.name, warranty_months=line.warranty_months
+                )
+                self.counts["product categories"] += 1
+                for spec in line.models:
+                    self.models[spec.code] = product_model_create(
+                        acting_user=self.admin,
+                        code=spec.code,
+                        name=spec.name,
+                        category=category,
+                        warranty_months=spec.warranty_months,
+                        main_parts_warranty_months=spec.main_parts_months,
+                        description=spec.description,
+                    )
+                    self.counts["product models"] += 1
+
+    # -- customers --
+
+    def plan_customers(self) -> None:
+        covered = [city for city in T.CITIES if city.covered]
+        segments = list(T.SEGMENT_WEIGHTS)
+        for index in range(self.n_customers):
+            # The first few go round the covered cities and segments so even a small scale
+            # has customers of several units and kinds.
+            city = covered[index % len(covered)] if index < 2 * len(covered) else self.weighted_city()
+            if index < len(segments):
+                segment = segments[index]
+            else:
+                segment = self.rng.choices(segments, weights=list(T.SEGMENT_WEIGHTS.values()))[0]
+            self.customers.append(self.plan_customer(segment, city, first_district=index < len(covered)))
+
+    def weighted_city(self) -> T.City:
+        return self.rng.choices(T.CITIES, weights=[c.weight for c in T.CITIES])[0]
+
+    def address(self, city: T.City, *, person: bool, first_district: bool = False) -> tuple[str, str, str]:
+        districts = list(city.districts)
+        # The first district listed is a station's: weight it so every station has customers.
+        district = (
+            districts[0] if first_district else self.rng.choices(districts, weights=[3] + [1] * (len(districts) - 1))[0]
+        )
+        road = self.pick(city.districts[district])
+        prefix = city.prefix
+        if "省" in prefix and self.rng.random() < 0.5:
+            prefix = prefix.split("省", 1)[1]  # people often leave the province out
+        text = f"{prefix}{district}{road}{self.rng.randint(1, 999)}号"
+        if person:
+            building, entrance = self.rng.randint(1, 30), self.rng.randint(1, 4)
+            text += f"{building}幢{entrance}单元{self.rng.randint(1, 28)}0{self.rng.randint(1, 4)}室"
+        return text, district, road
+
+    def unique_name(self, make: Callable[[], str]) -> str:
+        for _attempt in range(20):
+            name = make()
+            if name not in self._names:
+                self._names.add(name)
+                return name
+        name = f"{make()}（{len(self._names)}）"
+        self._names.add(name)
+        return name
+
+    def org_name(self, segment: str, city: T.City, district: str, road: str) -> str:
+        short_district = district.removesuffix("区").removesuffix("新") if len(district) > 2 else district
+        if segment == "bank":
+            bank = self.pick((*T.BANKS, T.CITY_BANKS.get(city.short, T.BANKS[0])))
+            return self.pick((f"{bank}{city.short}{short_district}支行", f"{bank}{city.short}{road}支行"))
+        if segment == "school":
+            return self.pick(
+                (
+                    f"{city.short}市第{self.rng.randint(1, 20)}中学",
+                    f"{city.short}市{short_district}实验小学",
+                    f"{city.short}职业技术学院",
+                    f"{city.short}市{short_district}外国语学校",
+                )
+            )
+        if segment == "hospital":
+            return self.pick(
+                (
+                    f"{city.short}市第{self.rng.randint(1, 9)}人民医院",
+                    f"{city.short}市{short_district}妇幼保健院",
+                    f"{district}{road}社区卫生服务中心",
+                )
+            )
+        kinds = T.LOGISTICS_KINDS if segment == "logistics" else T.COMPANY_KINDS
+        return f"{city.short}{self.pick(T.COMPANY_WORDS)}{self.pick(kinds)}"
+
+    def plan_customer(self, segment: str, city: T.City, *, first_district: bool = False) -> CustomerPlan:
+        person = segment == "person"
+        address, district, road = self.address(city, person=person, first_district=first_district)
+        if person:
+            name = self.person_name()
+            plan = CustomerPlan(segment, name, self.mobile(), address, city)
+            if self.rng.random() < 0.7:
+                plan.birthday = date(self.rng.randint(1955, 2003), self.rng.randint(1, 12), self.rng.randint(1, 28))
+            if self.rng.random() < 0.25:
+                handle = "".join(lazy_pinyin(name))
+                plan.email = f"{handle}{self.rng.randint(1, 999)}@{self.pick(('163.com', 'qq.com', '126.com'))}"
+        else:
+            name = self.unique_name(lambda: self.org_name(segment, city, district, road))
+            landline = f"{city.area_code}-{self.rng.randint(2, 8)}{self.rng.randrange(10**7):07d}"
+            plan = CustomerPlan(segment, name, landline, address, city)
+            for index in range(self.rng.randint(1, 2)):
+                plan.contacts.append(
+                    ContactPlan(self.person_name(), self.mobile(), T.CONTACT_TITLES[segment][index % 2])
+                )
+            if self.rng.random() < 0.06:
+                plan.standing = "overdue"
+        plan.tags = self.pick(T.TAGS[segment])
+        return plan
+
+    # -- devices --
+
+    def plan_devices(self) -> None:
+        extra = self.n_devices - len(self.customers)
+        weights = [T.SEGMENT_DEVICE_WEIGHT[c.segment] for c in self.customers]
+        owners = list(self.customers) + self.rng.choices(self.customers, weights=weights, k=extra)
+        for owner in owners:
+            lines = [(line, line.segments[owner.segment]) for line in T.LINES if owner.segment in line.segments]
+            line = self.rng.choices([item[0] for item in lines], weights=[item[1] for item in lines])[0]
+            purchased = self.today - timedelta(days=self.rng.randint(20, DEVICE_DAYS))
+            device = DevicePlan(owner, line, self.pick(line.models), "", purchased)
+            self.date_device(device, purchased, installed=True)
+            device.serial = self.serial(device)
+            device.firmware = self.pick(line.firmware) if line.firmware else ""
+            device.location = self.location(device)
+            owner.devices.append(device)
+            self.devices.append(device)
+
+    def date_device(self, device: DevicePlan, purchased: date, *, installed: bool) -> None:
+        """Purchase, installation and acceptance dates; the card is registered after the last one."""
+        device.purchased_on = purchased
+        device.installed_on = device.accepted_on = device.warranty_end = None
+        if installed and device.line.installed and (not device.customer.is_person or device.line.code == "AC"):
+            device.installed_on = min(self.today, purchased + timedelta(days=self.rng.randint(0, 20)))
+            if device.line.acceptance or (device.line.code == "SWITCH" and self.rng.random() < 0.5):
+                device.accepted_on = min(self.today, device.installed_on + timedelta(days=self.rng.randint(0, 10)))
+        last = device.accepted_on or device.installed_on or purchased
+        device.invoice = ""
+        if self.rng.random() < 0.92:
+            if purchased.year >= 2024:
+                device.invoice = f"{purchased:%y}{self.rng.randrange(10**18):018d}"  # 全电发票, 20 digits
+            else:
+                device.invoice = f"{self.rng.randrange(10**8):08d}"
+        device.registered_at = self.past(
+            self.at(last + timedelta(days=self.rng.randint(0, 2)), self.rng.randint(9, 17), self.rng.randint(0, 59))
+        )
+
+    def serial(self, device: DevicePlan) -> str:
+        prefix = device.model.serial_prefix
+        for _attempt in range(100):
+            if device.line.code == "GPS":
+                serial = f"{prefix}{self.rng.randrange(10**11):011d}"  # IMEI-like
+            else:
+                serial = f"{prefix}{device.purchased_on:%y%m}{self.rng.randrange(10**5):05d}"
+            if (device.model.code, serial) not in self._serials:
+                self._serials.add((device.model.code, serial))
+                return serial
+        raise RuntimeError("could not find a free serial number")  # pragma: no cover
+
+    def location(self, device: DevicePlan) -> str:
+        owner = device.customer
+        if owner.is_person:
+            return ""
+        if device.line.code == "GPS":
+            plates = {
+                "杭州": "浙A",
+                "北京": "京B",
+                "广州": "粤A",
+                "郑州": "豫A",
+                "成都": "川A",
+                "上海": "沪A",
+                "宁波": "浙B",
+            }
+            letters = "ABCDEFGHJKLMNPQRSTUVWXYZ0123456789"
+            tail = "".join(self.rng.choice(letters) for _ in range(5))
+            return f"{owner.address}（车牌 {plates.get(owner.city.short, '浙A')}·{tail}）"
+        place = {
+            "SORTER": ("现金中心", "营业厅一楼", "金库清分室"),
+            "SWITCH": ("三楼机房", "弱电间", "数据中心 A 区"),
+            "AC": ("会议室", "二楼办公室", "机房"),
+        }.get(device.line.code, ("办公室", "信息中心", "财务室"))
+        return f"{owner.address} {self.pick(place)}"
+
+    # -- orders --
+
+    def plan_orders(self) -> list[OrderPlan]:
+        moments = sorted(self.submission_moment() for _ in range(self.n_orders))
+        plans = []
+        for moment in moments:
+            plan = self.plan_order(moment[0], moment[1])
+            if plan is not None:
+                plans.append(plan)
+        return plans
+
+    def submission_moment(self) -> tuple[datetime, str]:
+        while True:
+            channel = self.rng.choices(
+                ["phone", "web", "qr", "wechat", "email", "walk_in", "api"], weights=[34, 15, 12, 16, 6, 9, 8]
+            )[0]
+            # Business grows: somewhat more requests in recent weeks than three months ago.
+            day = self.today - timedelta(days=int(ORDER_DAYS * self.rng.random() ** 1.2))
+            if day.weekday() >= 5 and channel in {"phone", "email", "walk_in", "api"} and self.rng.random() < 0.6:
+                day += timedelta(days=7 - day.weekday())  # most offices call on working days
+            if channel in {"web", "qr", "wechat"}:
+                hour = self.rng.choices(range(7, 24), weights=[2, 4, 6, 7, 7, 6, 5, 6, 6, 6, 5, 5, 6, 7, 6, 4, 2])[0]
+            else:
+                hour = self.rng.choices(range(8, 19), weights=[5, 9, 9, 8, 4, 6, 8, 8, 7, 5, 2])[0]
+            moment = self.at(day, hour, self.rng.randint(0, 59))
+            if moment < self.now - timedelta(minutes=5):
+                return moment, channel
+
+    def plan_order(self, submitted: datetime, channel: str) -> OrderPlan | None:
+        candidates = [d for d in self.devices if d.registered_at and d.registered_at < submitted]
+        if not candidates:
+            return None
+        # Units still in warranty are reported more often (customers call while it is free).
+        weights = [3 if submitted.date() <= d.warranty_ends() else 1 for d in candidates]
+        device: DevicePlan | None = self.rng.choices(candidates, weights=weights)[0]
+        assert device is not None
+        service_type = self.rng.choices(
+            list(device.line.type_weights), weights=list(device.line.type_weights.values())
+        )[0]
+        if service_type in {"installation", "return", "exchange"}:
+            fresh = self.fresh_device(service_type, submitted)
+            if fresh is None:
+                service_type = "repair"
+            else:
+                device = fresh
+        line, customer = device.line, device.customer
+        if service_type in {"consultation", "complaint"} and self.rng.random() < 0.3:
+            device = None  # asked about a model in general, no particular unit
+        model = device.model if device is not None else self.pick(line.models)
+        fault = None
+        urgency = "normal"
+        if service_type == "repair":
+            fault = self.pick(line.faults)
+            description = fault.text
+            urgency = fault.urgency
+            if urgency == "normal" and "重点客户" in customer.tags and self.rng.random() < 0.3:
+                urgency = "urgent"
+        else:
+            texts = line.contents.get(service_type) or T.GENERIC_CONTENT.get(service_type) or (T.ON_SITE_DEFAULT,)
+            if service_type == "complaint":
+                texts = T.GENERIC_CONTENT["complaint"]
+            description = self.pick(texts)
+        if device is not None:
+            device.referenced = True
+        if channel == "qr" and device is None:
+            channel = "phone"
+        return OrderPlan(submitted, channel, customer, device, line, model, service_type, description, urgency, fault)
+
+    def fresh_device(self, service_type: str, submitted: datetime) -> DevicePlan | None:
+        """A unit bought just before the request: installations follow delivery; returns and
+        exchanges fall in the 7- and 15-day windows of the 三包 regulation (第九条, 第十条)."""
+        pool = [
+            d
+            for d in self.devices
+            if not d.referenced
+            and service_type in d.line.type_weights
+            and (service_type != "installation" or d.line.installed)
+        ]
+        if not pool:
+            return None
+        device = self.pick(pool)
+        days = {"installation": (0, 5), "return": (1, 6), "exchange": (3, 14)}[service_type]
+        purchased = submitted.date() - timedelta(days=self.rng.randint(*days))
+        self.date_device(device, purchased, installed=service_type != "installation")
+        device.registered_at = self.past(
+            min(submitted - timedelta(minutes=30), self.at(purchased, self.rng.randint(9, 17), self.rng.randint(0, 59)))
+        )
+        device.serial = self.serial(device)
+        return device
+
+    # -- writing master data --
+
+    def write_customers(self) -> None:
+        from customers.services import contact_add, customer_create
+
+        for plan in self.customers:
+            dates = [d.registered_at for d in plan.devices if d.registered_at]
+            first = min(dates) if dates else self.now - timedelta(days=30)
+            self.clock.set(self.past(first - timedelta(days=self.rng.randint(0, 3), minutes=self.rng.randint(5, 90))))
+            registrar = self.pick(self.agents)
+            with acting_as(registrar):
+                fields: dict[str, Any] = {"kind": "person" if plan.is_person else "organisation"}
+                fields.update({"address": plan.address, "tags": plan.tags, "payment_standing": plan.standing})
+                if plan.email:
+                    fields["email"] = plan.email
+                if plan.birthday:
+                    fields["birthday"] = plan.birthday
+                plan.obj = customer_create(acting_user=registrar, name=plan.name, phone=plan.phone, **fields)
+                for index, contact in enumerate(plan.contacts):
+                    contact_add(
+                        customer=plan.obj,
+                        acting_user=registrar,
+                        name=contact.name,
+                        phone=contact.phone,
+                        title=contact.title,
+                        is_primary=index == 0,
+                    )
+                    self.counts["contacts"] += 1
+            self.counts["customers"] += 1
+
+    def write_devices(self) -> None:
+        from devices.services import device_create
+
+        for plan in self.devices:
+            assert plan.registered_at is not None
+            self.clock.set(plan.registered_at)
+            registrar = self.pick(self.agents)
+            fields: dict[str, Any] = {"purchased_on": plan.purchased_on}
+            for name in ("installed_on", "accepted_on"):
+                if getattr(plan, name):
+                    fields[name] = getattr(plan, name)
+            for name, value in (("invoice_number", plan.invoice), ("firmware_version", plan.firmware)):
+                if value:
+                    fields[name] = value
+            if plan.location:
+                fields["location"] = plan.location
+            with acting_as(registrar):
+                plan.obj = device_create(
+                    acting_user=registrar,
+                    customer=plan.customer.obj,
+                    product_model=self.models[plan.model.code],
+                    serial_number=plan.serial,
+                    **fields,
+                )
+            self.counts["devices"] += 1
+
+    # -- writing orders and their lives --
+
+    def write_orders(self, plans: list[OrderPlan]) -> None:
+        for index, plan in enumerate(plans, 1):
+            self.write_order(plan)
+            if index % 250 == 0:
+                self.log(f"  … {index} work orders")
+
+    def write_order(self, plan: OrderPlan) -> None:
+        from workorders.services import workorder_create
+
+        customer = plan.customer.obj
+        unit = customer.unit
+        team = Team.for_unit(self, unit)
+        by_customer = plan.channel in {"web", "qr"} or (plan.channel == "wechat" and self.rng.random() < 0.5)
+        if by_customer:
+            creator = None
+        elif plan.channel == "walk_in" and team.station_user is not None:
+            creator = team.station_user
+        else:
+            creator = self.pick(self.agents)
+        applicant, phone = plan.customer.name, ""
+        if plan.customer.contacts:
+            applicant, phone = plan.customer.contacts[0].name, plan.customer.contacts[0].phone
+        self.clock.set(plan.submitted_at)
+        with acting_as(creator):
+            order = workorder_create(
+                acting_user=creator,
+                customer=customer,
+                device=plan.device.obj if plan.device else None,
+                product_model=None if plan.device else self.models[plan.model.code],
+                service_type=plan.service_type,
+                channel=plan.channel,
+                description=plan.description,
+                urgency=plan.urgency,
+                applicant_name=applicant,
+                contact_phone=phone,
+                by_customer=by_customer,
+                submitted_at=plan.submitted_at,
+            )
+        self.counts["work orders"] += 1
+        life = Life(self, plan, team, creator)
+        for step in life.plan():
+            if step.at >= self.now:
+                break
+            order = self.apply(order, step)
+
+    def apply(self, order: Any, step: Step) -> Any:
+        from devices.services import device_update
+        from workorders.services import workorder_add_material, workorder_transition, workorder_update
+
+        self.clock.set(step.at)
+        with acting_as(step.actor):
+            if step.kind == "transition":
+                order = workorder_transition(
+                    order=order,
+                    action=step.action,
+                    acting_user=step.actor,
+                    data=step.data,
+                    by_customer=step.by_customer,
+                )
+                self.counts["transitions"] += 1
+            elif step.kind == "material":
+                workorder_add_material(order=order, acting_user=step.actor, **step.data)
+                self.counts["material lines"] += 1
+            elif step.kind == "settle":
+                order = workorder_update(order=order, acting_user=step.actor, changes=step.data)
+            elif step.kind == "device":
+                device_update(device=order.device, acting_user=step.actor, changes=step.data)
+        return order
+
+
+@dataclass
+class Team:
+    """Who handles an order of this unit: its station, else its centre, else HQ."""
+
+    station_user: Any | None
+    dispatcher: Any
+    technicians: list[Any]
+    inspector: Any
+    station_technicians: list[Any]
+
+    @classmethod
+    def for_unit(cls, builder: DemoBuilder, unit: OrgUnit) -> Team:
+        if unit.pk in builder.teams:
+            return builder.teams[unit.pk]
+        codes: dict[int | None, str] = {u.pk: code for code, u in builder.units.items()}
+        code = codes[unit.pk]
+        station_code = code if unit.kind == UnitKind.STATION else None
+        # HQ-fallback customers (cities without a centre) are served from Hangzhou.
+        centre_code = codes[unit.parent_id] if station_code else (code if unit.kind == UnitKind.CENTRE else "HZ")
+        station_users = builder.station_users.get(station_code or "", [])
+        team = cls(
+            station_user=station_users[0] if station_users else None,
+            dispatcher=(builder.dispatchers.get(centre_code) or builder.dispatchers[T.HQ_CODE])[0],
+            technicians=builder.technicians.get(centre_code, []) + builder.technicians.get(station_code or "", []),
+            inspector=(builder.inspectors.get(centre_code) or builder.inspectors[T.HQ_CODE])[0],
+            station_technicians=builder.technicians.get(station_code or "", []),
+        )
+        builder.teams[unit.pk] = team
+        return team
+
+
+class Life:
+    """The simulated life of one order: which actions, by whom, when. Decided up front; the
+    builder applies the steps whose moment has already come."""
+
+    def __init__(self, builder: DemoBuilder, plan: OrderPlan, team: Team, creator: Any | None) -> None:
+        self.b = builder
+        self.rng = builder.rng
+        self.plan_ = plan
+        self.team = team
+        self.creator = creator
+        self.t = plan.submitted_at
+        self.steps: list[Step] = []
+
+    # time
+
+    def wait(self, low: float, high: float, *, office: bool = True) -> datetime:
+        self.t = self.t + timedelta(minutes=self.rng.uniform(low, high))
+        local = timezone.localtime(self.t, self.b.tz)
+        start, end = (8, 18) if office else (8, 22)
+        if local.hour < start:
+            local = local.replace(hour=start, minute=self.rng.randint(30, 59))
+        elif local.hour >= end:
+            local = (local + timedelta(days=1)).replace(hour=start, minute=self.rng.randint(30, 59))
+        if office and local.weekday() == 6 and self.rng.random() < 0.7:
+            local = (local + timedelta(days=1)).replace(hour=start, minute=self.rng.randint(30, 59))
+        self.t = max(self.t, local)
+        return self.t
+
+    def appointment(self) -> datetime:
+        local = timezone.localtime(self.t, self.b.tz)
+        day = local.date() + timedelta(days=self.rng.choice((0, 1, 1, 1, 2, 2, 3)))
+        if day.weekday() == 6:
+            day += timedelta(days=1)
+        slots = ((9, 0), (9, 30), (10, 0), (10, 30), (13, 30), (14, 0), (14, 30), (15, 0), (16, 0))
+        moment = self.b.at(day, *self.pick(slots))
+        if moment <= self.t + timedelta(hours=2):
+            moment = self.b.at(day + timedelta(days=1), *self.pick(slots))
+        return moment
+
+    def pick(self, items: Any) -> Any:
+        return self.rng.choice(tuple(items))
+
+    def chance(self, probability: float) -> bool:
+        return self.rng.random() < probability
+
+    # steps
+
+    def add(self, action: str, actor: Any | None, **data: Any) -> None:
+        by_customer = actor is None
+        self.steps.append(Step(self.t, "transition", actor, action, data, by_customer))
+
+    def other(self, kind: str, actor: Any, data: dict[str, Any]) -> None:
+        self.steps.append(Step(self.t, kind, actor, data=data))
+
+    # the paths
+
+    def plan(self) -> list[Step]:
+        plan = self.plan_
+        agent = self.creator if self.creator in self.b.agents else self.pick(self.b.agents)
+        by_station = self.team.station_user is not None and self.chance(0.4)
+        desk = self.team.station_user if by_station else agent
+
+        if plan.channel in {"phone", "walk_in"}:
+            self.wait(2, 15)
+        else:
+            self.wait(20, 6 * HOUR)
+        if self.chance(0.05):
+            self.add("reject", desk, reason=self.pick(T.REJECT_REASONS))
+            return self.steps
+        if self.chance(0.03):
+            self.wait(30, 8 * HOUR, office=False)
+            self.add("cancel", None, reason=self.pick(T.CANCEL_REASONS_CUSTOMER))
+            return self.steps
+        if plan.channel not in {"phone", "walk_in"} and self.chance(0.1):
+            self.add("request_info", desk, reason=self.pick(T.INFO_REQUESTS))
+            if self.chance(0.15):
+                self.wait(3 * DAY, 5 * DAY)
+                self.add("reject", desk, reason="客户逾期未补充资料，申请无法受理。")
+                return self.steps
+            self.wait(HOUR, 2 * DAY, office=False)
+            self.add("provide_info", None, note=self.pick(T.INFO_REPLIES))
+            self.wait(15, 3 * HOUR)
+
+        paid = self.is_paid()
+        self.add("accept", desk, charge_type="undetermined" if paid else "free")
+        if plan.service_type == "complaint":
+            return self.complaint(agent)
+        remote = plan.service_type in {"consultation", "technical_guidance"} or (
+            plan.service_type in {"repair", "software_upgrade"}
+            and not paid
+            and self.chance(0.5)
+            and (plan.fault is None or plan.fault.remote_fix)
+            and plan.line.code in {"NOTEBOOK", "DESKTOP", "SWITCH", "GPS", "SORTER", "EBIKE", "AC"}
+        )
+        if remote:
+            return self.remote(agent)
+        return self.on_site(agent, desk, by_station, paid)
+
+    def is_paid(self) -> bool:
+        plan = self.plan_
+        if plan.service_type in {"maintenance", "inspection"}:
+            return "维保合同" not in plan.customer.tags and self.chance(0.7)
+        if plan.service_type != "repair" or plan.device is None:
+            return False
+        expired = plan.submitted_at.date() > plan.device.warranty_ends()
+        misuse = plan.fault is not None and "不在保修范围" in plan.fault.work
+        return expired or misuse
+
+    def remote(self, agent: Any) -> list[Step]:
+        engineer = self.pick(self.b.remote)
+        self.wait(5, 3 * HOUR)
+        self.add("start", engineer, note="远程支持中心接单，电话联系客户。")
+        self.wait(10, 90)
+        fault = self.plan_.fault
+        self.add(
+            "resolve_remotely", engineer, note=fault.remote_fix if fault and fault.remote_fix else T.REMOTE_DEFAULT
+        )
+        return self.follow_up(agent)
+
+    def complaint(self, agent: Any) -> list[Step]:
+        director = self.b.director
+        self.wait(HOUR, 8 * HOUR)
+        self.add("start", director, note="主任接手投诉，当天电话联系客户致歉并核实情况。")
+        self.wait(2 * HOUR, 2 * DAY)
+        self.add("submit_qc", director, note="已核实并处理：重新安排技术人员上门，客户表示认可。")
+        self.wait(HOUR, DAY)
+        self.add("qc_pass", self.b.users["qc"], note="投诉处理记录完整。")
+        self.sign_off()
+        return self.follow_up(agent)
+
+    def on_site(self, agent: Any, desk: Any, by_station: bool, paid: bool) -> list[Step]:
+        plan = self.plan_
+        parts = list(plan.fault.parts) if plan.fault else []
+        if paid:
+            amount = sum((part.price for part in parts), Decimal("0")) + self.labour()
+            self.wait(HOUR, 6 * HOUR)
+            self.add("quote", desk, amount=str(amount), note=self.pick(T.QUOTE_NOTES))
+            self.wait(HOUR, 3 * DAY, office=False)
+            if self.chance(0.15):
+                self.add("decline_quote", None, reason=self.pick(T.DECLINE_REASONS))
+                return self.steps
+            if self.chance(0.8):
+                self.add("approve_quote", None)
+            else:
+                self.add("approve_quote", agent, note="客户电话确认报价。")
+        else:
+            amount = Decimal("0.00")
+        if by_station:
+            dispatcher = desk
+            technicians = self.team.station_technicians or self.team.technicians
+            inspector = desk
+        else:
+            dispatcher, technicians, inspector = self.team.dispatcher, self.team.technicians, self.team.inspector
+        technician = self.pick(technicians)
+        self.wait(20, 4 * HOUR)
+        if self.chance(0.03):
+            self.add("cancel", agent, reason=self.pick(T.CANCEL_REASONS_STAFF))
+            return self.steps
+        self.add("assign", dispatcher, technician=technician.pk)
+        self.wait(5, HOUR)
+        appointment = self.appointment()
+        self.add("schedule", dispatcher, appointment_at=appointment, note="已电话与客户确认上门时间。")
+        self.t = appointment + timedelta(minutes=self.rng.randint(-10, 40))
+        self.work(technician, inspector, parts)
+        if self.steps[-1].action == "close_incomplete":
+            return self.follow_up(agent)
+        self.sign_off()
+        self.settle(agent if not by_station else desk, technician, amount, paid)
+        self.follow_up(agent)
+        if plan.service_type == "repair" and self.chance(0.03):
+            self.reopen(dispatcher, technician, inspector, agent)
+        return self.steps
+
+    def labour(self) -> Decimal:
+        low, high = self.plan_.line.labour
+        return Decimal(self.rng.randrange(low, high + 1, 10)) + self.pick((Decimal("0"), Decimal("50")))
+
+    def work(self, technician: Any, inspector: Any, parts: list[T.Part]) -> None:
+        plan = self.plan_
+        self.add("start", technician, note="已到达现场，出示上岗证，穿戴鞋套。")
+        if parts:
+            self.wait(20, 90)
+            for part in parts:
+                self.other(
+                    "material",
+                    technician,
+                    {
+                        "name": part.name,
+                        "model": part.model,
+                        "unit_of_measure": part.unit,
+                        "quantity": Decimal("1"),
+                        "unit_price": part.price,
+                    },
+                )
+        if parts and self.chance(0.2):
+            self.wait(30, 2 * HOUR)
+            if self.chance(0.8):
+                self.add("pause", technician, wait_reason="parts", note=self.pick(T.WAIT_NOTES_PARTS))
+                if self.chance(0.1):
+                    self.wait(10 * DAY, 40 * DAY)  # a long wait for parts: the backlog a director chases
+                else:
+                    self.wait(DAY, 6 * DAY)
+            else:
+                self.add("pause", technician, wait_reason="customer", note=self.pick(T.WAIT_NOTES_CUSTOMER))
+                self.wait(DAY, 5 * DAY)
+            if self.chance(0.08):
+                self.add("close_incomplete", self.b.director, reason=self.pick(T.INCOMPLETE_REASONS))
+                return
+            self.add("resume", technician, note="配件已到，继续维修。")
+        self.wait(40, 4 * HOUR)
+        work = plan.fault.work if plan.fault else T.ON_SITE_DEFAULT
+        self.add("submit_qc", technician, note=work)
+        self.wait(30, 20 * HOUR)
+        if self.chance(0.07):
+            self.add("qc_fail", inspector, reason=self.pick(T.QC_FAIL_REASONS))
+            self.wait(HOUR, DAY)
+            self.add("submit_qc", technician, note=f"已按质检意见返工：{work}")
+            self.wait(30, 8 * HOUR)
+        self.add("qc_pass", inspector, note="功能测试通过，现场清理干净。")
+        if self.chance(0.03):
+            self.wait(HOUR, 10 * HOUR, office=False)
+            self.add("object", None, reason=self.pick(T.OBJECTIONS))
+            self.wait(DAY, 2 * DAY)
+            self.add("submit_qc", technician, note="主管回访后二次检测，故障已排除。")
+            self.wait(HOUR, 6 * HOUR)
+            self.add("qc_pass", inspector, note="复检合格。")
+
+    def sign_off(self) -> None:
+        self.wait(20, DAY, office=False)
+        self.add("sign_off", None, signer_name=self.applicant())
+
+    def applicant(self) -> str:
+        contacts = self.plan_.customer.contacts
+        return contacts[0].name if contacts else self.plan_.customer.name
+
+    def settle(self, clerk: Any, technician: Any, amount: Decimal, paid: bool) -> None:
+        self.wait(10, 60)
+        changes: dict[str, Any] = {
+            "actual_charge": amount,
+            "technician_signature": technician.get_full_name(),
+            "supervisor_signature": self.b.director.get_full_name(),
+        }
+        if paid:
+            changes["payment_receiver"] = (
+                technician.get_full_name() if self.plan_.customer.is_person else self.b.users["finance"].get_full_name()
+            )
+        self.other("settle", clerk, changes)
+        if self.plan_.service_type == "installation" and self.plan_.device is not None:
+            done = timezone.localtime(self.t, self.b.tz).date()
+            device_changes: dict[str, Any] = {"installed_on": done}
+            if self.plan_.line.acceptance:
+                device_changes["accepted_on"] = done
+            self.other("device", clerk, device_changes)
+
+    def follow_up(self, agent: Any) -> list[Step]:
+        if self.chance(0.05):
+            self.wait(8 * DAY, 20 * DAY)  # a missed callback: shows up as overdue
+        else:
+            self.wait(DAY, 7 * DAY)  # a callback within one week of the service (seed)
+        if self.chance(0.9):
+            score = self.rng.choice((4, 5, 5, 5))
+            self.add("follow_up", agent, satisfaction="satisfied", score=score, note=self.pick(T.SATISFIED_COMMENTS))
+        else:
+            note = self.pick(T.UNSATISFIED_COMMENTS)
+            self.add("follow_up", agent, satisfaction="unsatisfied", score=self.rng.choice((1, 2, 3)), note=note)
+        self.wait(10, 2 * DAY)
+        self.add("close", agent)
+        return self.steps
+
+    def reopen(self, dispatcher: Any, technician: Any, inspector: Any, agent: Any) -> None:
+        completed = next(step.at for step in reversed(self.steps) if step.action == "sign_off")
+        self.t = max(self.t, completed + timedelta(days=self.rng.randint(5, 25)))
+        self.wait(0, HOUR)
+        self.add("reopen", self.b.director, reason=self.pick(T.REOPEN_REASONS))
+        self.wait(20, 3 * HOUR)
+        self.add("assign", dispatcher, technician=technician.pk)
+        self.wait(5, HOUR)
+        appointment = self.appointment()
+        self.add("schedule", dispatcher, appointment_at=appointment, note="返修，优先安排。")
+        self.t = appointment + timedelta(minutes=self.rng.randint(0, 30))
+        self.work(technician, inspector, [])
+        if self.steps[-1].action == "close_incomplete":
+            self.follow_up(agent)
+            return
+        self.sign_off()
+        self.follow_up(agent)
+
+
+def load_demo(*, scale: float = 1.0, seed: int = 2026, log: Callable[[str], None] = print) -> DemoBuilder:
+    """Build all demo data in one transaction (all or nothing) and return the builder (counts, timings).
+
+    The services log every transition at INFO; thousands of simulated ones would bury the output,
+    so INFO is silenced while loading.
+    """
+    previous = logging.root.manager.disable
+    logging.disable(logging.INFO)
+    try:
+        with demo_clock() as clock, transaction.atomic():
+            builder = DemoBuilder(clock=clock, scale=scale, seed=seed, log=log)
+            builder.build()
+    finally:
+        logging.disable(previous)
+    return builder
