@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -23,6 +23,11 @@ def form_add_service_errors(form: forms.BaseForm, error: ValidationError) -> Non
                 label = field.replace("_", " ")
                 message = f"{label}: {message}"
             form.add_error(target, message)
+
+
+def model_choice(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
+    """The form's field ``name``, typed as the model choice field it is (to set its queryset)."""
+    return cast(forms.ModelChoiceField, form.fields[name])
 
 
 class BootstrapMixin:
@@ -66,18 +71,19 @@ class VersionedForm(BootstrapMixin, forms.ModelForm):
         """Uniqueness is the service's decision (it names the field and runs under the lock)."""
 
     def _post_clean(self) -> None:
-        super()._post_clean()
+        super()._post_clean()  # type: ignore[misc]
         # Multi-field unique constraints too: the service reports them on the right field.
-        errors = self._errors.get(NON_FIELD_ERRORS) if self._errors else None
+        form_errors: Any = self._errors  # type: ignore[attr-defined]
+        errors = form_errors.get(NON_FIELD_ERRORS) if form_errors else None
         if errors:
             kept = [error for error in errors.as_data() if error.code not in {"unique_together", "unique"}]
             if kept:
-                self._errors[NON_FIELD_ERRORS] = self.error_class(kept, error_class="nonfield")
+                form_errors[NON_FIELD_ERRORS] = self.error_class(kept, error_class="nonfield")
             else:
-                del self._errors[NON_FIELD_ERRORS]
+                del form_errors[NON_FIELD_ERRORS]
 
     def changes(self) -> dict[str, Any]:
-        return {name: self.cleaned_data[name] for name in self._meta.fields if name in self.cleaned_data}
+        return {name: self.cleaned_data[name] for name in self._meta.fields or () if name in self.cleaned_data}
 
 
 class ProductCategoryForm(BootstrapMixin, forms.ModelForm):
@@ -113,5 +119,5 @@ class ProductModelForm(VersionedForm):
         if not self.instance.pk:
             queryset = queryset.filter(is_active=True)
             self.fields["is_active"].widget = forms.HiddenInput()
-        self.fields["category"].queryset = queryset
+        model_choice(self, "category").queryset = queryset
         self.fields["warranty_months"].required = False

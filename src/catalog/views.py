@@ -23,6 +23,12 @@ PAGE_SIZE = 25
 HISTORY_LIMIT = 20
 
 
+def _wants_partial(request: HttpRequest) -> bool:
+    """An htmx request from the live search wants only the results, not the whole page."""
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.boosted  # type: ignore[union-attr]
+
+
 @login_required
 @permission_required("catalog.view_productmodel", raise_exception=True)
 def model_list(request: HttpRequest) -> HttpResponse:
@@ -30,7 +36,7 @@ def model_list(request: HttpRequest) -> HttpResponse:
     models = filterset.queryset().annotate(device_count=Count("devices")).order_by("category__code", "code")
     page = Paginator(models, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"filterset": filterset, "page": page, "categories": categories_with_counts()}
-    if request.htmx and not request.htmx.boosted:
+    if _wants_partial(request):
         return render(request, "catalog/partials/model_table.html", context)
     return render(request, "catalog/model_list.html", context)
 

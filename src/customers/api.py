@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -69,7 +70,7 @@ class CustomerFilters(Schema):
     page_size: int = Field(20, ge=1, le=100, description="Items per page, 1 to 100.")
 
 
-def _check_choice(value: str | None, choices: type, field: str) -> None:
+def _check_choice(value: str | None, choices: type[models.TextChoices], field: str) -> None:
     if value is not None and value not in choices.values:
         raise ValidationError({field: _("Choose one of: %(choices)s.") % {"choices": ", ".join(choices.values)}})
 

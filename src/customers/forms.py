@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from catalog.forms import BootstrapMixin, VersionedForm
+from catalog.forms import BootstrapMixin, VersionedForm, model_choice
 from core.models import OrgUnit
 from core.scoping import unit_ids_visible_to
 from customers.models import Contact, Customer
@@ -56,9 +56,10 @@ class CustomerForm(VersionedForm):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units_for(user)
+        unit = model_choice(self, "unit")
+        unit.queryset = units_for(user)
         if self.instance.pk:
-            self.fields["unit"].empty_label = _("Keep / choose from the address")
+            unit.empty_label = _("Keep / choose from the address")
 
     def changes(self) -> dict[str, Any]:
         data = super().changes()

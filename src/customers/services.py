@@ -53,7 +53,8 @@ def _place(customer: Customer, acting_user: Any | None, explicit_unit: bool) -> 
         if unit is None or (visible is not None and unit.pk not in visible):
             profile = getattr(acting_user, "profile", None) if acting_user is not None else None
             unit = profile.unit if profile is not None else default_unit()
-        customer.unit = unit
+        if unit is not None:  # no unit at all (no HQ configured): full_clean names the missing unit
+            customer.unit = unit
 
 
 def _check_unit_allowed(customer: Customer, acting_user: Any | None) -> None:

@@ -28,6 +28,12 @@ RECENT_ORDERS = 20
 HISTORY_LIMIT = 20
 
 
+def _wants_partial(request: HttpRequest) -> bool:
+    """An htmx request from the live search wants only the results, not the whole page."""
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.boosted  # type: ignore[union-attr]
+
+
 def _form_status(form: CustomerForm | ContactForm) -> int:
     """A re-shown form with errors answers 400, so scripts and tests see the refusal."""
     return 400 if form.is_bound and form.errors else 200
@@ -40,7 +46,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     customers = filterset.queryset().annotate(device_count=Count("devices")).order_by("-id")
     page = Paginator(customers, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"filterset": filterset, "page": page}
-    if request.htmx and not request.htmx.boosted:
+    if _wants_partial(request):
         return render(request, "customers/partials/customer_table.html", context)
     return render(request, "customers/customer_list.html", context)
 
@@ -128,11 +134,11 @@ def contact_add(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             form_add_service_errors(form, error)
         else:
-            if not request.htmx:
+            if not getattr(request, "htmx", None):
                 messages.success(request, _("Contact added."))
                 return redirect("customers:detail", pk=pk)
             form = ContactForm()
-    if not request.htmx:
+    if not getattr(request, "htmx", None):
         customer = get_object_or_404(customers_visible_to(request.user).prefetch_related("contacts"), pk=pk)
         return render(
             request,

@@ -8,7 +8,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from catalog.forms import BootstrapMixin
+from catalog.forms import BootstrapMixin, model_choice
 from catalog.models import ProductCategory, ProductModel
 from core.models import OrgUnit
 from customers.forms import units_for
@@ -30,7 +30,7 @@ class DeviceFilterSet(BootstrapMixin, forms.Form):
     def __init__(self, data: Any, *, user: Any) -> None:
         super().__init__(data)
         self.user = user
-        self.fields["unit"].queryset = units_for(user)
+        model_choice(self, "unit").queryset = units_for(user)
 
     def queryset(self) -> QuerySet[Device]:
         self.is_valid()  # invalid filters are ignored; the valid ones still apply

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from catalog.forms import VersionedForm
+from catalog.forms import VersionedForm, model_choice
 from catalog.selectors import product_models_visible_to
 from customers.selectors import customers_visible_to
 from devices.models import Device
@@ -51,13 +51,14 @@ class DeviceForm(VersionedForm):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["customer"].queryset = customers_visible_to(user)
+        model_choice(self, "customer").queryset = customers_visible_to(user)
         models = product_models_visible_to(user).order_by("category__code", "code")
         if not self.instance.pk:
             models = models.filter(is_active=True)
             self.fields["is_active"].widget = forms.HiddenInput()
-        self.fields["product_model"].queryset = models
-        self.fields["product_model"].label_from_instance = lambda model: f"{model.code} · {model.name}"
+        product_model = model_choice(self, "product_model")
+        product_model.queryset = models
+        product_model.label_from_instance = lambda model: f"{model.code} · {model.name}"  # type: ignore[method-assign,assignment]
 
     def chosen_customer(self) -> Any:
         """The customer to show beside the quick pick (a valid posted one, else the initial one)."""
@@ -68,4 +69,5 @@ class DeviceForm(VersionedForm):
             return None
         if hasattr(value, "pk"):
             return value
-        return self.fields["customer"].queryset.filter(pk=value).first() if str(value).isdigit() else None
+        customers = model_choice(self, "customer").queryset
+        return customers.filter(pk=value).first() if customers is not None and str(value).isdigit() else None

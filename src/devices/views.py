@@ -26,6 +26,12 @@ MAX_LABEL_COPIES = 24
 HISTORY_LIMIT = 20
 
 
+def _wants_partial(request: HttpRequest) -> bool:
+    """An htmx request from the live search wants only the results, not the whole page."""
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.boosted  # type: ignore[union-attr]
+
+
 def _form_status(form: DeviceForm) -> int:
     """A re-shown form with errors answers 400, so scripts and tests see the refusal."""
     return 400 if form.is_bound and form.errors else 200
@@ -46,7 +52,7 @@ def device_list(request: HttpRequest) -> HttpResponse:
     if customer_id:
         customer = customers_visible_to(request.user).filter(pk=customer_id).first()
     context = {"filterset": filterset, "page": page, "customer": customer}
-    if request.htmx and not request.htmx.boosted:
+    if _wants_partial(request):
         return render(request, "devices/partials/device_table.html", context)
     return render(request, "devices/device_list.html", context)
 
