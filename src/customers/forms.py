@@ -51,7 +51,7 @@ class CustomerForm(VersionedForm):
         }
         help_texts = {
             "address": _("Province, city and district are recognised from the address automatically."),
-            "tags": _("Separate tags with commas, e.g. VIP, 银行."),
+            "tags": _("Separate tags with commas, e.g. VIP, bank."),
         }
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:

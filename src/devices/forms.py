@@ -45,7 +45,7 @@ class DeviceForm(VersionedForm):
             "serial_number": forms.TextInput(attrs={"autocomplete": "off"}),
         }
         help_texts = {
-            "accepted_on": _("验收合格之日: some contracts count the warranty from acceptance."),
+            "accepted_on": _("The day the unit passed acceptance; some contracts count the warranty from it."),
             "location": _("Left empty, the customer's address is used."),
         }
 

@@ -192,3 +192,19 @@ def test_other_station_cannot_see_the_device(api_as, station_b_user, device_a):
     assert patch(client, f"{URL}/{device_a.pk}", {"version": 1, "location": "x"}).status_code == 404
     assert client.get(URL).json() == {"items": [], "count": 0}
     assert client.get(f"{URL}/99999999999999999999999").status_code in (404, 422)
+
+
+def test_idempotency_key_reused_with_another_body_is_refused(api_as, agent, customer_a, product_model):
+    client = api_as(agent)
+    assert post(client, URL, payload(customer_a), HTTP_IDEMPOTENCY_KEY="dev-2").status_code == 201
+    other = post(client, URL, payload(customer_a, serial_number="SN-OTHER"), HTTP_IDEMPOTENCY_KEY="dev-2")
+    assert other.status_code == 422
+    assert Device.objects.count() == 1
+
+
+def test_refused_creation_does_not_burn_the_idempotency_key(api_as, agent, customer_a, product_model):
+    client = api_as(agent)
+    refused = post(client, URL, payload(customer_a, product_model="NOPE"), HTTP_IDEMPOTENCY_KEY="dev-3")
+    assert refused.status_code == 400
+    fixed = post(client, URL, payload(customer_a), HTTP_IDEMPOTENCY_KEY="dev-3")
+    assert fixed.status_code == 201 and Device.objects.count() == 1
