@@ -7,6 +7,8 @@ Each function runs in one transaction, checks permission and state, validates, s
 from __future__ import annotations
 
 import logging
+import os
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -43,6 +45,7 @@ from workorders.transitions import TRANSITIONS, TRANSITIONS_BY_ACTION, FieldSpec
 logger = logging.getLogger(__name__)
 
 CUSTOMER_LABEL = "customer"
+MAX_AMOUNT = Decimal("10000000000")  # the money columns hold 12 digits, 2 of them decimals
 URGENCY_PRIORITY = {Urgency.SAFETY: Priority.P1, Urgency.URGENT: Priority.P2, Urgency.NORMAL: Priority.P3}
 
 
@@ -202,8 +205,8 @@ def _clean_field(spec: FieldSpec, raw: Any, order: WorkOrder, actor: Actor) -> A
             value = Decimal(str(raw))
         except InvalidOperation:
             raise ValueError(_("Enter an amount such as 120.00.")) from None
-        if not value.is_finite() or value < 0 or value.as_tuple().exponent < -2:  # type: ignore[operator]
-            raise ValueError(_("Enter a non-negative amount with at most two decimals."))
+        if not value.is_finite() or value < 0 or value.as_tuple().exponent < -2 or value >= MAX_AMOUNT:  # type: ignore[operator]
+            raise ValueError(_("Enter a non-negative amount below 10,000,000,000 with at most two decimals."))
         return value.quantize(Decimal("0.01"))
     if spec.type == "score":
         try:
@@ -428,7 +431,11 @@ def workorder_update(
     """Edit an order's details; each change is on the timeline with before → after."""
     if not acting_user.has_perm("workorders.change_workorder"):
         raise PermissionDenied(_("You may not edit work orders."))
-    order = WorkOrder.objects.select_for_update(of=("self",)).select_related("customer", "device", "product_model").get(pk=order.pk)
+    order = (
+        WorkOrder.objects.select_for_update(of=("self",))
+        .select_related("customer", "device", "product_model")
+        .get(pk=order.pk)
+    )
     check_version(order, expected_version)
     if order.status in {Status.CLOSED, Status.REJECTED, Status.CANCELLED}:
         raise _not_allowed(
@@ -466,9 +473,7 @@ def workorder_add_material(
     unit_of_measure: str = "个",
     extra: Decimal = Decimal("0"),
 ) -> MaterialLine:
-    if not (
-        acting_user.has_perm("workorders.work_on_workorder") or acting_user.has_perm("workorders.change_workorder")
-    ):
+    if not _may_edit_or_work(acting_user):
         raise PermissionDenied(_("You may not record materials."))
     line = MaterialLine(
         order=order,
@@ -491,11 +496,23 @@ def workorder_add_material(
     return line
 
 
+def _may_edit_or_work(user: Any | None) -> bool:
+    return user is not None and (
+        user.has_perm("workorders.change_workorder") or user.has_perm("workorders.work_on_workorder")
+    )
+
+
 @transaction.atomic
 def workorder_add_attachment(
     *, order: WorkOrder, upload: UploadedFile, acting_user: Any | None, by_customer: bool = False
 ) -> Attachment:
-    """Attach a photo, PDF or video after checking its real type and size."""
+    """Attach a photo, PDF or video after checking its real type and size.
+
+    Staff need to edit or work on the order; customers attach through the portal (by_customer).
+    The stored file gets a generated name; the customer's file name is kept for display only.
+    """
+    if not by_customer and not _may_edit_or_work(acting_user):
+        raise PermissionDenied(_("You may not add attachments to this order."))
     kind, content_type = check_upload(upload)
     attachment = Attachment(
         order=order,
@@ -505,7 +522,8 @@ def workorder_add_attachment(
         size=upload.size,
         uploaded_by=None if by_customer else acting_user,
     )
-    attachment.file.save(upload.name, upload, save=False)
+    extension = os.path.splitext(upload.name or "")[1].lower()[:10]
+    attachment.file.save(f"{uuid.uuid4().hex}{extension}", upload, save=False)
     attachment.save()
     _event(
         order,
@@ -519,9 +537,13 @@ def workorder_add_attachment(
 
 @transaction.atomic
 def workorder_comment(*, order: WorkOrder, acting_user: Any, note: str) -> TimelineEvent:
+    if not acting_user.has_perm("workorders.view_workorder"):
+        raise PermissionDenied(_("You may not comment on work orders."))
     note = (note or "").strip()
     if not note:
         raise ValidationError({"note": _("Write a comment.")})
+    if len(note) > 5000:
+        raise ValidationError({"note": _("The comment is too long (at most 5000 characters).")})
     return _event(order, EventKind.COMMENT, Actor(acting_user), note=note)
 
 
