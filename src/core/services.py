@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from core.exceptions import VersionConflict
@@ -48,3 +48,30 @@ def apply_changes(instance: Any, changes: dict[str, Any], *, allowed: set[str]) 
 def save_versioned(instance: Any, fields: list[str]) -> None:
     instance.version += 1
     instance.save(update_fields=[*fields, "version", "updated_at"])
+
+
+# --- saved list views (personal preferences, not business records) ---------------------------
+
+
+@transaction.atomic
+def saved_view_save(*, user: Any, list_name: str, name: str, query_string: str) -> Any:
+    """Keep a list's filters under a name; saving the same name again replaces them."""
+    from core.models import SavedView
+
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": _("Give the view a name.")})
+    view, _created = SavedView.objects.update_or_create(
+        user=user, list_name=list_name, name=name[:64], defaults={"query_string": query_string[:1000]}
+    )
+    return view
+
+
+@transaction.atomic
+def saved_view_delete(*, user: Any, list_name: str, view_id: int) -> Any:
+    """Forget one of the user's own saved views (raises DoesNotExist for anyone else's)."""
+    from core.models import SavedView
+
+    view = SavedView.objects.get(pk=view_id, user=user, list_name=list_name)
+    view.delete()
+    return view

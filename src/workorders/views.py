@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core import services as core_services
 from core.exceptions import TransitionNotAllowed, VersionConflict
 from core.models import SavedView
 from customers.selectors import customer_search, customers_visible_to
@@ -141,9 +142,7 @@ def saved_view_save(request: HttpRequest) -> HttpResponse:
         return redirect("workorders:list")
     query_string = filter_query_string(QueryDict(form.cleaned_data["query_string"] or ""))
     name = form.cleaned_data["name"].strip()
-    SavedView.objects.update_or_create(
-        user_id=_user_pk(request), list_name=LIST_NAME, name=name, defaults={"query_string": query_string}
-    )
+    core_services.saved_view_save(user=request.user, list_name=LIST_NAME, name=name, query_string=query_string)
     messages.success(request, _("View “%(name)s” saved.") % {"name": name})
     return redirect(f"{reverse('workorders:list')}?{query_string}" if query_string else "workorders:list")
 
@@ -152,8 +151,10 @@ def saved_view_save(request: HttpRequest) -> HttpResponse:
 @view_required
 @require_POST
 def saved_view_delete(request: HttpRequest, view_pk: int) -> HttpResponse:
-    view = get_object_or_404(SavedView, pk=view_pk, user_id=_user_pk(request), list_name=LIST_NAME)
-    view.delete()
+    try:
+        view = core_services.saved_view_delete(user=request.user, list_name=LIST_NAME, view_id=view_pk)
+    except SavedView.DoesNotExist:
+        raise Http404 from None
     messages.success(request, _("View “%(name)s” deleted.") % {"name": view.name})
     return redirect("workorders:list")
 
