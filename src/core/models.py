@@ -24,12 +24,13 @@ class BaseModel(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     change_logged = True
+    _loaded_snapshot: dict[str, Any] | None = None
 
     class Meta:
         abstract = True
 
     @classmethod
-    def from_db(cls, db: Any, field_names: Any, values: Any) -> Any:
+    def from_db(cls, db: Any, field_names: Any, values: Any) -> Any:  # type: ignore[override]
         instance = super().from_db(db, field_names, values)
         # The change log compares against what was loaded, without a second query on save.
         instance._loaded_snapshot = dict(zip(field_names, values, strict=False))

@@ -22,8 +22,8 @@ def unit_ids_visible_to(user: Any) -> set[int] | None:
         return set()
     if user.is_superuser:
         return ALL_UNITS
-    cached = getattr(user, "_visible_unit_ids", False)
-    if cached is not False:
+    if hasattr(user, "_visible_unit_ids"):
+        cached: set[int] | None = user._visible_unit_ids
         return cached
     profile = getattr(user, "profile", None)
     if profile is None:

@@ -130,7 +130,9 @@ class RequestForm(DeviceRequestForm):
         super().__init__(*args, **kwargs)
         self.fields["address"].required = True
         self.fields["address"].help_text = _("Where the service is needed.")
-        self.fields["product_model"].queryset = portal_product_models()
+        product_models = self.fields["product_model"]
+        assert isinstance(product_models, forms.ModelChoiceField)
+        product_models.queryset = portal_product_models()
 
 
 class TrackForm(PortalForm):

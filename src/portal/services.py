@@ -120,7 +120,8 @@ def _validate_request(*, name: str, phone: str, description: str, service_type: 
 def _delete_files(attachments: list[Attachment]) -> None:
     for attachment in attachments:
         with contextlib.suppress(OSError):  # best effort: the rows are rolled back either way
-            default_storage.delete(attachment.file.name)
+            if attachment.file.name:
+                default_storage.delete(attachment.file.name)
 
 
 @transaction.atomic
@@ -157,6 +158,7 @@ def portal_request_submit(
     if existing is not None:
         return existing
 
+    customer: Customer | None
     if device is not None:
         customer = Customer.objects.select_for_update().get(pk=device.customer_id)
     else:

@@ -25,7 +25,7 @@ from workorders.choices import (
     WaitReason,
 )
 
-MONEY = {"max_digits": 12, "decimal_places": 2}
+MONEY_DIGITS, MONEY_PLACES = 12, 2
 
 
 class WorkOrder(BaseModel):
@@ -87,7 +87,9 @@ class WorkOrder(BaseModel):
     charge_type = models.CharField(
         _("paid or free"), max_length=16, choices=ChargeType.choices, default=ChargeType.UNDETERMINED
     )
-    quoted_amount = models.DecimalField(_("quoted amount"), null=True, blank=True, **MONEY)
+    quoted_amount = models.DecimalField(
+        _("quoted amount"), null=True, blank=True, max_digits=MONEY_DIGITS, decimal_places=MONEY_PLACES
+    )
     quote_approved_at = models.DateTimeField(_("quote approved at"), null=True, blank=True)
     wait_reason = models.CharField(_("waiting for"), max_length=12, choices=WaitReason.choices, blank=True)
 
@@ -96,7 +98,9 @@ class WorkOrder(BaseModel):
     )
     completed_at = models.DateTimeField(_("completion time"), null=True, blank=True)
     incomplete_reason = models.TextField(_("reason not completed / not returned"), blank=True)
-    actual_charge = models.DecimalField(_("actual charge"), null=True, blank=True, **MONEY)
+    actual_charge = models.DecimalField(
+        _("actual charge"), null=True, blank=True, max_digits=MONEY_DIGITS, decimal_places=MONEY_PLACES
+    )
     payment_receiver = models.CharField(_("payment received by"), max_length=64, blank=True)
     technician_signature = models.CharField(_("technician signature"), max_length=64, blank=True)
     supervisor_signature = models.CharField(_("department head signature"), max_length=64, blank=True)
@@ -158,8 +162,19 @@ class MaterialLine(BaseModel):
     quantity = models.DecimalField(
         _("quantity"), max_digits=10, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
     )
-    unit_price = models.DecimalField(_("unit price"), validators=[MinValueValidator(Decimal("0"))], **MONEY)
-    extra = models.DecimalField(_("extra"), default=Decimal("0"), validators=[MinValueValidator(Decimal("0"))], **MONEY)
+    unit_price = models.DecimalField(
+        _("unit price"),
+        validators=[MinValueValidator(Decimal("0"))],
+        max_digits=MONEY_DIGITS,
+        decimal_places=MONEY_PLACES,
+    )
+    extra = models.DecimalField(
+        _("extra"),
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+        max_digits=MONEY_DIGITS,
+        decimal_places=MONEY_PLACES,
+    )
 
     class Meta:
         verbose_name = _("material line")

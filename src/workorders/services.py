@@ -46,7 +46,11 @@ logger = logging.getLogger(__name__)
 
 CUSTOMER_LABEL = "customer"
 MAX_AMOUNT = Decimal("10000000000")  # the money columns hold 12 digits, 2 of them decimals
-URGENCY_PRIORITY = {Urgency.SAFETY: Priority.P1, Urgency.URGENT: Priority.P2, Urgency.NORMAL: Priority.P3}
+URGENCY_PRIORITY: dict[str, int] = {
+    Urgency.SAFETY: Priority.P1,
+    Urgency.URGENT: Priority.P2,
+    Urgency.NORMAL: Priority.P3,
+}
 
 
 @dataclass(frozen=True)
@@ -143,7 +147,7 @@ def workorder_create(
         service_type=service_type,
         channel=channel,
         urgency=urgency or Urgency.NORMAL,
-        priority=URGENCY_PRIORITY.get(urgency, Priority.P3),
+        priority=URGENCY_PRIORITY.get(urgency or Urgency.NORMAL, Priority.P3),
         customer=customer,
         device=device,
         product_model=product_model or (device.product_model if device else None),
@@ -193,7 +197,52 @@ def allowed_transitions(order: WorkOrder, actor: Actor) -> list[Transition]:
     ]
 
 
-def _clean_field(spec: FieldSpec, raw: Any, order: WorkOrder, actor: Actor) -> Any:
+def _clean_decimal(raw: Any) -> Decimal:
+    try:
+        amount = Decimal(str(raw))
+    except InvalidOperation:
+        raise ValueError(_("Enter an amount such as 120.00.")) from None
+    exponent = amount.as_tuple().exponent
+    if not amount.is_finite() or amount < 0 or amount >= MAX_AMOUNT or (isinstance(exponent, int) and exponent < -2):
+        raise ValueError(_("Enter a non-negative amount below 10,000,000,000 with at most two decimals."))
+    return amount.quantize(Decimal("0.01"))
+
+
+def _clean_score(raw: Any) -> int:
+    try:
+        score = int(raw)
+    except (TypeError, ValueError):
+        raise ValueError(_("Enter a whole number from 1 to 5.")) from None
+    if not 1 <= score <= 5:
+        raise ValueError(_("Enter a whole number from 1 to 5."))
+    return score
+
+
+def _clean_datetime(raw: Any) -> datetime:
+    moment = raw if isinstance(raw, datetime) else parse_datetime(str(raw))
+    if moment is None:
+        raise ValueError(_("Enter a date and time such as 2026-11-25T09:30:00+08:00."))
+    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+
+
+def _clean_technician(raw: Any, actor: Actor) -> Any:
+    """A technician the acting user may dispatch: active, allowed to work orders, in a visible unit."""
+    technician_id = _int_or_none(raw)
+    technician = (
+        get_user_model().objects.filter(pk=technician_id, is_active=True).select_related("profile").first()
+        if technician_id is not None
+        else None
+    )
+    if technician is None or not technician.has_perm("workorders.work_on_workorder"):
+        raise ValueError(_("Choose an active technician."))
+    profile = getattr(technician, "profile", None)
+    visible = unit_ids_visible_to(actor.user) if actor.user is not None else None
+    if profile is None or (visible is not None and profile.unit_id not in visible):
+        raise ValueError(_("Choose an active technician."))
+    return technician
+
+
+def _clean_field(spec: FieldSpec, raw: Any, actor: Actor) -> Any:
     if spec.type == "text":
         return str(raw).strip()
     if spec.type == "choice":
@@ -201,39 +250,13 @@ def _clean_field(spec: FieldSpec, raw: Any, order: WorkOrder, actor: Actor) -> A
             raise ValueError(_("Choose one of: %(choices)s.") % {"choices": ", ".join(spec.choices)})
         return raw
     if spec.type == "decimal":
-        try:
-            value = Decimal(str(raw))
-        except InvalidOperation:
-            raise ValueError(_("Enter an amount such as 120.00.")) from None
-        if not value.is_finite() or value < 0 or value.as_tuple().exponent < -2 or value >= MAX_AMOUNT:  # type: ignore[operator]
-            raise ValueError(_("Enter a non-negative amount below 10,000,000,000 with at most two decimals."))
-        return value.quantize(Decimal("0.01"))
+        return _clean_decimal(raw)
     if spec.type == "score":
-        try:
-            value = int(raw)
-        except (TypeError, ValueError):
-            raise ValueError(_("Enter a whole number from 1 to 5.")) from None
-        if not 1 <= value <= 5:
-            raise ValueError(_("Enter a whole number from 1 to 5."))
-        return value
+        return _clean_score(raw)
     if spec.type == "datetime":
-        value = raw if isinstance(raw, datetime) else parse_datetime(str(raw))
-        if value is None:
-            raise ValueError(_("Enter a date and time such as 2026-11-25T09:30:00+08:00."))
-        if timezone.is_naive(value):
-            value = timezone.make_aware(value)
-        return value
+        return _clean_datetime(raw)
     if spec.type == "user":
-        technician = (
-            get_user_model().objects.filter(pk=_int_or_none(raw), is_active=True).select_related("profile").first()
-        )
-        if technician is None or not technician.has_perm("workorders.work_on_workorder"):
-            raise ValueError(_("Choose an active technician."))
-        profile = getattr(technician, "profile", None)
-        visible = unit_ids_visible_to(actor.user) if actor.user is not None else None
-        if profile is None or (visible is not None and profile.unit_id not in visible):
-            raise ValueError(_("Choose an active technician."))
-        return technician
+        return _clean_technician(raw, actor)
     raise ValueError("unknown field type")  # pragma: no cover
 
 
@@ -254,7 +277,7 @@ def _clean_data(transition: Transition, data: dict[str, Any], order: WorkOrder, 
                 errors[spec.name] = _("%(field)s is required for this action.") % {"field": str(spec.label)}
             continue
         try:
-            cleaned[spec.name] = _clean_field(spec, raw, order, actor)
+            cleaned[spec.name] = _clean_field(spec, raw, actor)
         except ValueError as error:
             errors[spec.name] = str(error)
     if errors:
@@ -517,9 +540,9 @@ def workorder_add_attachment(
     attachment = Attachment(
         order=order,
         kind=kind,
-        original_name=upload.name[:200],
+        original_name=(upload.name or "file")[:200],
         content_type=content_type,
-        size=upload.size,
+        size=upload.size or 0,
         uploaded_by=None if by_customer else acting_user,
     )
     extension = os.path.splitext(upload.name or "")[1].lower()[:10]
