@@ -19,6 +19,49 @@ from workorders import services
 from workorders.choices import EventKind, Status
 from workorders.models import Attachment, WorkOrder
 
+
+# These tests read the console's messages in English; the Chinese default is tested in
+# tests/core/test_translations.py and tests/browser/test_language.py.
+def _english(user: Any) -> Any:
+    user.profile.language = "en"
+    user.profile.save(update_fields=["language"])
+    return user
+
+
+@pytest.fixture
+def agent(agent: Any) -> Any:
+    return _english(agent)
+
+
+@pytest.fixture
+def director(director: Any) -> Any:
+    return _english(director)
+
+
+@pytest.fixture
+def dispatcher(dispatcher: Any) -> Any:
+    return _english(dispatcher)
+
+
+@pytest.fixture
+def technician(technician: Any) -> Any:
+    return _english(technician)
+
+
+@pytest.fixture
+def qc_inspector(qc_inspector: Any) -> Any:
+    return _english(qc_inspector)
+
+
+@pytest.fixture
+def station_a_user(station_a_user: Any) -> Any:
+    return _english(station_a_user)
+
+
+@pytest.fixture
+def station_b_user(station_b_user: Any) -> Any:
+    return _english(station_b_user)
+
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 PDF = b"%PDF-1.4\n%test\n"
 
