@@ -16,11 +16,9 @@ from catalog.filtersets import ProductModelFilterSet
 from catalog.forms import ProductCategoryForm, ProductModelForm, form_add_service_errors
 from catalog.models import ProductCategory
 from catalog.selectors import categories_with_counts, product_models_visible_to
-from core.changelog import history_for
 from core.exceptions import VersionConflict
 
 PAGE_SIZE = 25
-HISTORY_LIMIT = 20
 
 
 def _wants_partial(request: HttpRequest) -> bool:
@@ -45,8 +43,7 @@ def model_list(request: HttpRequest) -> HttpResponse:
 @permission_required("catalog.view_productmodel", raise_exception=True)
 def model_detail(request: HttpRequest, pk: int) -> HttpResponse:
     model = get_object_or_404(product_models_visible_to(request.user).annotate(device_count=Count("devices")), pk=pk)
-    history = list(history_for(model)[:HISTORY_LIMIT])
-    return render(request, "catalog/model_detail.html", {"model": model, "history": history})
+    return render(request, "catalog/model_detail.html", {"model": model})
 
 
 @login_required

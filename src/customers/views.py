@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from catalog.forms import form_add_service_errors
-from core.changelog import history_for
 from core.exceptions import VersionConflict
 from customers import services
 from customers.filtersets import CustomerFilterSet
@@ -25,7 +24,6 @@ from workorders.selectors import workorders_visible_to
 
 PAGE_SIZE = 25
 RECENT_ORDERS = 20
-HISTORY_LIMIT = 20
 
 
 def _wants_partial(request: HttpRequest) -> bool:
@@ -72,7 +70,6 @@ def _detail_context(request: HttpRequest, customer: Customer, contact_form: Cont
         "devices": list(devices),
         "orders": list(orders[:RECENT_ORDERS]),
         "order_count": orders.count(),
-        "history": list(history_for(customer)[:HISTORY_LIMIT]),
         "tags": [tag.strip() for tag in customer.tags.replace("，", ",").split(",") if tag.strip()],
     }
 

@@ -11,7 +11,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from catalog.forms import form_add_service_errors
-from core.changelog import history_for
 from core.exceptions import VersionConflict
 from customers.selectors import customers_visible_to
 from devices import services
@@ -23,7 +22,6 @@ from workorders.selectors import workorders_visible_to
 
 PAGE_SIZE = 25
 MAX_LABEL_COPIES = 24
-HISTORY_LIMIT = 20
 
 
 def _wants_partial(request: HttpRequest) -> bool:
@@ -69,7 +67,6 @@ def device_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "device": device,
             "orders": list(orders),
             "request_url": device_request_url(device),
-            "history": list(history_for(device)[:HISTORY_LIMIT]),
         },
     )
 

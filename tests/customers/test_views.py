@@ -3,6 +3,8 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 
 from customers.models import Contact, Customer
 from customers.services import customer_create
@@ -123,7 +125,12 @@ def test_edit_with_a_stale_version_shows_a_message_and_does_not_overwrite(client
         reverse("customers:edit", args=[customer_a.pk]), {**_form_data(customer_a), "notes": "B", "version": "1"}
     )
     assert response.status_code == 409
-    assert "changed by someone else" in response.content.decode() or "其他人" in response.content.decode()
+    with translation.override(agent.profile.language):
+        expected = gettext(
+            "This record was changed by someone else (version %(current)s, you edited %(expected)s). "
+            "Reload it and apply your change again."
+        ) % {"current": 2, "expected": 1}
+    assert expected in response.content.decode()
     customer_a.refresh_from_db()
     assert customer_a.notes == "A"
 
