@@ -6,7 +6,8 @@ otherwise zh-hans). Status codes:
 
 - ``400`` — the body is not a JSON object, or it is well-formed but refers to something unknown or
   breaks a business rule (unknown or foreign ids, a required field of an action, a bad upload);
-- ``401`` — no valid bearer token; ``403`` — the role may not do this; ``404`` — not visible;
+- ``401`` — no valid bearer token (or wrong credentials for a token); ``403`` — the role may not do
+  this (or a session call without its CSRF token); ``404`` — not visible;
 - ``409`` — a transition not possible from the current state, a stale ``version``, a duplicate;
 - ``422`` — the request does not match the schema (types, missing fields, unknown codes, limits),
   or an ``Idempotency-Key`` reused with a different body.
@@ -18,6 +19,7 @@ import contextlib
 import hashlib
 import json
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Annotated, Any
 
 from django.contrib.auth import authenticate
@@ -32,8 +34,9 @@ from ninja import NinjaAPI, Router, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.parser import Parser
-from ninja.security import HttpBearer, django_auth
-from pydantic import Field
+from ninja.security import HttpBearer
+from ninja.security import SessionAuth as NinjaSessionAuth
+from pydantic import Field, WithJsonSchema
 
 from core.context import current_user
 from core.exceptions import TransitionNotAllowed, VersionConflict
@@ -42,6 +45,14 @@ from core.models import ApiToken, IdempotencyRecord
 #: The largest id a database integer column holds; larger numbers are refused by the schema.
 MAX_ID = 2**63 - 1
 Id = Annotated[int, Field(ge=1, le=MAX_ID, description="A record id (positive integer).")]
+
+#: Money (SPEC §14): documented as a string with at most two decimals; a JSON number is accepted too.
+MONEY_PATTERN = r"^\d{1,10}(\.\d{1,2})?$"
+Money = Annotated[
+    Decimal,
+    Field(ge=0, max_digits=12, decimal_places=2),
+    WithJsonSchema({"type": "string", "pattern": MONEY_PATTERN, "examples": ["120.00"]}),
+]
 
 
 class ErrorItem(Schema):
@@ -134,14 +145,20 @@ def _activate_profile_language(request: HttpRequest, user: Any) -> None:
         request.LANGUAGE_CODE = profile.language
 
 
-class SessionAuth:
-    """The console's own pages call the API with the session cookie (and the CSRF token)."""
+class SessionAuth(NinjaSessionAuth):
+    """The console's own pages call the API with the session cookie (and the CSRF token).
 
-    def __call__(self, request: HttpRequest) -> Any:
-        return django_auth(request)
+    Only a request that carries a session cookie is checked here (and so for CSRF): without one,
+    a missing or wrong bearer token answers 401, not "CSRF check failed" (403).
+    """
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        if not request.COOKIES.get(self.param_name):
+            return None
+        return super()._get_key(request)
 
 
-AUTH = [TokenAuth(), django_auth]
+AUTH = [TokenAuth(), SessionAuth()]
 
 
 # --- the uniform error body ----------------------------------------------------------------
@@ -432,22 +449,22 @@ class MeOut(Schema):
 
 @auth_router.post(
     "/token",
-    response={200: TokenOut, 400: ErrorOut, 422: ErrorOut},
+    response={200: TokenOut, 400: ErrorOut, 401: ErrorOut, 422: ErrorOut},
     auth=None,
     summary="Obtain a bearer token",
-    description="Exchange a username and password for a token; wrong credentials answer 400.",
+    description="Exchange a username and password for a token; wrong credentials answer 401.",
 )
 def obtain_token(request: HttpRequest, payload: TokenIn) -> Any:
     user = authenticate(request, username=payload.username, password=payload.password)
     if user is None or not user.is_active:
         message = _("Wrong username or password.")
-        return Status(400, error_body(message, {"password": message}))
+        return Status(401, error_body(message, {"password": message}))
     return Status(200, {"token": ApiToken.issue(user)})
 
 
 @auth_router.delete(
     "/token",
-    response={204: None, 400: ErrorOut, 401: ErrorOut},
+    response={204: None, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut},
     summary="Revoke the bearer token of this request",
 )
 def revoke_token(request: HttpRequest) -> Any:
@@ -459,7 +476,9 @@ def revoke_token(request: HttpRequest) -> Any:
     return Status(204, None)
 
 
-@auth_router.get("/me", response={200: MeOut, 401: ErrorOut}, summary="Who the token belongs to (roles, unit)")
+@auth_router.get(
+    "/me", response={200: MeOut, 401: ErrorOut, 403: ErrorOut}, summary="Who the token belongs to (roles, unit)"
+)
 def who_am_i(request: HttpRequest) -> Any:
     from core.roles import user_roles
 

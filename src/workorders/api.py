@@ -11,9 +11,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import FileResponse, HttpRequest
 from django.shortcuts import get_object_or_404
@@ -22,10 +22,10 @@ from django.utils.translation import gettext as _
 from ninja import File, Header, Query, Router, Schema
 from ninja import Status as Answer
 from ninja.files import UploadedFile
-from pydantic import Field
+from pydantic import Field, WithJsonSchema
 
 from catalog.selectors import product_models_visible_to
-from core.api import ERROR_RESPONSES, ErrorOut, Id, PageQuery, idempotent_create, paginate
+from core.api import ERROR_RESPONSES, ErrorOut, Id, Money, PageQuery, idempotent_create, paginate
 from customers.selectors import customers_visible_to
 from devices.selectors import devices_visible_to
 from workorders import services
@@ -37,6 +37,12 @@ from workorders.transitions import TRANSITIONS, TRANSITIONS_BY_ACTION
 router = Router(tags=["work-orders"])
 
 ERRORS: dict[int, Any] = ERROR_RESPONSES
+STATUS_LIST_PATTERN = "^$|^({0})(,({0}))*$".format("|".join(Status.values))
+Quantity = Annotated[
+    Decimal,
+    Field(gt=0, max_digits=10, decimal_places=2),
+    WithJsonSchema({"type": "string", "pattern": r"^(?!0+(\.0+)?$)\d{1,8}(\.\d{1,2})?$", "examples": ["2"]}),
+]
 ActionCode = Literal[tuple(TRANSITIONS_BY_ACTION)]  # type: ignore[valid-type]
 
 
@@ -81,7 +87,7 @@ class WorkOrderPatch(Schema):
     product_model: str | None = Field(None, max_length=64, description="Product model code.")
     reported_serial: str | None = Field(None, max_length=64)
     charge_type: ChargeType | None = None
-    actual_charge: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
+    actual_charge: Money | None = None
     payment_receiver: str | None = Field(None, max_length=64)
     technician_signature: str | None = Field(None, max_length=64)
     supervisor_signature: str | None = Field(None, max_length=64)
@@ -96,7 +102,7 @@ class TransitionIn(Schema):
     note: str | None = Field(None, max_length=5000)
     technician: Id | None = Field(None, description="User id of the technician (assign).")
     appointment_at: datetime | None = Field(None, description="Appointment (schedule), ISO 8601 with offset.")
-    amount: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2, description="Quoted amount (quote).")
+    amount: Money | None = Field(None, description="Quoted amount (quote).")
     charge_type: ChargeType | None = Field(None, description="Paid or free (accept).")
     wait_reason: WaitReason | None = None
     satisfaction: Satisfaction | None = None
@@ -112,13 +118,18 @@ class MaterialIn(Schema):
     name: str = Field(min_length=1, max_length=100)
     model: str = Field("", max_length=64)
     unit_of_measure: str = Field("个", min_length=1, max_length=16)
-    quantity: Decimal = Field(gt=0, max_digits=10, decimal_places=2)
-    unit_price: Decimal = Field(ge=0, max_digits=12, decimal_places=2)
-    extra: Decimal = Field(default=Decimal("0"), ge=0, max_digits=12, decimal_places=2)
+    quantity: Quantity
+    unit_price: Money
+    extra: Money = Decimal("0")
 
 
 class ListFilters(PageQuery):
-    status: str = Field("", max_length=400, description="One status or several separated by commas.")
+    status: str = Field(
+        "",
+        max_length=400,
+        description="One status or several separated by commas.",
+        json_schema_extra={"pattern": STATUS_LIST_PATTERN},
+    )
     q: str = Field("", max_length=200, description="Words of number, description, names, phone, serial.")
     service_type: ServiceType | None = None
     channel: Channel | None = None
@@ -594,10 +605,6 @@ def add_material(request: HttpRequest, order_id: int, payload: MaterialIn) -> An
 )
 def add_attachment(request: HttpRequest, order_id: int, file: File[UploadedFile]) -> Any:
     order = _get_order(request, order_id)
-    if not (
-        request.user.has_perm("workorders.change_workorder") or request.user.has_perm("workorders.work_on_workorder")
-    ):
-        raise PermissionDenied(_("You may not add attachments."))
     attachment = services.workorder_add_attachment(order=order, upload=file, acting_user=request.user)
     return Answer(201, attachment_out(attachment))
 

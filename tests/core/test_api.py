@@ -62,9 +62,9 @@ def test_tokens_are_stored_only_as_hashes(agent):
     [{"username": "agent", "password": "wrong"}, {"username": "nobody", "password": PASSWORD}],
     ids=["wrong-password", "unknown-user"],
 )
-def test_wrong_credentials_are_400_with_the_uniform_body_and_no_hint_which(agent, credentials):
+def test_wrong_credentials_are_401_with_the_uniform_body_and_no_hint_which(agent, credentials):
     response = post(Client(), "/auth/token", credentials)
-    body = assert_error(response, 400, "password")
+    body = assert_error(response, 401, "password")
     assert "token" not in body
     other = post(Client(), "/auth/token", {"username": "nobody", "password": "wrong"})
     assert other.json() == body  # the same words whether the user exists or not
@@ -73,7 +73,7 @@ def test_wrong_credentials_are_400_with_the_uniform_body_and_no_hint_which(agent
 def test_an_inactive_user_gets_no_token(agent):
     agent.is_active = False
     agent.save(update_fields=["is_active"])
-    assert_error(post(Client(), "/auth/token", {"username": "agent", "password": PASSWORD}), 400)
+    assert_error(post(Client(), "/auth/token", {"username": "agent", "password": PASSWORD}), 401)
 
 
 @pytest.mark.parametrize(
@@ -143,6 +143,15 @@ def test_every_endpoint_but_the_token_one_needs_a_valid_bearer_token(agent, meth
     assert_error(response, 401)
 
 
+@pytest.mark.parametrize("authorization", [None, "Bearer not-a-token"], ids=["no-token", "wrong-token"])
+def test_an_integrator_without_a_valid_token_gets_401_not_a_csrf_error(agent, authorization):
+    """CSRF applies to the console's session cookie only; a server-to-server call has none."""
+    headers = {"HTTP_AUTHORIZATION": authorization} if authorization else {}
+    client = Client(enforce_csrf_checks=True, **headers)
+    assert_error(post(client, "/work-orders", {}), 401)
+    assert_error(client.delete(f"{API}/auth/token"), 401)
+
+
 def test_the_console_session_also_authenticates_and_unsafe_calls_need_csrf(agent, customer_a):
     client = Client(enforce_csrf_checks=True)
     client.force_login(agent)
@@ -160,7 +169,9 @@ def test_errors_are_in_chinese_by_default(api_as, agent):
 
     assert response["Content-Language"] == "zh-hans"
     messages = {e["field"]: e["message"] for e in assert_error(response, 422, "customer")["errors"]}
-    assert messages["customer"] == "这个字段是必填项。"
+    assert re.search(r"[\u4e00-\u9fff]", messages["customer"]), messages  # Chinese, whatever the wording
+    english = post(api_as(agent), "/work-orders", {}, HTTP_ACCEPT_LANGUAGE="en").json()["errors"]
+    assert messages["customer"] != {e["field"]: e["message"] for e in english}["customer"]
 
 
 def test_errors_are_in_english_with_accept_language_en(api_as, agent):

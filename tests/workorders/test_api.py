@@ -745,9 +745,8 @@ def test_upload_without_a_file_names_file(api_as, agent, order_a):
 
 
 def test_a_very_long_file_name_is_stored_not_a_server_error(api_as, agent, order_a):
-    """BUG (services.workorder_add_attachment): the upload's own name becomes the file name on disk,
-    so 250 Chinese characters (750 bytes > the file system's 255) crash with OSError → 500.
-    Fix: store under a generated name and keep the user's name in ``original_name``."""
+    """250 Chinese characters are 750 bytes, more than a file system allows in one name: the file
+    is stored under a generated name and the user's name is kept for display."""
     name = "照" * 250 + ".png"
     upload = SimpleUploadedFile(name, PNG, content_type="image/png")
     response = api_as(agent).post(f"{API}/work-orders/{order_a.pk}/attachments", {"file": upload})
