@@ -8,9 +8,9 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from catalog.forms import BootstrapMixin
 from catalog.models import ProductCategory, ProductModel
 from catalog.selectors import product_model_search
+from core.forms import BootstrapMixin
 
 
 class ProductModelFilterSet(BootstrapMixin, forms.Form):

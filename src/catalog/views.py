@@ -13,10 +13,11 @@ from django.utils.translation import gettext as _
 
 from catalog import services
 from catalog.filtersets import ProductModelFilterSet
-from catalog.forms import ProductCategoryForm, ProductModelForm, form_add_service_errors
+from catalog.forms import ProductCategoryForm, ProductModelForm
 from catalog.models import ProductCategory
 from catalog.selectors import categories_with_counts, product_models_visible_to
 from core.exceptions import VersionConflict
+from core.forms import add_service_errors
 
 PAGE_SIZE = 25
 
@@ -66,7 +67,7 @@ def model_create(request: HttpRequest) -> HttpResponse:
                 **data,
             )
         except ValidationError as error:
-            form_add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Product model %(model)s created.") % {"model": model})
             return redirect("catalog:detail", pk=model.pk)
@@ -94,7 +95,7 @@ def model_edit(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, conflict.message)
             status = 409
         except ValidationError as error:
-            form_add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Changes saved."))
             return redirect("catalog:detail", pk=model.pk)
@@ -119,7 +120,7 @@ def category_create(request: HttpRequest) -> HttpResponse:
                 warranty_months=form.cleaned_data["warranty_months"],
             )
         except ValidationError as error:
-            form_add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Category %(category)s created.") % {"category": category})
             return redirect(f"{_list_url()}?category={category.pk}")
@@ -139,7 +140,7 @@ def category_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 changes=dict(form.cleaned_data),
             )
         except ValidationError as error:
-            form_add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Changes saved."))
             return redirect(f"{_list_url()}?category={category.pk}")

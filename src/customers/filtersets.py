@@ -8,7 +8,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from catalog.forms import BootstrapMixin, model_choice
+from core.forms import BootstrapMixin, model_choice
 from core.models import OrgUnit
 from customers.choices import CustomerKind, PaymentStanding
 from customers.forms import units_for

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from catalog.forms import BootstrapMixin, VersionedForm, model_choice
+from core.forms import BootstrapMixin, VersionedForm, model_choice
 from core.models import OrgUnit
 from core.scoping import unit_ids_visible_to
 from customers.models import Contact, Customer

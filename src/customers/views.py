@@ -12,8 +12,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from catalog.forms import form_add_service_errors
 from core.exceptions import VersionConflict
+from core.forms import add_service_errors
 from customers import services
 from customers.filtersets import CustomerFilterSet
 from customers.forms import ContactForm, CustomerForm
@@ -86,7 +86,7 @@ def customer_create(request: HttpRequest) -> HttpResponse:
                 acting_user=request.user, name=data.pop("name"), phone=data.pop("phone"), **data
             )
         except ValidationError as error:
-            form_add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Customer %(name)s created.") % {"name": customer.name})
             return redirect("customers:detail", pk=customer.pk)
@@ -111,7 +111,7 @@ def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, conflict.message)
             status = 409
         except ValidationError as error:
-            form_add_service_errors(form, error)
+            add_service_errors(form, error)
             status = 400
         else:
             messages.success(request, _("Changes saved."))
@@ -129,7 +129,7 @@ def contact_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.contact_add(customer=customer, acting_user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            form_add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             if not getattr(request, "htmx", None):
                 messages.success(request, _("Contact added."))

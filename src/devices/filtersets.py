@@ -8,8 +8,8 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from catalog.forms import BootstrapMixin, model_choice
 from catalog.models import ProductCategory, ProductModel
+from core.forms import BootstrapMixin, model_choice
 from core.models import OrgUnit
 from customers.forms import units_for
 from devices.models import Device

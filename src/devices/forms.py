@@ -7,8 +7,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from catalog.forms import VersionedForm, model_choice
 from catalog.selectors import product_models_visible_to
+from core.forms import VersionedForm, model_choice
 from customers.selectors import customers_visible_to
 from devices.models import Device
 

@@ -10,8 +10,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from catalog.forms import form_add_service_errors
 from core.exceptions import VersionConflict
+from core.forms import add_service_errors
 from customers.selectors import customers_visible_to
 from devices import services
 from devices.filtersets import DeviceFilterSet
@@ -92,7 +92,7 @@ def device_create(request: HttpRequest) -> HttpResponse:
                 **data,
             )
         except ValidationError as error:
-            form_add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Device %(device)s registered.") % {"device": device})
             return redirect("devices:detail", pk=device.pk)
@@ -117,7 +117,7 @@ def device_edit(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, conflict.message)
             status = 409
         except ValidationError as error:
-            form_add_service_errors(form, error)
+            add_service_errors(form, error)
             status = 400
         else:
             messages.success(request, _("Changes saved."))

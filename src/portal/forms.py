@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import BootstrapMixin, MultipleFileField, MultipleFileInput
 from portal.selectors import portal_product_models
 from portal.services import (
     CUSTOMER_SERVICE_TYPES,
@@ -22,39 +23,10 @@ from workorders.choices import ServiceType
 LARGE = {"class": "form-control form-control-lg"}
 
 
-class MultiplePhotoInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
+class PortalForm(BootstrapMixin, forms.Form):
+    """Large touch-friendly controls; fields with errors are marked ``is-invalid``."""
 
-
-class MultiplePhotoField(forms.FileField):
-    """Up to a few photos in one input; each file's real type and size is checked by the service."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault(
-            "widget", MultiplePhotoInput(attrs={"class": "form-control form-control-lg", "accept": "image/*"})
-        )
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> list[Any]:
-        files = data if isinstance(data, list | tuple) else ([data] if data else [])
-        if len(files) > MAX_PHOTOS_PER_REQUEST:
-            raise ValidationError(
-                _("Attach at most %(count)s photos.") % {"count": MAX_PHOTOS_PER_REQUEST}, code="max_files"
-            )
-        return [super(MultiplePhotoField, self).clean(item, initial) for item in files]
-
-
-class PortalForm(forms.Form):
-    """Marks fields with errors ``is-invalid`` so Bootstrap shows them in red."""
-
-    def add_error(self, field: str | None, error: Any) -> None:
-        super().add_error(field, error)
-        for name in self.errors:
-            if name in self.fields:
-                widget = self.fields[name].widget
-                css = widget.attrs.get("class", "")
-                if "is-invalid" not in css:
-                    widget.attrs["class"] = f"{css} is-invalid".strip()
+    bootstrap_size = "lg"
 
 
 def clean_phone_value(value: str) -> str:
@@ -96,9 +68,12 @@ class DeviceRequestForm(PortalForm):
         help_text=_("What happens, since when, any error message or sound."),
         widget=forms.Textarea(attrs={**LARGE, "rows": 4}),
     )
-    photos = MultiplePhotoField(
+    photos = MultipleFileField(
         label=_("Photos (optional)"),
         required=False,
+        max_files=MAX_PHOTOS_PER_REQUEST,
+        max_files_message=_("Attach at most %(count)s photos.") % {"count": MAX_PHOTOS_PER_REQUEST},
+        widget=MultipleFileInput(attrs={"class": "form-control form-control-lg", "accept": "image/*"}),
         help_text=_("Up to 3 photos of the fault, the label or the invoice."),
     )
 

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.exceptions import TransitionNotAllowed, VersionConflict
+from core.forms import add_service_errors
 from devices.selectors import device_by_qr_token
 from portal import progress, throttle
 from portal.forms import DeviceRequestForm, PhotoForm, RequestForm, TrackForm
@@ -65,12 +66,7 @@ def _tracked_or_404(request: HttpRequest, number: str) -> WorkOrder:
 
 
 def _add_service_errors(form: Form, error: ValidationError) -> None:
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, errors in error.message_dict.items():
-        field = SERVICE_FIELD_TO_FORM.get(name, name)
-        form.add_error(field if field in form.fields else None, errors)
+    add_service_errors(form, error, aliases=SERVICE_FIELD_TO_FORM)
 
 
 def _error_text(error: ValidationError) -> str:

@@ -7,11 +7,12 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import ProductModel
 from catalog.selectors import product_models_visible_to
+from core.forms import BootstrapMixin, MultipleFileField, model_choice
+from core.forms import add_service_errors as core_add_service_errors
 from customers.choices import CustomerKind
 from customers.models import Customer
 from customers.selectors import customers_visible_to
@@ -26,24 +27,8 @@ MAX_FILES = 10
 
 
 def add_service_errors(form: forms.Form, error: ValidationError, *, aliases: dict[str, str] | None = None) -> None:
-    """Put a service's ``{field: message}`` errors on the form fields they name.
-
-    ``aliases`` maps a service's field name to the form's (e.g. the new customer's ``name``).
-    Errors for fields the form does not have go to the top of the form, prefixed with the name.
-    """
-    aliases = aliases or {}
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error.messages)
-        return
-    for name, messages in error.message_dict.items():
-        target = aliases.get(name, name)
-        if target in form.fields:
-            for message in messages:
-                form.add_error(target, message)
-        else:
-            label = _field_label(name)
-            for message in messages:
-                form.add_error(None, f"{label}: {message}" if label else message)
+    """Service errors on the console's forms, labelled with the work order's field names."""
+    core_add_service_errors(form, error, aliases=aliases, label_of=_field_label)
 
 
 def _field_label(name: str) -> str:
@@ -53,43 +38,6 @@ def _field_label(name: str) -> str:
         return str(getattr(WorkOrder._meta.get_field(name), "verbose_name", name))
     except FieldDoesNotExist:
         return name
-
-
-def set_queryset(form: forms.BaseForm, name: str, queryset: QuerySet[Any]) -> None:
-    """Limit a model choice to what the user may see (the scoped selector's queryset)."""
-    field = form.fields[name]
-    assert isinstance(field, forms.ModelChoiceField)
-    field.queryset = queryset
-
-
-class BootstrapMixin:
-    """Compact Bootstrap classes on every widget."""
-
-    def style_fields(self) -> None:
-        for field in self.fields.values():  # type: ignore[attr-defined]
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput | forms.RadioSelect | forms.HiddenInput):
-                continue
-            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several photos/PDFs in one input (Django's documented pattern)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/*,application/pdf,video/mp4"}))
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> list[Any]:
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(item, initial) for item in data if item]
-        return [single(data, initial)] if data else []
 
 
 def check_uploads(files: list[Any]) -> list[str]:
@@ -145,10 +93,9 @@ class RegisterForm(BootstrapMixin, forms.Form):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
-        set_queryset(self, "customer", customers_visible_to(user))
-        set_queryset(self, "device", devices_visible_to(user))
-        set_queryset(self, "product_model", product_models_visible_to(user).filter(is_active=True))
-        self.style_fields()
+        model_choice(self, "customer").queryset = customers_visible_to(user)
+        model_choice(self, "device").queryset = devices_visible_to(user)
+        model_choice(self, "product_model").queryset = product_models_visible_to(user).filter(is_active=True)
         self.fields["customer_search"].widget.attrs.update(
             {"autocomplete": "off", "placeholder": _("Phone, name, pinyin or initials"), "autofocus": True}
         )
@@ -246,9 +193,8 @@ class WorkOrderEditForm(BootstrapMixin, forms.Form):
     def __init__(self, *args: Any, user: Any, order: WorkOrder, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.order = order
-        set_queryset(self, "device", devices_visible_to(user).filter(customer_id=order.customer_id))
-        set_queryset(self, "product_model", product_models_visible_to(user))
-        self.style_fields()
+        model_choice(self, "device").queryset = devices_visible_to(user).filter(customer_id=order.customer_id)
+        model_choice(self, "product_model").queryset = product_models_visible_to(user)
 
     @classmethod
     def initial_for(cls, order: WorkOrder) -> dict[str, Any]:
@@ -274,17 +220,9 @@ class CommentForm(BootstrapMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 2, "placeholder": _("Add a comment to the timeline")}),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.style_fields()
-
 
 class UploadForm(BootstrapMixin, forms.Form):
     attachments = MultipleFileField(label=_("Photos / PDF"))
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.style_fields()
 
     def clean_attachments(self) -> list[Any]:
         files = self.cleaned_data.get("attachments") or []
@@ -310,7 +248,6 @@ class MaterialForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.style_fields()
         for name in ("quantity", "unit_price", "extra"):
             self.fields[name].widget.attrs["step"] = "0.01"
 
@@ -321,7 +258,6 @@ class SavedViewForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.style_fields()
         self.fields["name"].widget.attrs.update({"class": "form-control form-control-sm", "id": "id_saved_view_name"})
 
 
