@@ -25,10 +25,11 @@ from ninja.files import UploadedFile
 from pydantic import Field, WithJsonSchema
 
 from catalog.selectors import product_models_visible_to
-from core.api import ERROR_RESPONSES, ErrorOut, Id, Money, PageQuery, idempotent_create, paginate
+from core.api import ERROR_RESPONSES, Id, Money, PageQuery, idempotent_create, paginate
 from customers.selectors import customers_visible_to
 from devices.selectors import devices_visible_to
 from workorders import services
+from workorders.attachments import SIGNATURES
 from workorders.choices import Channel, ChargeType, Satisfaction, ServiceType, Status, Urgency, WaitReason
 from workorders.models import Attachment, MaterialLine, TimelineEvent, WorkOrder
 from workorders.selectors import WorkOrderFilters, workorder_list, workorders_visible_to
@@ -611,9 +612,16 @@ def add_attachment(request: HttpRequest, order_id: int, file: File[UploadedFile]
 
 @router.get(
     "/{order_id}/attachments/{attachment_id}",
-    response={200: None, 401: ErrorOut, 404: ErrorOut},
+    response={200: None, **ERRORS},
     summary="Download an attachment",
-    openapi_extra={"responses": {200: {"description": "The file", "content": {"application/octet-stream": {}}}}},
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The file, with the content type recognised at upload",
+                "content": {content_type: {} for _, _, content_type, _ in SIGNATURES},
+            }
+        }
+    },
 )
 def download_attachment(request: HttpRequest, order_id: int, attachment_id: int) -> Any:
     order = _get_order(request, order_id)
