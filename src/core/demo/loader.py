@@ -27,6 +27,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from pypinyin import lazy_pinyin
 
 from core.choices import Role, UnitKind
@@ -42,6 +43,21 @@ ORDER_DAYS = 90
 DEVICE_DAYS = 4 * 365
 
 FULL_SCALE = {"customers": 200, "devices": 500, "orders": 1000}
+
+# What load_demo reports it created (the keys of DemoBuilder.counts).
+COUNT_LABELS = {
+    "units": _("organisational units"),
+    "coverage regions": _("coverage regions"),
+    "users": _("staff logins"),
+    "product categories": _("product categories"),
+    "product models": _("product models"),
+    "customers": _("customers"),
+    "contacts": _("contacts"),
+    "devices": _("devices"),
+    "work orders": _("work orders"),
+    "transitions": _("work-order actions"),
+    "material lines": _("material lines"),
+}
 
 
 def demo_is_loaded() -> bool:

@@ -24,7 +24,7 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2026, help="random seed (same seed, same data)")
 
     def handle(self, *args: Any, scale: float, seed: int, **options: Any) -> None:
-        from core.demo.loader import database_has_other_data, demo_is_loaded, load_demo
+        from core.demo.loader import COUNT_LABELS, database_has_other_data, demo_is_loaded, load_demo
 
         if not 0 < scale <= 20:
             raise CommandError(_("--scale must be greater than 0 and at most 20."))
@@ -40,7 +40,10 @@ class Command(BaseCommand):
         self.stdout.write(_("Loading demo data (scale %(scale)s, seed %(seed)s)…") % {"scale": scale, "seed": seed})
         builder = load_demo(scale=scale, seed=seed, log=self.stdout.write)
         elapsed = time.perf_counter() - started
-        counts = ", ".join(f"{count} {name}" for name, count in builder.counts.items())
+        counts = ", ".join(
+            _("%(count)s %(name)s") % {"count": count, "name": COUNT_LABELS.get(name, name)}
+            for name, count in builder.counts.items()
+        )
         self.stdout.write(
             self.style.SUCCESS(
                 _("Demo data loaded in %(seconds).1f s: %(counts)s.") % {"seconds": elapsed, "counts": counts}
