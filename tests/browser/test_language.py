@@ -30,7 +30,8 @@ def zh(message: str) -> str:
         return translation.gettext(message)
 
 
-def test_console_is_chinese_by_default(page: Page, login: Any, agent: Any) -> None:
+def test_console_is_chinese_by_default_even_in_an_english_browser(new_context: Any, login: Any, agent: Any) -> None:
+    page = new_context(locale="en-US")  # the profile's language (zh-hans by default) wins
     login(page, agent)
 
     expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
