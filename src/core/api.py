@@ -359,7 +359,7 @@ def _request_fingerprint(request: HttpRequest) -> str:
         raw = request.body or b""
     except RawPostDataException:  # multipart already read: fingerprint the fields and file names/sizes
         parts = sorted((key, value) for key, value in request.POST.items())
-        files = sorted((key, f.name, f.size) for key, f in request.FILES.items())
+        files = sorted((key, getattr(f, "name", ""), getattr(f, "size", 0)) for key, f in request.FILES.items())
         raw = json.dumps([parts, files], default=str).encode()
     else:
         with contextlib.suppress(ValueError, RecursionError):
@@ -482,7 +482,7 @@ def revoke_token(request: HttpRequest) -> Any:
 def who_am_i(request: HttpRequest) -> Any:
     from core.roles import user_roles
 
-    user = request.user
+    user: Any = request.user
     profile = getattr(user, "profile", None)
     unit = profile.unit if profile is not None else None
     return {
