@@ -108,7 +108,11 @@ class SharedBrowser:
             self.saved_env = os.environ.get(ASYNC_UNSAFE)
             os.environ[ASYNC_UNSAFE] = "true"
             self.manager = sync_playwright().start()
-            self.browser = self.manager.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+            try:
+                self.browser = self.manager.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+            except Exception:
+                self.stop()
+                raise
         return self.browser
 
     def stop(self) -> None:
