@@ -32,7 +32,9 @@ class RequestContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        request_id = request.headers.get("X-Request-ID") or uuid.uuid4().hex
+        # A client's id is kept only if it fits the change log (64 printable ASCII characters).
+        raw = (request.headers.get("X-Request-ID") or "").strip()
+        request_id = raw if 0 < len(raw) <= 64 and raw.isascii() and raw.isprintable() else uuid.uuid4().hex
         request.request_id = request_id  # type: ignore[attr-defined]
         user = getattr(request, "user", None)
         with acting_as(user if user is not None and user.is_authenticated else None, request_id):

@@ -244,7 +244,10 @@ def _clean_technician(raw: Any, actor: Actor) -> Any:
 
 def _clean_field(spec: FieldSpec, raw: Any, actor: Actor) -> Any:
     if spec.type == "text":
-        return str(raw).strip()
+        text = str(raw).strip()
+        if len(text) > spec.max_length:
+            raise ValueError(_("Enter at most %(max)s characters.") % {"max": spec.max_length})
+        return text
     if spec.type == "choice":
         if raw not in spec.choices:
             raise ValueError(_("Choose one of: %(choices)s.") % {"choices": ", ".join(spec.choices)})
@@ -333,8 +336,8 @@ def _apply_effects(
         return ["completion_status", "completed_at"]
     if action == "close_incomplete":
         order.completion_status, order.completed_at = CompletionStatus.NOT_DONE, now
-        order.incomplete_reason = data["reason"]
-        return ["completion_status", "completed_at", "incomplete_reason"]
+        order.incomplete_reason, order.wait_reason = data["reason"], ""
+        return ["completion_status", "completed_at", "incomplete_reason", "wait_reason"]
     if action == "follow_up":
         order.satisfaction = data["satisfaction"]
         order.satisfaction_score = data.get("score")
@@ -344,10 +347,21 @@ def _apply_effects(
         order.closed_at = now
         return ["closed_at"]
     if action == "reopen":
+        # 第六条: a return within the repair warranty is repaired again free of charge.
         order.reopened_count += 1
         order.completion_status, order.completed_at, order.closed_at = CompletionStatus.NONE, None, None
-        order.satisfaction = ""
-        return ["reopened_count", "completion_status", "completed_at", "closed_at", "satisfaction"]
+        order.satisfaction, order.satisfaction_score, order.satisfaction_comment = "", None, ""
+        order.charge_type = ChargeType.FREE
+        return [
+            "reopened_count",
+            "completion_status",
+            "completed_at",
+            "closed_at",
+            "satisfaction",
+            "satisfaction_score",
+            "satisfaction_comment",
+            "charge_type",
+        ]
     return []
 
 
@@ -447,6 +461,17 @@ EDITABLE_FIELDS = {
 }
 
 
+FINISHED_STATUSES = frozenset({Status.CLOSED, Status.REJECTED, Status.CANCELLED})
+CHARGE_DECIDABLE = frozenset({Status.SUBMITTED, Status.INFO_REQUESTED, Status.ACCEPTED})
+
+
+def _refuse_if_finished(order: WorkOrder, action: str, acting_user: Any) -> None:
+    if order.status in FINISHED_STATUSES:
+        raise _not_allowed(
+            order, action, Actor(acting_user), _("A closed, rejected or cancelled order cannot be changed.")
+        )
+
+
 @transaction.atomic
 def workorder_update(
     *, order: WorkOrder, acting_user: Any, changes: dict[str, Any], expected_version: int | None = None
@@ -460,10 +485,14 @@ def workorder_update(
         .get(pk=order.pk)
     )
     check_version(order, expected_version)
-    if order.status in {Status.CLOSED, Status.REJECTED, Status.CANCELLED}:
-        raise _not_allowed(
-            order, "edit", Actor(acting_user), _("A closed, rejected or cancelled order cannot be edited.")
-        )
+    _refuse_if_finished(order, "edit", acting_user)
+    if (
+        "charge_type" in changes
+        and changes["charge_type"] != order.charge_type
+        and order.status not in CHARGE_DECIDABLE
+    ):
+        # Otherwise "paid → free" after a quote would bypass the approved-quote guard on dispatch.
+        raise ValidationError({"charge_type": _("Paid or free is decided at acceptance; after that, send a quote.")})
     if "device" in changes and changes["device"] is not None and changes["device"].customer_id != order.customer_id:
         raise ValidationError({"device": _("This device does not belong to the customer.")})
     if "urgency" in changes and "priority" not in changes:
@@ -498,6 +527,7 @@ def workorder_add_material(
 ) -> MaterialLine:
     if not _may_edit_or_work(acting_user):
         raise PermissionDenied(_("You may not record materials."))
+    _refuse_if_finished(order, "material", acting_user)
     line = MaterialLine(
         order=order,
         name=name.strip(),
@@ -536,6 +566,7 @@ def workorder_add_attachment(
     """
     if not by_customer and not _may_edit_or_work(acting_user):
         raise PermissionDenied(_("You may not add attachments to this order."))
+    _refuse_if_finished(order, "attachment", acting_user)
     kind, content_type = check_upload(upload)
     attachment = Attachment(
         order=order,

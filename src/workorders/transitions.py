@@ -34,6 +34,7 @@ class FieldSpec:
     required: bool = True
     label: Promise | str = ""
     choices: tuple[str, ...] = ()
+    max_length: int = 5000  # text fields: the column (or a sane bound for notes)
 
 
 @dataclass(frozen=True)
@@ -213,7 +214,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         "record_customer_action",
         _("Customer signs off"),
         customer_may=True,
-        fields=(FieldSpec("signer_name", "text", label=_("signed by")), NOTE_OPTIONAL),
+        fields=(FieldSpec("signer_name", "text", label=_("signed by"), max_length=64), NOTE_OPTIONAL),
         style="success",
     ),
     Transition(
