@@ -122,7 +122,7 @@ class TokenAuth(HttpBearer):
         if not token or len(token) > 200:
             return None
         record = (
-            ApiToken.objects.select_related("user", "user__profile")
+            ApiToken.objects.select_related("user", "user__profile", "user__profile__unit")
             .filter(key_hash=ApiToken.hash_key(token), is_active=True, user__is_active=True)
             .first()
         )

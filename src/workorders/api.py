@@ -446,7 +446,6 @@ def create_work_order(
             product_model=product_model,
             reported_serial=payload.serial_number,
         )
-        order = workorders_visible_to(request.user).get(pk=order.pk)
         return Answer(201, {**summary(order), "deadlines": deadlines_of(order)})
 
     return idempotent_create(request, "work-orders", create)

@@ -158,11 +158,13 @@ def workorder_create(
         service_address=(service_address or (device.location if device and device.location else customer.address)),
         description=(description or "").strip(),
         submitted_at=submitted_at or timezone.now(),
-        unit_id=customer.unit_id,
+        unit=customer.unit,
         created_by=acting_user if not by_customer else None,
     )
     order.search_text = workorder_search_text(order)
-    order.full_clean()
+    # Related rows were loaded (and scoped) by the caller and the number comes from the counter:
+    # validate the values, not their existence again (saves five queries on the intake path).
+    order.full_clean(exclude=["customer", "device", "product_model", "unit", "created_by"], validate_unique=False)
     order.save()
     _event(
         order,
