@@ -58,6 +58,15 @@ COUNT_LABELS = {
     "transitions": _("work-order actions"),
     "material lines": _("material lines"),
 }
+TIMING_LABELS = {
+    "organisation": _("organisation"),
+    "staff": _("staff"),
+    "catalogue": _("catalogue"),
+    "planning": _("planning"),
+    "customers": _("customers"),
+    "devices": _("devices"),
+    "work orders": _("work orders"),
+}
 
 
 def demo_is_loaded() -> bool:

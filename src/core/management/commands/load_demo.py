@@ -24,7 +24,13 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2026, help="random seed (same seed, same data)")
 
     def handle(self, *args: Any, scale: float, seed: int, **options: Any) -> None:
-        from core.demo.loader import COUNT_LABELS, database_has_other_data, demo_is_loaded, load_demo
+        from core.demo.loader import (
+            COUNT_LABELS,
+            TIMING_LABELS,
+            database_has_other_data,
+            demo_is_loaded,
+            load_demo,
+        )
 
         if not 0 < scale <= 20:
             raise CommandError(_("--scale must be greater than 0 and at most 20."))
@@ -49,5 +55,8 @@ class Command(BaseCommand):
                 _("Demo data loaded in %(seconds).1f s: %(counts)s.") % {"seconds": elapsed, "counts": counts}
             )
         )
-        timings = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in builder.timings.items())
+        timings = ", ".join(
+            _("%(name)s %(seconds).1f s") % {"name": TIMING_LABELS.get(name, name), "seconds": seconds}
+            for name, seconds in builder.timings.items()
+        )
         self.stdout.write(_("Time per part: %(timings)s.") % {"timings": timings})
