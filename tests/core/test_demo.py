@@ -33,6 +33,8 @@ from workorders.models import TimelineEvent, WorkOrder
 from workorders.selectors import workorders_visible_to
 
 SCALE = 0.05  # 10 customers, 25 devices, 50 work orders
+# One worker runs the whole module, in file order: the empty-database tests come before the load.
+pytestmark = pytest.mark.xdist_group("demo-data")
 
 
 def run(command: str, **options: Any) -> str:
