@@ -19,7 +19,8 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from core import changelog
+        from core import auth, changelog
 
         changelog.connect_signals()
+        auth.connect_signals()
         post_migrate.connect(_sync_roles_after_last_app, dispatch_uid="core.sync_roles")

@@ -13,6 +13,7 @@ if os.environ.get("TEST_DATABASE_URL"):
     # intake benchmark against the real server setup.
     DATABASES = {"default": database_from_url(os.environ["TEST_DATABASE_URL"])}
 
+PERMISSION_CACHE_SECONDS = 0  # user ids repeat across rolled-back tests; one test of the cache turns it on
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 HUEY = {**HUEY, "immediate": True}
 MEDIA_ROOT = VAR_DIR / "test-media"
