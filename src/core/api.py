@@ -111,7 +111,31 @@ class JsonObjectParser(Parser):
         data = json.loads(request.body, parse_constant=_refuse_constant)
         if not isinstance(data, dict):
             raise BodyNotAnObject("not an object")
+        path = _path_with_nul(data)
+        if path is not None:
+            # PostgreSQL cannot store U+0000 in text; refuse it here, naming the field, not with a 500.
+            raise ValidationError({path or "body": _("Text may not contain NUL (0x00) characters.")})
         return data
+
+
+def _path_with_nul(value: Any, path: str = "") -> str | None:
+    """The dotted path of the first string (key or value) holding U+0000, or None."""
+    if isinstance(value, str):
+        return path if "\x00" in value else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            child = f"{path}.{key}" if path else str(key)
+            if "\x00" in str(key):
+                return path or "body"
+            found = _path_with_nul(item, child)
+            if found is not None:
+                return found
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            found = _path_with_nul(item, f"{path}.{index}" if path else str(index))
+            if found is not None:
+                return found
+    return None
 
 
 # --- auth ----------------------------------------------------------------------------------

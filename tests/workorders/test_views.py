@@ -62,6 +62,7 @@ def station_a_user(station_a_user: Any) -> Any:
 def station_b_user(station_b_user: Any) -> Any:
     return _english(station_b_user)
 
+
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 PDF = b"%PDF-1.4\n%test\n"
 
