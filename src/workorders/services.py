@@ -45,6 +45,7 @@ from workorders.transitions import TRANSITIONS, TRANSITIONS_BY_ACTION, FieldSpec
 logger = logging.getLogger(__name__)
 
 CUSTOMER_LABEL = "customer"
+SYSTEM_LABEL = "system"
 MAX_AMOUNT = Decimal("10000000000")  # the money columns hold 12 digits, 2 of them decimals
 URGENCY_PRIORITY: dict[str, int] = {
     Urgency.SAFETY: Priority.P1,
@@ -64,7 +65,7 @@ class Actor:
     def label(self) -> str:
         if self.is_customer:
             return CUSTOMER_LABEL
-        return (self.user.get_full_name() or self.user.get_username()) if self.user is not None else "system"
+        return (self.user.get_full_name() or self.user.get_username()) if self.user is not None else SYSTEM_LABEL
 
 
 def workorder_search_text(order: WorkOrder) -> str:

@@ -344,6 +344,15 @@ def _param_value(key: str, value: Any) -> str:
     return str(value)
 
 
+def _actor_display(event: TimelineEvent) -> str:
+    """The stored label, with the two non-person actors shown in the reader's language."""
+    if event.actor_label == services.CUSTOMER_LABEL:
+        return str(gettext_lazy("Customer"))
+    if event.actor_label == services.SYSTEM_LABEL:
+        return str(gettext_lazy("system"))
+    return event.actor_label or (str(event.actor) if event.actor else "")
+
+
 def _timeline(order: WorkOrder) -> list[dict[str, Any]]:
     rows = []
     for event in order.events.all():
@@ -358,7 +367,7 @@ def _timeline(order: WorkOrder) -> list[dict[str, Any]]:
         rows.append(
             {
                 "event": event,
-                "actor": event.actor_label or (str(event.actor) if event.actor else ""),
+                "actor": _actor_display(event),
                 "from_label": Status(event.from_status).label if event.from_status else "",
                 "to_label": Status(event.to_status).label if event.to_status else "",
                 "params": params,

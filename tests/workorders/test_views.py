@@ -855,3 +855,17 @@ def test_picked_device_decides_model_and_serial(agent: Any, customer_a: Any, dev
 def test_lookup_without_match_offers_a_new_customer(agent: Any, customer_a: Any) -> None:
     html = page_text(client_for(agent).get(reverse("workorders:lookup_customers"), {"customer_search": "13000000000"}))
     assert 'id="customer-create-from-search" data-query="13000000000"' in html
+
+
+def test_timeline_names_the_customer_in_the_readers_language(client, agent, customer_a):
+    order = services.workorder_create(
+        acting_user=None,
+        customer=customer_a,
+        service_type="repair",
+        channel="web",
+        description="仪表盘不亮",
+        by_customer=True,
+    )
+    client.force_login(agent)
+    page = client.get(reverse("workorders:detail", args=[order.pk])).content.decode()
+    assert "Customer" in page and "· customer" not in page
