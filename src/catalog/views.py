@@ -14,10 +14,10 @@ from django.utils.translation import gettext as _
 from catalog import services
 from catalog.filtersets import ProductModelFilterSet
 from catalog.forms import ProductCategoryForm, ProductModelForm
-from catalog.models import ProductCategory
+from catalog.models import ProductCategory, ProductModel
 from catalog.selectors import categories_with_counts, product_models_visible_to
 from core.exceptions import VersionConflict
-from core.forms import add_service_errors
+from core.forms import add_service_errors, add_submission_token, create_once
 
 PAGE_SIZE = 25
 
@@ -54,21 +54,30 @@ def model_create(request: HttpRequest) -> HttpResponse:
     if request.GET.get("category"):
         initial["category"] = request.GET["category"]
     form = ProductModelForm(request.POST or None, initial=initial)
+    add_submission_token(form)
     if request.method == "POST" and form.is_valid():
         data = form.changes()
         data.pop("is_active", None)
         try:
-            model = services.product_model_create(
-                acting_user=request.user,
-                code=data.pop("code"),
-                name=data.pop("name"),
-                category=data.pop("category"),
-                warranty_months=data.pop("warranty_months"),
-                **data,
+            model_id, _replayed = create_once(
+                form,
+                user=request.user,
+                scope="catalog.model_create",
+                create=lambda: (
+                    services.product_model_create(
+                        acting_user=request.user,
+                        code=data.pop("code"),
+                        name=data.pop("name"),
+                        category=data.pop("category"),
+                        warranty_months=data.pop("warranty_months"),
+                        **data,
+                    ).pk
+                ),
             )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
+            model = ProductModel.objects.select_related("category").get(pk=model_id)
             messages.success(request, _("Product model %(model)s created.") % {"model": model})
             return redirect("catalog:detail", pk=model.pk)
     return render(request, "catalog/model_form.html", {"form": form, "model": None}, status=_status(form))

@@ -24,8 +24,7 @@ from typing import Annotated, Any
 
 from django.contrib.auth import authenticate
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
-from django.core.serializers.json import DjangoJSONEncoder
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.request import RawPostDataException
 from django.utils import translation
@@ -40,7 +39,8 @@ from pydantic import Field, WithJsonSchema
 
 from core.context import current_user
 from core.exceptions import TransitionNotAllowed, VersionConflict
-from core.models import ApiToken, IdempotencyRecord
+from core.idempotency import KeyReusedForAnotherRequest, run_once
+from core.models import ApiToken
 
 #: The largest id a database integer column holds; larger numbers are refused by the schema.
 MAX_ID = 2**63 - 1
@@ -415,30 +415,18 @@ def idempotent_create(request: HttpRequest, scope: str, create: Callable[[], Any
         return Status(*_as_pair(create()))
     if len(key) > 128:
         raise ValidationError({"Idempotency-Key": _("The idempotency key may be at most 128 characters.")})
-    user = request.user if request.user.is_authenticated else None
-    fingerprint = _request_fingerprint(request)
-    existing = IdempotencyRecord.objects.filter(scope=scope, user=user, key=key).first()
-    if existing is None:
-        try:
-            with transaction.atomic():
-                status, body = _as_pair(create())
-                IdempotencyRecord.objects.create(
-                    scope=scope,
-                    user=user,
-                    key=key,
-                    request_hash=fingerprint,
-                    status_code=status,
-                    response=json.loads(json.dumps(body, cls=DjangoJSONEncoder)),
-                )
-                return Status(status, body)
-        except IntegrityError:
-            existing = IdempotencyRecord.objects.filter(scope=scope, user=user, key=key).first()
-            if existing is None:
-                raise
-    if existing.request_hash != fingerprint:
+    try:
+        status, body, _replayed = run_once(
+            scope=scope,
+            user=request.user,
+            key=key,
+            fingerprint=_request_fingerprint(request),
+            create=lambda: _as_pair(create()),
+        )
+    except KeyReusedForAnotherRequest:
         message = _("This Idempotency-Key was already used with a different request body.")
-        raise FieldHttpError(422, message, field="Idempotency-Key")
-    return Status(existing.status_code, existing.response)
+        raise FieldHttpError(422, message, field="Idempotency-Key") from None
+    return Status(status, body)
 
 
 # --- auth endpoints ------------------------------------------------------------------------

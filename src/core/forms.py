@@ -3,6 +3,7 @@ and the versioned edit form (optimistic concurrency)."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import Any, cast
 
@@ -132,3 +133,25 @@ class VersionedForm(BootstrapMixin, forms.ModelForm):
 
     def changes(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in self._meta.fields or () if name in self.cleaned_data}
+
+
+SUBMISSION_TOKEN = "submission_token"
+
+
+def add_submission_token(form: forms.BaseForm) -> None:
+    """A hidden one-time token on a creation form, so a double click or a resubmitted page
+    creates one record (see ``create_once``). Optional: a post without it simply creates."""
+    form.fields[SUBMISSION_TOKEN] = forms.CharField(
+        widget=forms.HiddenInput, required=False, max_length=64, initial=uuid.uuid4().hex
+    )
+
+
+def create_once(form: forms.BaseForm, *, user: Any, scope: str, create: Callable[[], int]) -> tuple[int, bool]:
+    """Run ``create`` (returning the new record's id) once per submission token of ``form``:
+    ``(id, replayed)``; a repeat of the same submission gets the first record's id back."""
+    from core.idempotency import submit_once
+
+    token = (form.cleaned_data.get(SUBMISSION_TOKEN) or "").strip()
+    if not token:
+        return create(), False
+    return submit_once(scope=scope, user=user, token=token, create=create)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.exceptions import VersionConflict
-from core.forms import add_service_errors
+from core.forms import add_service_errors, add_submission_token, create_once
 from customers import services
 from customers.filtersets import CustomerFilterSet
 from customers.forms import ContactForm, CustomerForm
@@ -79,15 +79,24 @@ def _detail_context(request: HttpRequest, customer: Customer, contact_form: Cont
 def customer_create(request: HttpRequest) -> HttpResponse:
     initial = {key: request.GET[key] for key in ("name", "phone", "address") if request.GET.get(key)}
     form = CustomerForm(request.POST or None, user=request.user, initial=initial)
+    add_submission_token(form)
     if request.method == "POST" and form.is_valid():
         data = form.changes()
         try:
-            customer = services.customer_create(
-                acting_user=request.user, name=data.pop("name"), phone=data.pop("phone"), **data
+            customer_id, _replayed = create_once(
+                form,
+                user=request.user,
+                scope="customers.create",
+                create=lambda: (
+                    services.customer_create(
+                        acting_user=request.user, name=data.pop("name"), phone=data.pop("phone"), **data
+                    ).pk
+                ),
             )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
+            customer = _get_customer(request, customer_id)
             messages.success(request, _("Customer %(name)s created.") % {"name": customer.name})
             return redirect("customers:detail", pk=customer.pk)
     return render(request, "customers/customer_form.html", {"form": form, "customer": None}, status=_form_status(form))

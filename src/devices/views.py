@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from core.exceptions import VersionConflict
-from core.forms import add_service_errors
+from core.forms import add_service_errors, add_submission_token, create_once
 from customers.selectors import customers_visible_to
 from devices import services
 from devices.filtersets import DeviceFilterSet
@@ -80,20 +80,29 @@ def device_create(request: HttpRequest) -> HttpResponse:
     if request.GET.get("product_model"):
         initial["product_model"] = request.GET["product_model"]
     form = DeviceForm(request.POST or None, user=request.user, initial=initial)
+    add_submission_token(form)
     if request.method == "POST" and form.is_valid():
         data = form.changes()
         data.pop("is_active", None)
         try:
-            device = services.device_create(
-                acting_user=request.user,
-                customer=data.pop("customer"),
-                product_model=data.pop("product_model"),
-                serial_number=data.pop("serial_number"),
-                **data,
+            device_id, _replayed = create_once(
+                form,
+                user=request.user,
+                scope="devices.create",
+                create=lambda: (
+                    services.device_create(
+                        acting_user=request.user,
+                        customer=data.pop("customer"),
+                        product_model=data.pop("product_model"),
+                        serial_number=data.pop("serial_number"),
+                        **data,
+                    ).pk
+                ),
             )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
+            device = devices_visible_to(request.user).get(pk=device_id)
             messages.success(request, _("Device %(device)s registered.") % {"device": device})
             return redirect("devices:detail", pk=device.pk)
     return render(request, "devices/device_form.html", {"form": form, "device": None}, status=_form_status(form))

@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core import services as core_services
 from core.exceptions import TransitionNotAllowed, VersionConflict
+from core.forms import add_submission_token, create_once
 from core.models import SavedView
 from customers.selectors import customer_search, customers_visible_to
 from customers.services import customer_create
@@ -213,9 +214,16 @@ def register(request: HttpRequest) -> HttpResponse:
     """The agent's console: find or create the caller, pick the device, describe, register."""
     if request.method == "POST":
         form = RegisterForm(request.POST, request.FILES, user=request.user)
+        add_submission_token(form)
         if form.is_valid():
             try:
-                order = _register_order(form, request.user, accept="accept" in request.POST)
+                order_id, replayed = create_once(
+                    form,
+                    user=request.user,
+                    scope="workorders.register",
+                    create=lambda: _register_order(form, request.user, accept="accept" in request.POST).pk,
+                )
+                order = workorders_visible_to(request.user).get(pk=order_id)
             except ValidationError as error:
                 stage = getattr(error, "stage", "order")
                 if stage == "customer":
@@ -227,7 +235,9 @@ def register(request: HttpRequest) -> HttpResponse:
             except (PermissionDenied, TransitionNotAllowed) as error:
                 form.add_error(None, str(error))
             else:
-                if order.status == Status.ACCEPTED:
+                if replayed:
+                    text = _("Work order %(number)s was already registered from this form.")
+                elif order.status == Status.ACCEPTED:
                     text = _("Work order %(number)s registered and accepted.")
                 else:
                     text = _("Work order %(number)s registered.")
@@ -235,6 +245,7 @@ def register(request: HttpRequest) -> HttpResponse:
                 return redirect("workorders:detail", pk=order.pk)
     else:
         form = RegisterForm(user=request.user, initial=_register_initial(request))
+        add_submission_token(form)
     customer = _picked_customer(form, request.user)
     context = {
         "form": form,

@@ -188,3 +188,21 @@ def _form_data(customer):
         "payment_standing": customer.payment_standing,
         "notes": customer.notes,
     }
+
+
+def test_a_double_submitted_customer_form_creates_one_customer(client_as, agent, org):
+    from customers.models import Customer
+
+    client = client_as(agent)
+    data = {
+        "kind": "person",
+        "name": "李四",
+        "phone": "13900139000",
+        "address": "浙江省杭州市西湖区文三路1号",
+        "payment_standing": "good",
+        "submission_token": "once-1",
+    }
+    first = client.post(reverse("customers:create"), data)
+    second = client.post(reverse("customers:create"), data)
+    customer = Customer.objects.get(phone="13900139000")
+    assert first["Location"] == second["Location"] == reverse("customers:detail", args=[customer.pk])

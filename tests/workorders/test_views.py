@@ -143,6 +143,28 @@ def test_register_for_existing_customer_and_device(agent: Any, customer_a: Any, 
     assert order.number in page_text(follow)
 
 
+def test_a_double_submitted_register_form_creates_one_order(agent: Any, customer_a: Any) -> None:
+    client = client_for(agent)
+    token = client.get(reverse("workorders:register")).context["form"]["submission_token"].value()
+    data = register_data(customer=customer_a.pk, submission_token=token)
+    first = client.post(reverse("workorders:register"), data)
+    second = client.post(reverse("workorders:register"), data, follow=True)
+    order = WorkOrder.objects.get()
+    assert first["Location"] == reverse("workorders:detail", args=[order.pk])
+    assert second.redirect_chain[-1][0] == reverse("workorders:detail", args=[order.pk])
+    assert [str(m) for m in second.context["messages"]][-1] == (
+        f"Work order {order.number} was already registered from this form."
+    )
+
+
+def test_a_failed_submission_keeps_its_token_usable(agent: Any, customer_a: Any) -> None:
+    client = client_for(agent)
+    data = register_data(customer=customer_a.pk, submission_token="t-1", description="")
+    assert client.post(reverse("workorders:register"), data).status_code == 400
+    assert client.post(reverse("workorders:register"), {**data, "description": "无法开机"}).status_code == 302
+    assert WorkOrder.objects.count() == 1
+
+
 def test_register_success_message_shows_the_number(agent: Any, customer_a: Any) -> None:
     response = client_for(agent).post(
         reverse("workorders:register"), register_data(customer=customer_a.pk), follow=True
