@@ -156,7 +156,7 @@ class IdempotencyRecord(models.Model):
     request_hash = models.CharField(max_length=64)
     status_code = models.PositiveSmallIntegerField()
     response = models.JSONField()
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)  # the daily purge
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["scope", "user", "key"], name="uniq_idempotency_key")]
