@@ -6,6 +6,7 @@ app_name = "workorders"
 urlpatterns = [
     path("", views.workorder_list_page, name="list"),
     path("register/", views.register, name="register"),
+    path("export.csv", views.workorder_export, name="export"),
     path("lookup/customers/", views.lookup_customers, name="lookup_customers"),
     path("lookup/devices/", views.lookup_devices, name="lookup_devices"),
     path("views/save/", views.saved_view_save, name="saved_view_save"),

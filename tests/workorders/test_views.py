@@ -891,3 +891,27 @@ def test_timeline_names_the_customer_in_the_readers_language(client, agent, cust
     client.force_login(agent)
     page = client.get(reverse("workorders:detail", args=[order.pk])).content.decode()
     assert "Customer" in page and "· customer" not in page
+
+
+def test_export_lists_the_filtered_orders_as_csv_for_excel(agent: Any, customer_a: Any, customer_b: Any) -> None:
+    repair = services.workorder_create(
+        acting_user=agent, customer=customer_a, service_type="repair", channel="phone", description="刹车失灵"
+    )
+    services.workorder_create(
+        acting_user=agent, customer=customer_b, service_type="installation", channel="web", description="安装"
+    )
+    response = client_for(agent).get(reverse("workorders:export"), {"service_type": "repair"})
+    body = b"".join(response.streaming_content).decode("utf-8")
+    assert response["Content-Type"].startswith("text/csv")
+    assert body.startswith("\ufeffNumber,")
+    lines = body.strip().splitlines()
+    assert len(lines) == 2 and lines[1].startswith(repair.number) and "刹车失灵" in lines[1]
+
+
+def test_export_is_scoped_to_the_users_units(station_b_user: Any, agent: Any, customer_a: Any) -> None:
+    services.workorder_create(
+        acting_user=agent, customer=customer_a, service_type="repair", channel="phone", description="刹车失灵"
+    )
+    response = client_for(station_b_user).get(reverse("workorders:export"))
+    lines = b"".join(response.streaming_content).decode("utf-8").strip().splitlines()
+    assert len(lines) == 1  # the header only: station B sees none of station A's orders
