@@ -4,7 +4,6 @@ from core import views
 
 app_name = "core"
 urlpatterns = [
-    path("", views.home, name="home"),
     path("me/language/", views.set_my_language, name="set_language"),
     path("healthz", views.healthz, name="healthz"),
 ]

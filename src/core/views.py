@@ -2,28 +2,13 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from core.choices import LanguageChoices
-from workorders.choices import OPEN_STATUSES, Status
-from workorders.selectors import workorders_visible_to
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    """The console's start page: open work by status in the user's units."""
-    orders = workorders_visible_to(request.user)
-    counts = dict(orders.filter(status__in=OPEN_STATUSES).values_list("status").annotate(n=Count("id")))
-    by_status = [(status, label, counts.get(status, 0)) for status, label in Status.choices if status in OPEN_STATUSES]
-    recent = orders.order_by("-submitted_at")[:10]
-    return render(
-        request, "core/home.html", {"by_status": by_status, "recent": recent, "open_total": sum(counts.values())}
-    )
 
 
 @login_required

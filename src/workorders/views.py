@@ -16,6 +16,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -35,6 +36,7 @@ from customers.services import customer_create
 from devices.selectors import devices_visible_to
 from workorders import services
 from workorders.choices import (
+    OPEN_STATUSES,
     Channel,
     ChargeType,
     EventKind,
@@ -103,6 +105,22 @@ def _int_or_none(raw: Any) -> int | None:
         return int(raw)
     except (TypeError, ValueError):
         return None
+
+
+# --- the console's start page ------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def console_home(request: HttpRequest) -> HttpResponse:
+    """The console's start page: open work by status in the user's units."""
+    orders = workorders_visible_to(request.user)
+    counts = dict(orders.filter(status__in=OPEN_STATUSES).values_list("status").annotate(n=Count("id")))
+    by_status = [(status, label, counts.get(status, 0)) for status, label in Status.choices if status in OPEN_STATUSES]
+    recent = orders.order_by("-submitted_at")[:10]
+    return render(
+        request, "workorders/home.html", {"by_status": by_status, "recent": recent, "open_total": sum(counts.values())}
+    )
 
 
 # --- list and saved views ----------------------------------------------------------------------

@@ -915,3 +915,11 @@ def test_export_is_scoped_to_the_users_units(station_b_user: Any, agent: Any, cu
     response = client_for(station_b_user).get(reverse("workorders:export"))
     lines = b"".join(response.streaming_content).decode("utf-8").strip().splitlines()
     assert len(lines) == 1  # the header only: station B sees none of station A's orders
+
+
+def test_home_counts_open_work_in_the_users_units_only(agent: Any, station_b_user: Any, customer_a: Any) -> None:
+    services.workorder_create(
+        acting_user=agent, customer=customer_a, service_type="repair", channel="phone", description="刹车失灵"
+    )
+    assert client_for(agent).get(reverse("home")).context["open_total"] == 1
+    assert client_for(station_b_user).get(reverse("home")).context["open_total"] == 0

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "devices",
     "workorders",
     "portal",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -165,7 +166,7 @@ AUTH_PASSWORD_VALIDATORS = [
 AUTHENTICATION_BACKENDS = ["core.auth.CachedPermissionsBackend"]
 PERMISSION_CACHE_SECONDS = int(os.environ.get("PERMISSION_CACHE_SECONDS", "60"))
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 # --- i18n, time ---------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.utils import translation
 
 from core.choices import Role
-from core.demo import tables as T
+from demo import tables as T
 
 
 def display_width(text: str) -> int:

@@ -20,13 +20,13 @@ from django.utils import timezone, translation
 from django.utils.timezone import now as real_now
 
 from core.choices import Role, UnitKind
-from core.demo import tables as T
-from core.demo.clock import DemoClock
-from core.demo.loader import DemoBuilder
 from core.models import ChangeLogEntry, OrgUnit
 from core.scoping import unit_for_region
 from customers.models import Customer
 from customers.selectors import customers_visible_to
+from demo import tables as T
+from demo.clock import DemoClock
+from demo.loader import DemoBuilder
 from devices.models import Device
 from workorders.choices import OPEN_STATUSES, Status
 from workorders.models import TimelineEvent, WorkOrder

@@ -24,7 +24,7 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2026, help="random seed (same seed, same data)")
 
     def handle(self, *args: Any, scale: float, seed: int, **options: Any) -> None:
-        from core.demo.loader import (
+        from demo.loader import (
             COUNT_LABELS,
             TIMING_LABELS,
             database_has_other_data,

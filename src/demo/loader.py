@@ -32,9 +32,9 @@ from pypinyin import lazy_pinyin
 
 from core.choices import Role, UnitKind
 from core.context import acting_as
-from core.demo import tables as T
-from core.demo.clock import DemoClock, demo_clock
 from core.models import CoverageRegion, OrgUnit, UserProfile
+from demo import tables as T
+from demo.clock import DemoClock, demo_clock
 
 MINUTE = 1
 HOUR = 60
