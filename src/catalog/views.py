@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
@@ -16,8 +18,7 @@ from catalog.filtersets import ProductModelFilterSet
 from catalog.forms import ProductCategoryForm, ProductModelForm
 from catalog.models import ProductCategory, ProductModel
 from catalog.selectors import categories_with_counts, product_models_visible_to
-from core.exceptions import VersionConflict
-from core.forms import add_service_errors, add_submission_token, create_once
+from core.forms import add_service_errors, add_submission_token, apply_versioned_edit, create_once
 
 PAGE_SIZE = 25
 
@@ -88,32 +89,21 @@ def model_create(request: HttpRequest) -> HttpResponse:
 def model_edit(request: HttpRequest, pk: int) -> HttpResponse:
     model = get_object_or_404(product_models_visible_to(request.user), pk=pk)
     form = ProductModelForm(request.POST or None, instance=model)
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        changes = form.changes()
-        if changes.get("warranty_months") is None:
-            changes.pop("warranty_months", None)
-        try:
-            model = services.product_model_update(
-                model=get_object_or_404(product_models_visible_to(request.user), pk=pk),
-                acting_user=request.user,
-                changes=changes,
-                expected_version=form.cleaned_data.get("version"),
+    status: int | None = 200
+    if request.method == "POST":
+
+        def update(changes: dict[str, Any], version: int | None) -> object:
+            if changes.get("warranty_months") is None:  # left empty: keep the model's months
+                changes.pop("warranty_months", None)
+            return services.product_model_update(
+                model=model, acting_user=request.user, changes=changes, expected_version=version
             )
-        except VersionConflict as conflict:
-            form.add_error(None, conflict.message)
-            status = 409
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
+
+        status = apply_versioned_edit(form, update)
+        if status is None:
             messages.success(request, _("Changes saved."))
-            return redirect("catalog:detail", pk=model.pk)
-    return render(
-        request,
-        "catalog/model_form.html",
-        {"form": form, "model": model},
-        status=status if status != 200 else _status(form),
-    )
+            return redirect("catalog:detail", pk=pk)
+    return render(request, "catalog/model_form.html", {"form": form, "model": model}, status=status)
 
 
 @login_required

@@ -155,3 +155,24 @@ def create_once(form: forms.BaseForm, *, user: Any, scope: str, create: Callable
     if not token:
         return create(), False
     return submit_once(scope=scope, user=user, token=token, create=create)
+
+
+def apply_versioned_edit(form: Any, update: Callable[[dict[str, Any], int | None], object]) -> int | None:
+    """Validate a ``VersionedForm`` and run the service's update with its changes and version.
+
+    Returns ``None`` when saved, else the status to re-show the form with: 409 when someone
+    else saved first (nothing is overwritten), 400 when the input or the service refused.
+    """
+    from core.exceptions import VersionConflict
+
+    if not form.is_valid():
+        return 400
+    try:
+        update(form.changes(), form.cleaned_data.get("version"))
+    except VersionConflict as conflict:
+        form.add_error(None, conflict.message)
+        return 409
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return 400
+    return None

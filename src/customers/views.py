@@ -12,8 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.exceptions import VersionConflict
-from core.forms import add_service_errors, add_submission_token, create_once
+from core.forms import add_service_errors, add_submission_token, apply_versioned_edit, create_once
 from customers import services
 from customers.filtersets import CustomerFilterSet
 from customers.forms import ContactForm, CustomerForm
@@ -107,22 +106,15 @@ def customer_create(request: HttpRequest) -> HttpResponse:
 def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
     customer = _get_customer(request, pk)
     form = CustomerForm(request.POST or None, instance=customer, user=request.user)
-    status = _form_status(form) if request.method == "POST" else 200
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.customer_update(
-                customer=_get_customer(request, pk),
-                acting_user=request.user,
-                changes=form.changes(),
-                expected_version=form.cleaned_data.get("version"),
-            )
-        except VersionConflict as conflict:
-            form.add_error(None, conflict.message)
-            status = 409
-        except ValidationError as error:
-            add_service_errors(form, error)
-            status = 400
-        else:
+    status: int | None = 200
+    if request.method == "POST":
+        status = apply_versioned_edit(
+            form,
+            lambda changes, version: services.customer_update(
+                customer=customer, acting_user=request.user, changes=changes, expected_version=version
+            ),
+        )
+        if status is None:
             messages.success(request, _("Changes saved."))
             return redirect("customers:detail", pk=pk)
     return render(request, "customers/customer_form.html", {"form": form, "customer": customer}, status=status)

@@ -10,8 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from core.exceptions import VersionConflict
-from core.forms import add_service_errors, add_submission_token, create_once
+from core.forms import add_service_errors, add_submission_token, apply_versioned_edit, create_once
 from customers.selectors import customers_visible_to
 from devices import services
 from devices.filtersets import DeviceFilterSet
@@ -113,22 +112,15 @@ def device_create(request: HttpRequest) -> HttpResponse:
 def device_edit(request: HttpRequest, pk: int) -> HttpResponse:
     device = _get_device(request, pk)
     form = DeviceForm(request.POST or None, instance=device, user=request.user)
-    status = _form_status(form) if request.method == "POST" else 200
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.device_update(
-                device=_get_device(request, pk),
-                acting_user=request.user,
-                changes=form.changes(),
-                expected_version=form.cleaned_data.get("version"),
-            )
-        except VersionConflict as conflict:
-            form.add_error(None, conflict.message)
-            status = 409
-        except ValidationError as error:
-            add_service_errors(form, error)
-            status = 400
-        else:
+    status: int | None = 200
+    if request.method == "POST":
+        status = apply_versioned_edit(
+            form,
+            lambda changes, version: services.device_update(
+                device=device, acting_user=request.user, changes=changes, expected_version=version
+            ),
+        )
+        if status is None:
             messages.success(request, _("Changes saved."))
             return redirect("devices:detail", pk=pk)
     return render(request, "devices/device_form.html", {"form": form, "device": device}, status=status)
