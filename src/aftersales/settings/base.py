@@ -104,6 +104,7 @@ def database_from_url(url: str) -> dict[str, Any]:
     """
     config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60"))))
     if config["ENGINE"] == "django.db.backends.sqlite3":
+        config["ENGINE"] = "core.sqlite"  # writers wait in line instead of racing (core/sqlite/base.py)
         config["CONN_MAX_AGE"] = 0
         config["OPTIONS"] = {
             "transaction_mode": "IMMEDIATE",
@@ -124,7 +125,7 @@ def with_numbering_alias(databases: dict) -> dict:
     so a row lock on today's counter is held for one statement, not for a whole request.
     SQLite has one writer at a time anyway, so it keeps a single connection."""
     default = databases["default"]
-    if default["ENGINE"] != "django.db.backends.sqlite3":
+    if default["ENGINE"] != "core.sqlite":
         databases["numbering"] = {**default, "TEST": {"MIRROR": "default"}}
     return databases
 
