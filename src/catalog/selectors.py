@@ -11,7 +11,7 @@ from core.search import apply_search
 
 
 def product_models_visible_to(user: Any) -> QuerySet[ProductModel]:
-    if not getattr(user, "is_authenticated", False):
+    if not getattr(user, "is_authenticated", False) or not user.has_perm("catalog.view_productmodel"):
         return ProductModel.objects.none()
     return ProductModel.objects.select_related("category")
 
@@ -46,6 +46,6 @@ def product_category_by_code_or_id(value: str) -> ProductCategory | None:
     if not value:
         return None
     category = ProductCategory.objects.filter(code=value).first()
-    if category is None and value.isdigit():
+    if category is None and value.isascii() and value.isdigit():
         category = ProductCategory.objects.filter(pk=int(value)).first()
     return category

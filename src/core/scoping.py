@@ -45,7 +45,10 @@ def unit_subtree_ids(unit_id: int) -> set[int]:
     return ids
 
 
-def scope_by_unit(queryset: QuerySet, user: Any, field: str = "unit") -> QuerySet:
+def scope_by_unit(queryset: QuerySet, user: Any, field: str = "unit", permission: str = "") -> QuerySet:
+    """The records of the units the user may see — and none without the role's view permission."""
+    if permission and not user.has_perm(permission):
+        return queryset.none()
     ids = unit_ids_visible_to(user)
     if ids is ALL_UNITS:
         return queryset

@@ -16,6 +16,7 @@ from pypinyin import lazy_pinyin
 
 jieba.setLogLevel(logging.WARNING)
 _SPACE = re.compile(r"\s+")
+MAX_QUERY_TOKENS = 8
 _HAS_HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -44,7 +45,7 @@ def search_document(texts: Iterable[str | None], names: Iterable[str | None] = (
 
 
 def query_tokens(query: str) -> list[str]:
-    query = _SPACE.sub(" ", query or "").strip().lower()
+    query = _SPACE.sub(" ", (query or "")[:200]).strip().lower()
     if not query:
         return []
     tokens: list[str] = []
@@ -53,7 +54,8 @@ def query_tokens(query: str) -> list[str]:
             tokens.extend(word for word in jieba.cut(part) if word.strip())
         else:
             tokens.append(part)
-    return [token for token in dict.fromkeys(tokens) if token]
+    # A handful of words is a search; hundreds would only build a huge query (and can fail).
+    return [token for token in dict.fromkeys(tokens) if token][:MAX_QUERY_TOKENS]
 
 
 def apply_search(queryset: QuerySet, query: str, field: str = "search_text") -> QuerySet:

@@ -13,7 +13,7 @@ from customers.models import Customer
 
 def customers_visible_to(user: Any) -> QuerySet[Customer]:
     """The one scoping rule for customers: the unit serving them must be visible to the user."""
-    return scope_by_unit(Customer.objects.select_related("unit"), user)
+    return scope_by_unit(Customer.objects.select_related("unit"), user, permission="customers.view_customer")
 
 
 def customer_search(

@@ -6,6 +6,8 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.scoping import default_unit, unit_for_region, unit_ids_visible_to
@@ -89,6 +91,7 @@ def customer_update(
         raise PermissionDenied(_("You may not edit customers."))
     customer = lock_for_update(customer)
     check_version(customer, expected_version)
+    unit_before = customer.unit_id
     diff = apply_changes(customer, changes, allowed=EDITABLE_FIELDS)
     if not diff:
         return customer
@@ -99,6 +102,9 @@ def customer_update(
     _check_unit_allowed(customer, acting_user)
     customer.search_text = customer_search_text(customer)
     save_versioned(customer, [*dict.fromkeys(fields), "search_text"])
+    if customer.unit_id != unit_before:
+        # The devices move with their owner to the unit now serving them.
+        customer.devices.update(unit_id=customer.unit_id, version=F("version") + 1, updated_at=timezone.now())
     return customer
 
 

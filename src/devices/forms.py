@@ -70,4 +70,8 @@ class DeviceForm(VersionedForm):
         if hasattr(value, "pk"):
             return value
         customers = model_choice(self, "customer").queryset
-        return customers.filter(pk=value).first() if customers is not None and str(value).isdigit() else None
+        return (
+            customers.filter(pk=value).first()
+            if customers is not None and str(value).isascii() and str(value).isdigit()
+            else None
+        )

@@ -13,8 +13,13 @@ from devices.models import Device
 
 
 def devices_visible_to(user: Any) -> QuerySet[Device]:
-    """The one scoping rule for devices."""
-    return scope_by_unit(Device.objects.select_related("customer", "product_model", "product_model__category"), user)
+    """The one scoping rule for devices: the unit serving the device's owner."""
+    return scope_by_unit(
+        Device.objects.select_related("customer", "product_model", "product_model__category"),
+        user,
+        field="customer__unit",
+        permission="devices.view_device",
+    )
 
 
 def device_search(

@@ -186,7 +186,7 @@ def order_action(request: HttpRequest, number: str) -> HttpResponse:
             acting_user=None,
             by_customer=True,
             data=data,
-            expected_version=int(version) if version.isdigit() else None,
+            expected_version=int(version) if version.isascii() and version.isdigit() else None,
         )
     except ValidationError as error:
         messages.error(request, _error_text(error))

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -183,7 +183,7 @@ class MaterialLine(BaseModel):
 
     @property
     def subtotal(self) -> Decimal:
-        return (self.quantity * self.unit_price + self.extra).quantize(Decimal("0.01"))
+        return (self.quantity * self.unit_price + self.extra).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 class TimelineEvent(models.Model):

@@ -17,7 +17,9 @@ from workorders.models import WorkOrder
 def workorders_visible_to(user: Any) -> QuerySet[WorkOrder]:
     """Orders of the units the user may see (role and unit decide; stations see only their own)."""
     return scope_by_unit(
-        WorkOrder.objects.select_related("customer", "device", "product_model", "unit", "technician"), user
+        WorkOrder.objects.select_related("customer", "device", "product_model", "unit", "technician"),
+        user,
+        permission="workorders.view_workorder",
     )
 
 

@@ -228,7 +228,7 @@ def _clean_datetime(raw: Any) -> datetime:
     return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
 
 
-def _clean_technician(raw: Any, actor: Actor) -> Any:
+def _clean_technician(raw: Any, actor: Actor, order: WorkOrder) -> Any:
     """A technician the acting user may dispatch: active, allowed to work orders, in a visible unit."""
     technician_id = _int_or_none(raw)
     technician = (
@@ -242,10 +242,14 @@ def _clean_technician(raw: Any, actor: Actor) -> Any:
     visible = unit_ids_visible_to(actor.user) if actor.user is not None else None
     if profile is None or (visible is not None and profile.unit_id not in visible):
         raise ValueError(_("Choose an active technician."))
+    serves = unit_ids_visible_to(technician)
+    if serves is not None and order.unit_id not in serves:
+        # The technician could not even open the order (borrowing across units needs approval).
+        raise ValueError(_("This technician's unit does not serve this order."))
     return technician
 
 
-def _clean_field(spec: FieldSpec, raw: Any, actor: Actor) -> Any:
+def _clean_field(spec: FieldSpec, raw: Any, actor: Actor, order: WorkOrder) -> Any:
     if spec.type == "text":
         text = str(raw).strip()
         if len(text) > spec.max_length:
@@ -262,7 +266,7 @@ def _clean_field(spec: FieldSpec, raw: Any, actor: Actor) -> Any:
     if spec.type == "datetime":
         return _clean_datetime(raw)
     if spec.type == "user":
-        return _clean_technician(raw, actor)
+        return _clean_technician(raw, actor, order)
     raise ValueError("unknown field type")  # pragma: no cover
 
 
@@ -283,7 +287,7 @@ def _clean_data(transition: Transition, data: dict[str, Any], order: WorkOrder, 
                 errors[spec.name] = _("%(field)s is required for this action.") % {"field": str(spec.label)}
             continue
         try:
-            cleaned[spec.name] = _clean_field(spec, raw, actor)
+            cleaned[spec.name] = _clean_field(spec, raw, actor, order)
         except ValueError as error:
             errors[spec.name] = str(error)
     if errors:
@@ -355,7 +359,11 @@ def _apply_effects(
         order.completion_status, order.completed_at, order.closed_at = CompletionStatus.NONE, None, None
         order.satisfaction, order.satisfaction_score, order.satisfaction_comment = "", None, ""
         order.charge_type = ChargeType.FREE
+        order.signed_off_at, order.applicant_signature, order.incomplete_reason = None, "", ""
         return [
+            "signed_off_at",
+            "applicant_signature",
+            "incomplete_reason",
             "reopened_count",
             "completion_status",
             "completed_at",

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from workorders.choices import ChargeType, ServiceType
+from workorders.choices import ChargeType, CompletionStatus, ServiceType
 from workorders.choices import Status as S
 
 if TYPE_CHECKING:
@@ -288,8 +288,13 @@ def guard_failure(transition: Transition, order: WorkOrder, *, by_customer: bool
     elif transition.guard == "remote_service_type":
         if order.service_type not in REMOTE_SERVICE_TYPES:
             return str(_("Only consultation, guidance, software and repair orders can be resolved remotely."))
+        if order.technician_id is not None or order.appointment_at is not None:
+            # Once someone was dispatched, the work ends through QC and the customer's sign-off.
+            return str(_("An order with a dispatched technician is finished through QC and sign-off."))
     elif transition.guard == "within_repair_warranty":
         days = settings.REPAIR_WARRANTY_DAYS
+        if order.completion_status != CompletionStatus.DONE:
+            return str(_("Only a completed repair can be reopened as a repeat repair."))
         if order.completed_at is None or timezone.now() > order.completed_at + timedelta(days=days):
             return str(_("Reopening is only possible within the %(days)s-day repair warranty.") % {"days": days})
     return None

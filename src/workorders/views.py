@@ -173,6 +173,12 @@ EXPORT_COLUMNS = (
 )
 
 
+def _csv_cell(value: Any) -> str:
+    """Text a customer typed must not run as a spreadsheet formula when the export is opened."""
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 class _Echo:
     def write(self, value: str) -> str:
         return value
@@ -192,7 +198,7 @@ def workorder_export(request: HttpRequest) -> StreamingHttpResponse:
     def rows() -> Any:
         yield "\ufeff" + writer.writerow([str(title) for title, _value in EXPORT_COLUMNS])
         for order in orders.iterator(chunk_size=500):
-            yield writer.writerow([value(order) for _title, value in EXPORT_COLUMNS])
+            yield writer.writerow([_csv_cell(value(order)) for _title, value in EXPORT_COLUMNS])
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     filename = f"work-orders-{timezone.localtime():%Y%m%d-%H%M}.csv"

@@ -205,3 +205,27 @@ def test_the_selector_applies_the_same_rule(agent, dispatcher, station_a_user, s
     assert visible(dispatcher) == {order_a.pk}
     assert visible(station_a_user) == {order_a.pk}
     assert visible(station_b_user) == {order_b.pk}
+
+
+def test_a_user_without_a_role_sees_nothing_even_in_their_own_unit(org, customer_a, device_a, api_as):
+    from core.testing import make_user
+
+    roleless = make_user("no-role", org.station_a, username="roleless")
+    roleless.groups.clear()
+    client = api_as(roleless)
+    assert client.get("/api/v1/customers").json()["count"] == 0
+    assert client.get("/api/v1/devices").json()["count"] == 0
+    assert client.get("/api/v1/work-orders").json()["count"] == 0
+
+
+def test_devices_move_with_their_owner_to_the_unit_now_serving_them(
+    director, station_a_user, station_b_user, customer_a, device_a
+):
+    from customers.services import customer_update
+    from devices.selectors import devices_visible_to
+
+    customer_update(customer=customer_a, acting_user=director, changes={"address": "北京市海淀区中关村大街2号"})
+    assert not devices_visible_to(station_a_user).filter(pk=device_a.pk).exists()
+    assert devices_visible_to(station_b_user).filter(pk=device_a.pk).exists()
+    device_a.refresh_from_db()
+    assert device_a.unit.code == "BJ-HD"

@@ -72,6 +72,7 @@ def order_in(status: str, user: Any, customer: Any, **fields: Any) -> WorkOrder:
     order = new_order(user, customer)
     if status in FINISHED:
         fields.setdefault("completed_at", timezone.now() - timedelta(days=1))
+        fields.setdefault("completion_status", "done")
     WorkOrder.objects.filter(pk=order.pk).update(status=status, **fields)
     return WorkOrder.objects.get(pk=order.pk)
 
@@ -497,3 +498,27 @@ def test_a_remote_consultation_completes_without_a_visit(agent, technician, cust
     order = act(order, "start", technician)
     order = act(order, "resolve_remotely", technician, {"note": "电话指导重置控制器"})
     assert (order.status, order.completion_status) == ("completed", "done")
+
+
+def test_an_order_ended_without_completion_cannot_be_reopened_as_a_repeat_repair(director, customer_a):
+    order = order_in(Status.COMPLETED, director, customer_a, completion_status="not_done")
+    with pytest.raises(TransitionNotAllowed) as refused:
+        act(order, "reopen", director, {"reason": "又坏了"})
+    assert "reopen" not in refused.value.allowed_actions
+
+
+def test_a_dispatched_order_cannot_skip_qc_by_resolving_remotely(director, technician, customer_a):
+    order = order_in(Status.IN_PROGRESS, director, customer_a, technician=technician)
+    with pytest.raises(TransitionNotAllowed):
+        act(order, "resolve_remotely", director, {"note": "远程处理"})
+
+
+def test_a_technician_who_cannot_see_the_order_cannot_be_assigned(director, customer_b, org):
+    from core.choices import Role
+    from core.testing import make_user
+
+    station_a_technician = make_user(Role.TECHNICIAN, org.station_a, username="tech_a")
+    order = order_in(Status.ACCEPTED, director, customer_b)  # served by station B
+    with pytest.raises(ValidationError) as refused:
+        act(order, "assign", director, {"technician": station_a_technician.pk})
+    assert "technician" in refused.value.message_dict

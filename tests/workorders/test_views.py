@@ -923,3 +923,16 @@ def test_home_counts_open_work_in_the_users_units_only(agent: Any, station_b_use
     )
     assert client_for(agent).get(reverse("home")).context["open_total"] == 1
     assert client_for(station_b_user).get(reverse("home")).context["open_total"] == 0
+
+
+def test_export_neutralises_spreadsheet_formulas_typed_by_customers(agent: Any, customer_a: Any) -> None:
+    services.workorder_create(
+        acting_user=None,
+        customer=customer_a,
+        service_type="repair",
+        channel="web",
+        description='=HYPERLINK("http://x","y")',
+        by_customer=True,
+    )
+    body = b"".join(client_for(agent).get(reverse("workorders:export")).streaming_content).decode("utf-8")
+    assert "'=HYPERLINK" in body
