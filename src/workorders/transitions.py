@@ -282,6 +282,9 @@ def guard_failure(transition: Transition, order: WorkOrder, *, by_customer: bool
     if transition.guard == "paid_work_needs_approved_quote":
         if order.charge_type == ChargeType.PAID and order.quote_approved_at is None:
             return str(_("Paid work cannot be dispatched before the customer approves the quote."))
+        if transition.action == "assign" and order.charge_type == ChargeType.UNDETERMINED:
+            # SPEC §3: paid work is quoted and approved before anyone goes out, so decide first.
+            return str(_("Decide whether the work is paid or free before dispatching it."))
     elif transition.guard == "customer_cancels_early":
         if by_customer and order.status not in {S.SUBMITTED, S.INFO_REQUESTED, S.QUOTED}:
             return str(_("The order is already being handled; please call the hotline to cancel."))

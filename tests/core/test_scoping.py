@@ -141,7 +141,7 @@ def test_a_centre_sees_its_stations_orders_only(api_as, dispatcher, order_a, ord
 
 
 def test_a_centre_acts_on_its_stations_orders(api_as, dispatcher, technician, agent, order_a):
-    services.workorder_transition(order=order_a, action="accept", acting_user=agent, data={})
+    services.workorder_transition(order=order_a, action="accept", acting_user=agent, data={"charge_type": "free"})
     response = post(
         api_as(dispatcher),
         f"/work-orders/{order_a.pk}/transitions",

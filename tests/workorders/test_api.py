@@ -317,7 +317,7 @@ def test_list_answers_items_and_count_and_paginates(api_as, agent, customer_a):
 
 def test_list_filters_by_one_or_several_statuses(api_as, agent, customer_a):
     accepted = _create(agent, customer_a, "一")
-    services.workorder_transition(order=accepted, action="accept", acting_user=agent, data={})
+    services.workorder_transition(order=accepted, action="accept", acting_user=agent, data={"charge_type": "free"})
     _create(agent, customer_a, "二")
     client = api_as(agent)
 
@@ -383,7 +383,7 @@ def test_list_query_count_does_not_grow_with_the_page(api_as, director, customer
                                                        django_assert_max_num_queries):  # fmt: skip
     for n in range(12):
         order = _create(director, customer_a, f"第{n}台", device=device_a)
-        services.workorder_transition(order=order, action="accept", acting_user=director, data={})
+        services.workorder_transition(order=order, action="accept", acting_user=director, data={"charge_type": "free"})
         services.workorder_transition(order=order, action="assign", acting_user=director,
                                       data={"technician": technician.pk})  # fmt: skip
     client = api_as(director)
@@ -498,7 +498,7 @@ def test_bad_transition_data_names_the_field(api_as, agent, order_a, action, dat
 
 def test_assigning_someone_who_is_not_a_technician_names_technician(api_as, director, order_a, finance):
     client = api_as(director)
-    transition(client, order_a.pk, "accept")
+    transition(client, order_a.pk, "accept", charge_type="free")
     assert_error(transition(client, order_a.pk, "assign", technician=finance.pk), 400, "technician")
     assert_error(transition(client, order_a.pk, "assign", technician=999999), 400, "technician")
 
@@ -506,7 +506,7 @@ def test_assigning_someone_who_is_not_a_technician_names_technician(api_as, dire
 def test_a_station_cannot_assign_another_stations_technician(api_as, station_a_user, org, order_a):
     other = make_user(Role.TECHNICIAN, org.station_b, username="tech_b")
     client = api_as(station_a_user)
-    transition(client, order_a.pk, "accept")
+    transition(client, order_a.pk, "accept", charge_type="free")
     assert_error(transition(client, order_a.pk, "assign", technician=other.pk), 400, "technician")
 
 

@@ -70,6 +70,8 @@ def new_order(user: Any, customer: Any, **kw: Any) -> WorkOrder:
 def order_in(status: str, user: Any, customer: Any, **fields: Any) -> WorkOrder:
     """An order put straight into ``status`` (finished ones completed yesterday)."""
     order = new_order(user, customer)
+    if status not in {Status.SUBMITTED, Status.INFO_REQUESTED}:
+        fields.setdefault("charge_type", "free")  # decided at acceptance
     if status in FINISHED:
         fields.setdefault("completed_at", timezone.now() - timedelta(days=1))
         fields.setdefault("completion_status", "done")
@@ -522,3 +524,10 @@ def test_a_technician_who_cannot_see_the_order_cannot_be_assigned(director, cust
     with pytest.raises(ValidationError) as refused:
         act(order, "assign", director, {"technician": station_a_technician.pk})
     assert "technician" in refused.value.message_dict
+
+
+def test_an_order_is_not_dispatched_before_paid_or_free_is_decided(director, technician, customer_a):
+    order = order_in(Status.ACCEPTED, director, customer_a, charge_type="undetermined")
+    with pytest.raises(TransitionNotAllowed) as refused:
+        act(order, "assign", director, {"technician": technician.pk})
+    assert "assign" not in refused.value.allowed_actions

@@ -349,7 +349,9 @@ def numbers(response: Any) -> set[str]:
 def test_list_filters_by_status_service_type_and_text(agent: Any, customer_a: Any, customer_b: Any) -> None:
     repair = make_order(agent, customer_a)
     install = make_order(agent, customer_b, service_type="installation", description="新机安装调试，需要上门")
-    accepted = services.workorder_transition(order=make_order(agent, customer_a), action="accept", acting_user=agent)
+    accepted = services.workorder_transition(
+        order=make_order(agent, customer_a), action="accept", acting_user=agent, data={"charge_type": "free"}
+    )
     client = client_for(agent)
     url = reverse("workorders:list")
     assert numbers(client.get(url)) == {repair.number, install.number, accepted.number}
@@ -417,7 +419,9 @@ def test_list_query_count_does_not_grow_with_orders(
     for index in range(30):
         order = make_order(agent, customer_a, device=device_a if index % 2 else None)
         if index % 3 == 0:
-            order = services.workorder_transition(order=order, action="accept", acting_user=agent)
+            order = services.workorder_transition(
+                order=order, action="accept", acting_user=agent, data={"charge_type": "free"}
+            )
     client = client_for(agent)
     client.get(reverse("workorders:list"))  # warm the session
     with django_assert_max_num_queries(12):
@@ -584,7 +588,9 @@ def test_assign_form_offers_visible_technicians_and_assigns(
     from core.testing import make_user
 
     beijing_tech = make_user(Role.TECHNICIAN, org.station_b, username="bj-tech")
-    order = services.workorder_transition(order=make_order(agent, customer_a), action="accept", acting_user=agent)
+    order = services.workorder_transition(
+        order=make_order(agent, customer_a), action="accept", acting_user=agent, data={"charge_type": "free"}
+    )
     client = client_for(dispatcher)
     response = client.get(reverse("workorders:detail", args=[order.pk]))
     form = next(form for transition, form in response.context["actions"] if transition.action == "assign")
@@ -600,7 +606,9 @@ def test_assign_form_offers_visible_technicians_and_assigns(
 
 
 def test_schedule_takes_a_datetime_local_value(dispatcher: Any, agent: Any, technician: Any, customer_a: Any) -> None:
-    order = services.workorder_transition(order=make_order(agent, customer_a), action="accept", acting_user=agent)
+    order = services.workorder_transition(
+        order=make_order(agent, customer_a), action="accept", acting_user=agent, data={"charge_type": "free"}
+    )
     order = services.workorder_transition(
         order=order, action="assign", acting_user=dispatcher, data={"technician": technician.pk}
     )
@@ -820,7 +828,7 @@ def test_detail_query_count_does_not_grow_with_history(
     agent: Any, dispatcher: Any, technician: Any, customer_a: Any, device_a: Any, django_assert_max_num_queries: Any
 ) -> None:
     order = make_order(agent, customer_a, device=device_a)
-    order = services.workorder_transition(order=order, action="accept", acting_user=agent)
+    order = services.workorder_transition(order=order, action="accept", acting_user=agent, data={"charge_type": "free"})
     order = services.workorder_transition(
         order=order, action="assign", acting_user=dispatcher, data={"technician": technician.pk}
     )
@@ -844,7 +852,9 @@ def test_detail_query_count_does_not_grow_with_history(
 def test_reassign_form_starts_from_the_current_technician(
     dispatcher: Any, agent: Any, technician: Any, customer_a: Any
 ) -> None:
-    order = services.workorder_transition(order=make_order(agent, customer_a), action="accept", acting_user=agent)
+    order = services.workorder_transition(
+        order=make_order(agent, customer_a), action="accept", acting_user=agent, data={"charge_type": "free"}
+    )
     order = services.workorder_transition(
         order=order, action="assign", acting_user=dispatcher, data={"technician": technician.pk}
     )
