@@ -74,18 +74,38 @@ def _customer_by_phone(phone: str) -> Customer | None:
     return Customer.objects.filter(phone=phone).order_by("-is_active", "-created_at", "-id").first()
 
 
-def _duplicate_of(*, phone: str, description: str) -> WorkOrder | None:
-    """The open order this same request created moments ago (a double click, a browser retry)."""
-    return (
+def _duplicate_of(
+    *,
+    phone: str,
+    name: str,
+    description: str,
+    service_type: str,
+    device: Device | None,
+    product_model: ProductModel | None,
+    serial_number: str,
+) -> WorkOrder | None:
+    """The open order this same request created moments ago (a double click, a browser retry).
+
+    Everything the person typed must match — the same words about a second machine are a second
+    request, not a duplicate.
+    """
+    existing = (
         WorkOrder.objects.filter(
             contact_phone=phone,
+            applicant_name=name,
             description=description,
+            service_type=service_type,
+            device=device,
             status__in=OPEN_STATUSES,
             submitted_at__gte=timezone.now() - DUPLICATE_WINDOW,
         )
         .order_by("-submitted_at", "-id")
         .first()
     )
+    if existing is None or device is not None:
+        return existing
+    same_product = existing.product_model_id == (product_model.pk if product_model else None)
+    return existing if same_product and existing.reported_serial == serial_number else None
 
 
 def _check_photos(uploads: Sequence[UploadedFile]) -> None:
@@ -141,8 +161,9 @@ def portal_request_submit(
 
     Rules: the customer is found by exact phone or created; on a QR request the device's owner is
     the customer and the reporter (who may be a colleague or relative) is the applicant and
-    contact. The same phone and description again within two minutes returns the order already
-    filed instead of a duplicate. Everything is saved in one transaction or not at all.
+    contact. The same request again within two minutes returns the order already filed instead
+    of a duplicate, marked ``is_repeat_submission`` (the caller must not hand a stranger access
+    to it). Everything is saved in one transaction or not at all.
     """
     name, address = (name or "").strip(), (address or "").strip()
     description, serial_number = (description or "").strip(), (serial_number or "").strip()
@@ -154,8 +175,18 @@ def portal_request_submit(
     uploads = list(uploads)
     _check_photos(uploads)
 
-    existing = _duplicate_of(phone=phone, description=description)
+    duplicate = {
+        "phone": phone,
+        "name": name,
+        "description": description,
+        "service_type": service_type,
+        "device": device,
+        "product_model": product_model,
+        "serial_number": serial_number,
+    }
+    existing = _duplicate_of(**duplicate)
     if existing is not None:
+        existing.is_repeat_submission = True
         return existing
 
     customer: Customer | None
@@ -166,8 +197,9 @@ def portal_request_submit(
         if customer is not None:
             # Serialises two simultaneous submits of the same customer, so the duplicate check holds.
             customer = Customer.objects.select_for_update().get(pk=customer.pk)
-            existing = _duplicate_of(phone=phone, description=description)
+            existing = _duplicate_of(**duplicate)
             if existing is not None:
+                existing.is_repeat_submission = True
                 return existing
         else:
             customer = customer_create(acting_user=None, name=name, phone=phone, address=address)

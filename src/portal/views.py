@@ -94,6 +94,11 @@ def _submit(request: HttpRequest, form: Form, **extra: Any) -> WorkOrder | None:
     except ValidationError as error:
         _add_service_errors(form, error)
         return None
+    if getattr(order, "is_repeat_submission", False) and order.pk not in _tracked_ids(request):
+        # Someone else (or another browser) sent exactly this moments ago: confirm, but do not
+        # open that order to this session — tracking still needs the number and phone.
+        messages.info(request, _("We already received this request a moment ago."))
+        return None
     _remember(request, order)
     return order
 
@@ -105,6 +110,8 @@ def request_create(request: HttpRequest) -> HttpResponse:
         order = _submit(request, form)
         if order is not None:
             return redirect("portal:submitted", number=order.number)
+        if not form.errors:  # a repeat of a request another session sent: track it by number
+            return redirect("portal:track")
     return render(request, "portal/request.html", {"form": form, "hotline": _hotline()})
 
 
@@ -120,6 +127,8 @@ def device_request(request: HttpRequest, token: str) -> HttpResponse:
         order = _submit(request, form, device=device)
         if order is not None:
             return redirect("portal:submitted", number=order.number)
+        if not form.errors:  # a repeat of a request another session sent: track it by number
+            return redirect("portal:track")
     hotline = device.unit.phone or _hotline()
     return render(request, "portal/request.html", {"form": form, "device": device, "hotline": hotline})
 

@@ -446,3 +446,35 @@ def test_track_page_lists_requests_of_this_session_and_prefills_the_number(clien
     assert f'value="{order.number}"' in page
     assert f'href="{reverse("portal:order", args=[order.number])}"' in page
     assert 'id="recent-orders"' not in Client().get(reverse("portal:track")).content.decode()
+
+
+def test_the_same_words_from_another_browser_do_not_open_the_first_order(client, org):
+    from django.test import Client
+
+    data = {
+        "name": "王五",
+        "phone": "13700137000",
+        "address": "浙江省杭州市西湖区文三路5号",
+        "service_type": "repair",
+        "description": "空调不制冷，外机不转",
+    }
+    first = client.post(reverse("portal:request"), data)
+    order = WorkOrder.objects.get()
+    assert first["Location"] == reverse("portal:submitted", args=[order.number])
+    stranger = Client()
+    repeat = stranger.post(reverse("portal:request"), data)
+    assert repeat["Location"] == reverse("portal:track")
+    assert WorkOrder.objects.count() == 1
+    assert stranger.get(reverse("portal:order", args=[order.number])).status_code == 404
+
+
+def test_the_same_words_about_two_devices_are_two_requests(client, org, device_a, product_model):
+    from devices.services import device_create
+
+    other = device_create(
+        acting_user=None, customer=device_a.customer, product_model=product_model, serial_number="SN-A-0002"
+    )
+    data = {"name": "王五", "phone": "13700137000", "service_type": "repair", "description": "无法开机了"}
+    client.post(reverse("portal:device_request", args=[device_a.qr_token]), data)
+    client.post(reverse("portal:device_request", args=[other.qr_token]), data)
+    assert set(WorkOrder.objects.values_list("device_id", flat=True)) == {device_a.pk, other.pk}
