@@ -12,6 +12,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 
+from core.http import client_ip
+
 WINDOW_SECONDS = 10 * 60
 LOCKOUT_SECONDS = 15 * 60
 SESSION_LIMIT = 10
@@ -24,7 +26,7 @@ def _ip_limit() -> int:
 def _keys(request: HttpRequest) -> list[tuple[str, int]]:
     if not request.session.session_key:
         request.session.save()
-    ip = request.META.get("REMOTE_ADDR", "") or "unknown"
+    ip = client_ip(request)
     return [
         (f"portal:track:session:{request.session.session_key}", SESSION_LIMIT),
         (f"portal:track:ip:{ip}", _ip_limit()),

@@ -212,4 +212,6 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 REPAIR_WARRANTY_DAYS = int(os.environ.get("REPAIR_WARRANTY_DAYS", "30"))  # 第六条: works ≥ 30 days after repair
+# Reverse proxies in front of the app that append to X-Forwarded-For (0: clients connect directly).
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 SERVICE_HOTLINE = os.environ.get("SERVICE_HOTLINE", "400-800-8000")
