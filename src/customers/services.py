@@ -10,6 +10,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.phones import phone_normalise
 from core.scoping import default_unit, unit_for_region, unit_ids_visible_to
 from core.search import search_document
 from core.services import apply_changes, check_version, lock_for_update, save_versioned
@@ -74,7 +75,9 @@ def customer_create(*, acting_user: Any | None, name: str, phone: str, **fields:
     unknown = set(fields) - EDITABLE_FIELDS
     if unknown:
         raise ValidationError({field: _("Unknown field.") for field in sorted(unknown)})
-    customer = Customer(name=(name or "").strip(), phone=(phone or "").strip(), **fields)
+    if "alt_phone" in fields:
+        fields["alt_phone"] = phone_normalise(fields["alt_phone"] or "")
+    customer = Customer(name=(name or "").strip(), phone=phone_normalise(phone or ""), **fields)
     _place(customer, acting_user, explicit_unit="unit" in fields and fields["unit"] is not None)
     _check_unit_allowed(customer, acting_user)
     customer.search_text = customer_search_text(customer)
@@ -92,6 +95,10 @@ def customer_update(
     customer = lock_for_update(customer)
     check_version(customer, expected_version)
     unit_before = customer.unit_id
+    changes = {
+        name: phone_normalise(value or "") if name in {"phone", "alt_phone"} else value
+        for name, value in changes.items()
+    }
     diff = apply_changes(customer, changes, allowed=EDITABLE_FIELDS)
     if not diff:
         return customer
@@ -114,7 +121,9 @@ def contact_add(
 ) -> Contact:
     if acting_user is not None and not acting_user.has_perm("customers.change_customer"):
         raise PermissionDenied(_("You may not edit customers."))
-    contact = Contact(customer=customer, name=name.strip(), phone=phone.strip(), title=title, is_primary=is_primary)
+    contact = Contact(
+        customer=customer, name=name.strip(), phone=phone_normalise(phone), title=title, is_primary=is_primary
+    )
     contact.full_clean()
     contact.save()
     customer.search_text = customer_search_text(customer)

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from core.exceptions import TransitionNotAllowed
 from core.numbering import next_number
+from core.phones import phone_normalise
 from core.scoping import unit_ids_visible_to
 from core.search import search_document
 from core.services import apply_changes, check_version, save_versioned
@@ -155,7 +156,7 @@ def workorder_create(
         reported_serial=(reported_serial or (device.serial_number if device else "")).strip(),
         applicant_unit=applicant_unit or (customer.name if customer.kind == "organisation" else ""),
         applicant_name=(applicant_name or customer.name).strip(),
-        contact_phone=(contact_phone or customer.phone).strip(),
+        contact_phone=phone_normalise(contact_phone or customer.phone),
         service_address=(service_address or (device.location if device and device.location else customer.address)),
         description=(description or "").strip(),
         submitted_at=submitted_at or timezone.now(),
@@ -506,6 +507,8 @@ def workorder_update(
         raise ValidationError({"charge_type": _("Paid or free is decided at acceptance; after that, send a quote.")})
     if "device" in changes and changes["device"] is not None and changes["device"].customer_id != order.customer_id:
         raise ValidationError({"device": _("This device does not belong to the customer.")})
+    if changes.get("contact_phone"):
+        changes = {**changes, "contact_phone": phone_normalise(changes["contact_phone"])}
     if "urgency" in changes and "priority" not in changes:
         changes = {**changes, "priority": URGENCY_PRIORITY.get(changes["urgency"], order.priority)}
     diff = apply_changes(order, changes, allowed=EDITABLE_FIELDS)

@@ -116,3 +116,21 @@ def test_lookup_is_scoped_and_needs_a_query(station_b_user, customer_a, customer
     assert customer_lookup(user=station_b_user, query="") == []
     assert customer_lookup(user=station_b_user, query="zsf") == []
     assert customer_lookup(user=station_b_user, query="北京") == [customer_b]
+
+
+def test_phones_typed_with_spaces_and_dashes_are_kept_as_digits(org):
+    from customers.services import customer_create
+    from workorders.selectors import workorder_for_tracking
+    from workorders.services import workorder_create
+
+    customer = customer_create(acting_user=None, name="赵六", phone="138 0013-9000", address="浙江省杭州市西湖区")
+    assert customer.phone == "13800139000"
+    order = workorder_create(
+        acting_user=None,
+        customer=customer,
+        service_type="repair",
+        channel="phone",
+        description="无法开机",
+        contact_phone="+86 138 0013 9000",
+    )
+    assert workorder_for_tracking(number=order.number, phone="13800139000") == order
