@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Sequence
 from datetime import timedelta
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
@@ -150,18 +151,19 @@ def portal_request_submit(
     uploads = list(uploads)
     _check_photos(uploads)
 
-    duplicate = {
-        "phone": phone,
-        "name": name,
-        "description": description,
-        "service_type": service_type,
-        "device": device,
-        "product_model": product_model,
-        "serial_number": serial_number,
-    }
-    existing = _duplicate_of(**duplicate)
+    find_duplicate = partial(
+        _duplicate_of,
+        phone=phone,
+        name=name,
+        description=description,
+        service_type=service_type,
+        device=device,
+        product_model=product_model,
+        serial_number=serial_number,
+    )
+    existing = find_duplicate()
     if existing is not None:
-        existing.is_repeat_submission = True
+        setattr(existing, "is_repeat_submission", True)  # noqa: B010 (not a model field)
         return existing
 
     customer: Customer | None
@@ -172,9 +174,9 @@ def portal_request_submit(
         if customer is not None:
             # Serialises two simultaneous submits of the same customer, so the duplicate check holds.
             customer = Customer.objects.select_for_update().get(pk=customer.pk)
-            existing = _duplicate_of(**duplicate)
+            existing = find_duplicate()
             if existing is not None:
-                existing.is_repeat_submission = True
+                setattr(existing, "is_repeat_submission", True)  # noqa: B010 (not a model field)
                 return existing
         else:
             customer = customer_create(acting_user=None, name=name, phone=phone, address=address)

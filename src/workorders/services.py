@@ -198,6 +198,7 @@ def allowed_transitions(order: WorkOrder, actor: Actor) -> list[Transition]:
         if order.status in transition.sources
         and _permitted(transition, actor)
         and guard_failure(transition, order, by_customer=actor.is_customer) is None
+        and _personal_duty_refusal(order, transition, actor) is None
     ]
 
 
@@ -377,6 +378,31 @@ def _apply_effects(
     return []
 
 
+def _personal_duty_refusal(order: WorkOrder, transition: Transition, actor: Actor) -> str | None:
+    """Field work is done by the assigned technician (or someone who may edit the order), and
+    nobody passes QC on work they sent to QC themselves. The reason, or None when allowed."""
+    user = actor.user
+    if user is None or actor.is_customer:
+        return None
+    if (
+        transition.permission == "work_on_workorder"
+        and order.technician_id is not None
+        and order.technician_id != user.pk
+        and not user.has_perm("workorders.change_workorder")
+    ):
+        return str(_("This order is assigned to another technician."))
+    if transition.action == "qc_pass":
+        sent_by = (
+            order.events.filter(kind=EventKind.SUBMIT_QC)
+            .order_by("-at", "-id")
+            .values_list("actor_id", flat=True)
+            .first()
+        )
+        if sent_by is not None and sent_by == user.pk:
+            return str(_("QC must be passed by someone other than the person who did the work."))
+    return None
+
+
 def _not_allowed(order: WorkOrder, action: str, actor: Actor, message: str) -> TransitionNotAllowed:
     return TransitionNotAllowed(
         message,
@@ -413,6 +439,9 @@ def workorder_transition(
         )
     if not _permitted(transition, actor):
         raise PermissionDenied(_("You may not perform “%(action)s”.") % {"action": transition.label})
+    duty_refusal = _personal_duty_refusal(order, transition, actor)
+    if duty_refusal:
+        raise PermissionDenied(duty_refusal)
     refusal = guard_failure(transition, order, by_customer=by_customer)
     if refusal:
         raise _not_allowed(order, action, actor, refusal)

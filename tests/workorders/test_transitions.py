@@ -531,3 +531,27 @@ def test_an_order_is_not_dispatched_before_paid_or_free_is_decided(director, tec
     with pytest.raises(TransitionNotAllowed) as refused:
         act(order, "assign", director, {"technician": technician.pk})
     assert "assign" not in refused.value.allowed_actions
+
+
+def test_only_the_assigned_technician_works_on_the_order(director, technician, customer_a, org):
+    from core.choices import Role
+    from core.testing import make_user
+
+    colleague = make_user(Role.TECHNICIAN, org.centre, username="tech_colleague")
+    order = order_in(Status.SCHEDULED, director, customer_a, technician=technician)
+    with pytest.raises(PermissionDenied):
+        act(order, "start", colleague, {})
+    assert "start" not in [t.action for t in services.allowed_transitions(order, services.Actor(colleague))]
+    assert act(order, "start", technician, {}).status == Status.IN_PROGRESS
+
+
+def test_nobody_passes_qc_on_work_they_sent_to_qc(director, customer_a, org):
+    from core.choices import Role
+    from core.testing import make_user
+
+    station_man = make_user(Role.STATION, org.station_a, username="one_man_station")
+    order = order_in(Status.IN_PROGRESS, director, customer_a, technician=station_man)
+    order = act(order, "submit_qc", station_man, {"note": "更换控制器"})
+    with pytest.raises(PermissionDenied):
+        act(order, "qc_pass", station_man, {})
+    assert act(order, "qc_pass", director, {}).status == Status.AWAITING_SIGNOFF
