@@ -15,6 +15,16 @@ from customers.services import customer_create
 from devices.services import device_create
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Any:
+    """Counters kept in the cache (sign-in and tracking lock-outs) start from zero in every test."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def org(db: Any) -> Org:
     return build_org()

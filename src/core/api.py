@@ -41,6 +41,7 @@ from core.context import current_user
 from core.exceptions import TransitionNotAllowed, VersionConflict
 from core.idempotency import KeyReusedForAnotherRequest, run_once
 from core.models import ApiToken
+from core.throttle import signin_failed, signin_locked
 
 #: The largest id a database integer column holds; larger numbers are refused by the schema.
 MAX_ID = 2**63 - 1
@@ -461,14 +462,18 @@ class MeOut(Schema):
 
 @auth_router.post(
     "/token",
-    response={200: TokenOut, 400: ErrorOut, 401: ErrorOut, 422: ErrorOut},
+    response={200: TokenOut, 400: ErrorOut, 401: ErrorOut, 422: ErrorOut, 429: ErrorOut},
     auth=None,
     summary="Obtain a bearer token",
     description="Exchange a username and password for a token; wrong credentials answer 401.",
 )
 def obtain_token(request: HttpRequest, payload: TokenIn) -> Any:
+    if signin_locked(request, payload.username):
+        message = _("Too many failed sign-ins. Try again in 15 minutes.")
+        return Status(429, error_body(message, {"username": message}))
     user = authenticate(request, username=payload.username, password=payload.password)
     if user is None or not user.is_active:
+        signin_failed(request, payload.username)
         message = _("Wrong username or password.")
         return Status(401, error_body(message, {"password": message}))
     return Status(200, {"token": ApiToken.issue(user)})
