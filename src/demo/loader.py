@@ -736,13 +736,21 @@ class Team:
         codes: dict[int | None, str] = {u.pk: code for code, u in builder.units.items()}
         code = codes[unit.pk]
         station_code = code if unit.kind == UnitKind.STATION else None
-        # HQ-fallback customers (cities without a centre) are served from Hangzhou.
-        centre_code = codes[unit.parent_id] if station_code else (code if unit.kind == UnitKind.CENTRE else "HZ")
+        # HQ-fallback customers (cities without a centre) are served by HQ's own engineers: a
+        # technician must belong to a unit that serves the order.
+        centre_code = codes[unit.parent_id] if station_code else code
         station_users = builder.station_users.get(station_code or "", [])
         team = cls(
             station_user=station_users[0] if station_users else None,
             dispatcher=(builder.dispatchers.get(centre_code) or builder.dispatchers[T.HQ_CODE])[0],
-            technicians=builder.technicians.get(centre_code, []) + builder.technicians.get(station_code or "", []),
+            technicians=(
+                builder.technicians.get(centre_code, []) + builder.technicians.get(station_code or "", [])
+                or [
+                    builder.users[spec.username]
+                    for spec in T.STAFF
+                    if spec.role == Role.TECHNICIAN and spec.unit == T.HQ_CODE
+                ]  # HQ's own (remote-support) engineers go out too
+            ),
             inspector=(builder.inspectors.get(centre_code) or builder.inspectors[T.HQ_CODE])[0],
             station_technicians=builder.technicians.get(station_code or "", []),
         )

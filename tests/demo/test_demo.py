@@ -45,6 +45,18 @@ def run(command: str, **options: Any) -> str:
     return out.getvalue()
 
 
+# --- the full demo, in its own transaction --------------------------------------------------
+
+
+def test_the_full_demo_that_dev_run_loads_builds_through_every_rule(db: Any) -> None:
+    """``./dev run`` loads scale 1.0: every step must pass the real services' rules (e.g. a
+    technician must serve the order's unit), which small samples may not reach."""
+    output = run("load_demo", scale=1.0)
+    assert "1000 work orders" in output
+    for order in WorkOrder.objects.exclude(technician=None).select_related("technician"):
+        assert workorders_visible_to(order.technician).filter(pk=order.pk).exists(), order.number
+
+
 # --- before any demo data exists -------------------------------------------------------------
 
 
