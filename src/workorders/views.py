@@ -624,6 +624,8 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
                     services.workorder_add_attachment(order=order, upload=file, acting_user=request.user)
         except ValidationError as error:
             form.add_error("attachments", [f"{current}: {message}" for message in error.messages])
+        except TransitionNotAllowed as refused:
+            return _render_detail(request, order.pk, status=409, page_error=refused.message, upload_form=form)
         else:
             count = len(form.cleaned_data["attachments"])
             messages.success(request, _("%(count)s file(s) attached.") % {"count": count})
@@ -655,6 +657,8 @@ def material(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except ValidationError as error:
             add_service_errors(form, error)
+        except TransitionNotAllowed as refused:
+            return _render_detail(request, order.pk, status=409, page_error=refused.message, material_form=form)
         else:
             messages.success(request, _("Material line added."))
             return redirect(f"{reverse('workorders:detail', args=[order.pk])}#materials")

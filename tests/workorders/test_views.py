@@ -946,3 +946,22 @@ def test_export_neutralises_spreadsheet_formulas_typed_by_customers(agent: Any, 
     )
     body = b"".join(client_for(agent).get(reverse("workorders:export")).streaming_content).decode("utf-8")
     assert "'=HYPERLINK" in body
+
+
+def test_materials_and_photos_on_a_closed_order_are_refused_with_a_message(agent: Any, customer_a: Any) -> None:
+    order = services.workorder_create(
+        acting_user=agent, customer=customer_a, service_type="repair", channel="phone", description="刹车失灵"
+    )
+    WorkOrder.objects.filter(pk=order.pk).update(status=Status.CLOSED)
+    client = client_for(agent)
+    material = client.post(
+        reverse("workorders:material", args=[order.pk]),
+        {"name": "刹车片", "unit_of_measure": "副", "quantity": "1", "unit_price": "35.00", "extra": "0"},
+    )
+    assert material.status_code == 409
+    upload = client.post(
+        reverse("workorders:upload", args=[order.pk]),
+        {"attachments": SimpleUploadedFile("a.png", PNG, content_type="image/png")},
+    )
+    assert upload.status_code == 409
+    assert not order.materials.exists() and not order.attachments.exists()
