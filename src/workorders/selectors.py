@@ -97,6 +97,20 @@ def technicians_visible_to(user: Any) -> QuerySet[Any]:
     return users.select_related("profile", "profile__unit").distinct().order_by("first_name", "username")
 
 
+def technicians_for_order(user: Any, order: WorkOrder) -> QuerySet[Any]:
+    """The technicians the user may pick for this order: visible to the user, and serving the
+    order's unit (their own unit is the order's unit or one above it; HQ serves every unit)."""
+    from core.models import OrgUnit
+
+    parents = dict(OrgUnit.objects.values_list("id", "parent_id"))  # a small table: one query
+    serving: list[int] = []
+    unit_id: int | None = order.unit_id
+    while unit_id is not None and unit_id not in serving:
+        serving.append(unit_id)
+        unit_id = parents.get(unit_id)
+    return technicians_visible_to(user).filter(profile__unit_id__in=serving)
+
+
 def workorder_detail_for(*, user: Any, pk: int) -> WorkOrder | None:
     """One visible order with what its page shows (materials, attachments, timeline) prefetched."""
     from django.db.models import Prefetch

@@ -60,7 +60,7 @@ from workorders.forms import (
 )
 from workorders.models import Attachment, TimelineEvent, WorkOrder
 from workorders.selectors import (
-    technicians_visible_to,
+    technicians_for_order,
     workorder_detail_for,
     workorder_list,
     workorders_visible_to,
@@ -508,7 +508,7 @@ def _render_detail(
         raise Http404(_("No such work order."))
     transitions = services.allowed_transitions(full, services.Actor(user))
     needs_technicians = any(spec.type == "user" for t in transitions for spec in t.fields)
-    technicians = list(technicians_visible_to(user)) if needs_technicians else []
+    technicians = list(technicians_for_order(user, full)) if needs_technicians else []
     materials = list(full.materials.all())
     may_work = _may_work(user) and full.status not in FINISHED
     context = {
@@ -549,7 +549,7 @@ def transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         raise Http404(_("Unknown action."))
     raw = {field.name: request.POST.get(field.name, "") for field in spec.fields}
     version = _int_or_none(request.POST.get("version"))
-    technicians = list(technicians_visible_to(request.user)) if any(f.type == "user" for f in spec.fields) else []
+    technicians = list(technicians_for_order(request.user, order)) if any(f.type == "user" for f in spec.fields) else []
     form = TransitionForm(initial={**raw, "version": version}, transition=spec, technicians=technicians)
     if version is None:
         return _render_detail(

@@ -965,3 +965,21 @@ def test_materials_and_photos_on_a_closed_order_are_refused_with_a_message(agent
     )
     assert upload.status_code == 409
     assert not order.materials.exists() and not order.attachments.exists()
+
+
+def test_the_assign_picker_offers_only_technicians_who_serve_the_order(
+    director: Any, customer_b: Any, org: Any
+) -> None:
+    from core.choices import Role
+    from core.testing import make_user
+
+    serving = make_user(Role.TECHNICIAN, org.station_b, username="tech_b")
+    elsewhere = make_user(Role.TECHNICIAN, org.station_a, username="tech_a")
+    order = services.workorder_create(
+        acting_user=director, customer=customer_b, service_type="repair", channel="phone", description="卡钞"
+    )
+    services.workorder_transition(order=order, action="accept", acting_user=director, data={"charge_type": "free"})
+    page = client_for(director).get(reverse("workorders:detail", args=[order.pk]))
+    form = next(form for transition, form in page.context["actions"] if transition.action == "assign")
+    offered = dict(form.fields["technician"].choices)
+    assert str(serving.pk) in offered and str(elsewhere.pk) not in offered
