@@ -15,7 +15,7 @@ from pydantic import Field
 from catalog import services
 from catalog.models import ProductCategory, ProductModel
 from catalog.selectors import product_category_by_code_or_id, product_model_search, product_models_visible_to
-from core.api import ErrorOut, idempotent_create, paginate
+from core.api import ErrorOut, PageQuery, idempotent_create, paginate
 
 router = Router(tags=["catalog"])
 
@@ -46,16 +46,13 @@ class ProductModelPatch(Schema):
     is_active: bool | None = None
 
 
-class ModelFilters(Schema):
+class ModelFilters(PageQuery):
     q: str = ""
     category: str = ""
     active: bool | None = None
-    page: int = Field(1, ge=1, le=1_000_000, description="Page number, from 1.")
-    page_size: int = Field(20, ge=1, le=100, description="Items per page, 1 to 100.")
 
 
-class PageFilters(Schema):
-    page: int = Field(1, ge=1, le=1_000_000, description="Page number, from 1.")
+class PageFilters(PageQuery):
     page_size: int = Field(100, ge=1, le=100, description="Items per page, 1 to 100.")
 
 

@@ -18,7 +18,7 @@ from catalog.filtersets import ProductModelFilterSet
 from catalog.forms import ProductCategoryForm, ProductModelForm
 from catalog.models import ProductCategory, ProductModel
 from catalog.selectors import categories_with_counts, product_models_visible_to
-from core.forms import add_service_errors, add_submission_token, apply_versioned_edit, create_once
+from core.forms import add_service_errors, add_submission_token, apply_versioned_edit, create_once, form_status
 
 PAGE_SIZE = 25
 
@@ -81,7 +81,7 @@ def model_create(request: HttpRequest) -> HttpResponse:
             model = ProductModel.objects.select_related("category").get(pk=model_id)
             messages.success(request, _("Product model %(model)s created.") % {"model": model})
             return redirect("catalog:detail", pk=model.pk)
-    return render(request, "catalog/model_form.html", {"form": form, "model": None}, status=_status(form))
+    return render(request, "catalog/model_form.html", {"form": form, "model": None}, status=form_status(form))
 
 
 @login_required
@@ -123,7 +123,7 @@ def category_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Category %(category)s created.") % {"category": category})
             return redirect(f"{_list_url()}?category={category.pk}")
-    return render(request, "catalog/category_form.html", {"form": form, "category": None}, status=_status(form))
+    return render(request, "catalog/category_form.html", {"form": form, "category": None}, status=form_status(form))
 
 
 @login_required
@@ -143,15 +143,10 @@ def category_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Changes saved."))
             return redirect(f"{_list_url()}?category={category.pk}")
-    return render(request, "catalog/category_form.html", {"form": form, "category": category}, status=_status(form))
+    return render(request, "catalog/category_form.html", {"form": form, "category": category}, status=form_status(form))
 
 
 def _list_url() -> str:
     from django.urls import reverse
 
     return reverse("catalog:list")
-
-
-def _status(form: ProductModelForm | ProductCategoryForm) -> int:
-    """A re-shown form with errors answers 400, so scripts and tests see the refusal."""
-    return 400 if form.is_bound and form.errors else 200

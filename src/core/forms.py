@@ -176,3 +176,8 @@ def apply_versioned_edit(form: Any, update: Callable[[dict[str, Any], int | None
         add_service_errors(form, error)
         return 400
     return None
+
+
+def form_status(form: forms.BaseForm) -> int:
+    """A re-shown form with errors answers 400, so scripts and tests see the refusal."""
+    return 400 if form.is_bound and form.errors else 200

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from core.api import ErrorOut, idempotent_create, paginate
+from core.api import ErrorOut, PageQuery, idempotent_create, paginate
 from customers import services
 from customers.choices import CustomerKind, PaymentStanding
 from customers.models import Contact, Customer
@@ -63,11 +63,9 @@ class ContactIn(Schema):
     is_primary: bool = False
 
 
-class CustomerFilters(Schema):
+class CustomerFilters(PageQuery):
     q: str = ""
     kind: str = ""
-    page: int = Field(1, ge=1, le=1_000_000, description="Page number, from 1.")
-    page_size: int = Field(20, ge=1, le=100, description="Items per page, 1 to 100.")
 
 
 def _check_choice(value: str | None, choices: type[models.TextChoices], field: str) -> None:

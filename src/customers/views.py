@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.forms import add_service_errors, add_submission_token, apply_versioned_edit, create_once
+from core.forms import add_service_errors, add_submission_token, apply_versioned_edit, create_once, form_status
 from customers import services
 from customers.filtersets import CustomerFilterSet
 from customers.forms import ContactForm, CustomerForm
@@ -29,11 +29,6 @@ def _wants_partial(request: HttpRequest) -> bool:
     """An htmx request from the live search wants only the results, not the whole page."""
     htmx = getattr(request, "htmx", None)
     return bool(htmx) and not htmx.boosted  # type: ignore[union-attr]
-
-
-def _form_status(form: CustomerForm | ContactForm) -> int:
-    """A re-shown form with errors answers 400, so scripts and tests see the refusal."""
-    return 400 if form.is_bound and form.errors else 200
 
 
 @login_required
@@ -98,7 +93,7 @@ def customer_create(request: HttpRequest) -> HttpResponse:
             customer = _get_customer(request, customer_id)
             messages.success(request, _("Customer %(name)s created.") % {"name": customer.name})
             return redirect("customers:detail", pk=customer.pk)
-    return render(request, "customers/customer_form.html", {"form": form, "customer": None}, status=_form_status(form))
+    return render(request, "customers/customer_form.html", {"form": form, "customer": None}, status=form_status(form))
 
 
 @login_required
@@ -142,7 +137,7 @@ def contact_add(request: HttpRequest, pk: int) -> HttpResponse:
             request,
             "customers/customer_detail.html",
             _detail_context(request, customer, form),
-            status=_form_status(form),
+            status=form_status(form),
         )
     context = {"customer": customer, "contacts": list(customer.contacts.all()), "contact_form": form}
     return render(request, "customers/partials/contacts.html", context)

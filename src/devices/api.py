@@ -14,7 +14,7 @@ from pydantic import Field
 
 from catalog.models import ProductModel
 from catalog.selectors import product_models_visible_to
-from core.api import ErrorOut, idempotent_create, paginate, parse_id
+from core.api import ErrorOut, PageQuery, idempotent_create, paginate, parse_id
 from customers.models import Customer
 from customers.selectors import customers_visible_to
 from devices import services
@@ -56,12 +56,10 @@ class DevicePatch(Schema):
     is_active: bool | None = None
 
 
-class DeviceFilters(Schema):
+class DeviceFilters(PageQuery):
     q: str = ""
     customer: int | None = Field(default=None, ge=1, le=MAX_ID, description="Customer id")
     product_model: str = Field(default="", description="The product model's code")
-    page: int = Field(1, ge=1, le=1_000_000, description="Page number, from 1.")
-    page_size: int = Field(20, ge=1, le=100, description="Items per page, 1 to 100.")
 
 
 def _day(value: date | None) -> str | None:

@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from core.forms import add_service_errors, add_submission_token, apply_versioned_edit, create_once
+from core.forms import add_service_errors, add_submission_token, apply_versioned_edit, create_once, form_status
 from customers.selectors import customers_visible_to
 from devices import services
 from devices.filtersets import DeviceFilterSet
@@ -27,11 +27,6 @@ def _wants_partial(request: HttpRequest) -> bool:
     """An htmx request from the live search wants only the results, not the whole page."""
     htmx = getattr(request, "htmx", None)
     return bool(htmx) and not htmx.boosted  # type: ignore[union-attr]
-
-
-def _form_status(form: DeviceForm) -> int:
-    """A re-shown form with errors answers 400, so scripts and tests see the refusal."""
-    return 400 if form.is_bound and form.errors else 200
 
 
 def _get_device(request: HttpRequest, pk: int) -> Device:
@@ -104,7 +99,7 @@ def device_create(request: HttpRequest) -> HttpResponse:
             device = devices_visible_to(request.user).get(pk=device_id)
             messages.success(request, _("Device %(device)s registered.") % {"device": device})
             return redirect("devices:detail", pk=device.pk)
-    return render(request, "devices/device_form.html", {"form": form, "device": None}, status=_form_status(form))
+    return render(request, "devices/device_form.html", {"form": form, "device": None}, status=form_status(form))
 
 
 @login_required

@@ -568,7 +568,7 @@ def workorder_add_material(
     unit_of_measure: str = "个",
     extra: Decimal = Decimal("0"),
 ) -> MaterialLine:
-    if not _may_edit_or_work(acting_user):
+    if not may_edit_or_work(acting_user):
         raise PermissionDenied(_("You may not record materials."))
     _refuse_if_finished(order, "material", acting_user)
     line = MaterialLine(
@@ -592,7 +592,8 @@ def workorder_add_material(
     return line
 
 
-def _may_edit_or_work(user: Any | None) -> bool:
+def may_edit_or_work(user: Any | None) -> bool:
+    """Staff who may record materials, photos and comments on an order."""
     return user is not None and (
         user.has_perm("workorders.change_workorder") or user.has_perm("workorders.work_on_workorder")
     )
@@ -607,7 +608,7 @@ def workorder_add_attachment(
     Staff need to edit or work on the order; customers attach through the portal (by_customer).
     The stored file gets a generated name; the customer's file name is kept for display only.
     """
-    if not by_customer and not _may_edit_or_work(acting_user):
+    if not by_customer and not may_edit_or_work(acting_user):
         raise PermissionDenied(_("You may not add attachments to this order."))
     _refuse_if_finished(order, "attachment", acting_user)
     kind, content_type = check_upload(upload)

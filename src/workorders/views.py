@@ -91,10 +91,6 @@ def _visible_order(user: Any, pk: int) -> WorkOrder:
     return order
 
 
-def _may_work(user: Any) -> bool:
-    return user.has_perm("workorders.change_workorder") or user.has_perm("workorders.work_on_workorder")
-
-
 def _user_pk(request: HttpRequest) -> int:
     """The signed-in user's id (every view here requires a login)."""
     return int(request.user.pk or 0)
@@ -510,7 +506,7 @@ def _render_detail(
     needs_technicians = any(spec.type == "user" for t in transitions for spec in t.fields)
     technicians = list(technicians_for_order(user, full)) if needs_technicians else []
     materials = list(full.materials.all())
-    may_work = _may_work(user) and full.status not in FINISHED
+    may_work = services.may_edit_or_work(user) and full.status not in FINISHED
     context = {
         "order": full,
         "page_error": page_error,
@@ -593,7 +589,7 @@ def _field_label(transition: Transition, name: str) -> str:
 @require_POST
 def comment(request: HttpRequest, pk: int) -> HttpResponse:
     order = _visible_order(request.user, pk)
-    if not _may_work(request.user):
+    if not services.may_edit_or_work(request.user):
         raise PermissionDenied
     form = CommentForm(request.POST)
     if form.is_valid():
@@ -612,7 +608,7 @@ def comment(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def upload(request: HttpRequest, pk: int) -> HttpResponse:
     order = _visible_order(request.user, pk)
-    if not _may_work(request.user):
+    if not services.may_edit_or_work(request.user):
         raise PermissionDenied
     form = UploadForm(request.POST, request.FILES)
     if form.is_valid():
@@ -639,7 +635,7 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def material(request: HttpRequest, pk: int) -> HttpResponse:
     order = _visible_order(request.user, pk)
-    if not _may_work(request.user):
+    if not services.may_edit_or_work(request.user):
         raise PermissionDenied
     form = MaterialForm(request.POST)
     if form.is_valid():
