@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -29,6 +30,7 @@ from core.scoping import unit_ids_visible_to
 from core.search import search_document
 from core.services import apply_changes, check_version, save_versioned
 from customers.models import Customer
+from customers.services import customer_create
 from devices.models import Device
 from workorders.attachments import check_upload
 from workorders.choices import (
@@ -176,6 +178,42 @@ def workorder_create(
         at=order.submitted_at,
         data={"channel": channel, "service_type": service_type},
     )
+    return order
+
+
+@transaction.atomic
+def workorder_register_call(
+    *,
+    acting_user: Any,
+    customer: Customer | None,
+    new_customer: dict[str, Any] | None = None,
+    uploads: Sequence[UploadedFile] = (),
+    accept: bool = False,
+    **order_fields: Any,
+) -> WorkOrder:
+    """The agent's phone intake: the caller's customer record (created if new), the order, its
+    attachments and, if asked, the acceptance — all in one transaction, or nothing.
+
+    A refusal is raised as the step's ValidationError with ``stage`` set ("customer", "order",
+    "accept" or the refused file's name), so the form can put it on the right field.
+    """
+    stage = "customer"
+    try:
+        if new_customer is not None:
+            customer = customer_create(acting_user=acting_user, **new_customer)
+        if customer is None:
+            raise ValidationError({"customer": _("Choose a customer.")})
+        stage = "order"
+        order = workorder_create(acting_user=acting_user, customer=customer, **order_fields)
+        for upload in uploads:
+            stage = upload.name or "file"
+            workorder_add_attachment(order=order, upload=upload, acting_user=acting_user)
+        if accept:
+            stage = "accept"
+            order = workorder_transition(order=order, action="accept", acting_user=acting_user, data={})
+    except ValidationError as error:
+        error.stage = stage  # type: ignore[attr-defined]
+        raise
     return order
 
 

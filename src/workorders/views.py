@@ -32,7 +32,6 @@ from core.exceptions import TransitionNotAllowed, VersionConflict
 from core.forms import add_submission_token, create_once
 from core.models import SavedView
 from customers.selectors import customer_search, customers_visible_to
-from customers.services import customer_create
 from devices.selectors import devices_visible_to
 from workorders import services
 from workorders.choices import (
@@ -248,35 +247,6 @@ def _customer_devices(user: Any, customer: Any) -> list[Any]:
     return list(devices_visible_to(user).filter(customer_id=customer.pk, is_active=True).order_by("-id")[:50])
 
 
-@transaction.atomic
-def _register_order(form: RegisterForm, user: Any, *, accept: bool) -> WorkOrder:
-    """Customer (if new), order, attachments and acceptance: all in one transaction, or nothing."""
-    stage = "customer"
-    try:
-        customer = form.cleaned_data.get("customer")
-        if form.cleaned_data.get("new_customer"):
-            customer = customer_create(
-                acting_user=user,
-                name=form.cleaned_data["new_customer_name"],
-                phone=form.cleaned_data["new_customer_phone"],
-                **form.new_customer_fields(),
-            )
-        if customer is None:
-            raise ValidationError({"customer": _("Choose a customer.")})
-        stage = "order"
-        order = services.workorder_create(acting_user=user, customer=customer, **form.workorder_fields())
-        for upload in form.cleaned_data.get("attachments") or []:
-            stage = upload.name
-            services.workorder_add_attachment(order=order, upload=upload, acting_user=user)
-        if accept:
-            stage = "accept"
-            order = services.workorder_transition(order=order, action="accept", acting_user=user, data={})
-    except ValidationError as error:
-        error.stage = stage  # type: ignore[attr-defined]
-        raise
-    return order
-
-
 @login_required
 @permission_required("workorders.add_workorder", raise_exception=True)
 @require_http_methods(["GET", "POST"])
@@ -291,7 +261,24 @@ def register(request: HttpRequest) -> HttpResponse:
                     form,
                     user=request.user,
                     scope="workorders.register",
-                    create=lambda: _register_order(form, request.user, accept="accept" in request.POST).pk,
+                    create=lambda: (
+                        services.workorder_register_call(
+                            acting_user=request.user,
+                            customer=form.cleaned_data.get("customer"),
+                            new_customer=(
+                                {
+                                    "name": form.cleaned_data["new_customer_name"],
+                                    "phone": form.cleaned_data["new_customer_phone"],
+                                    **form.new_customer_fields(),
+                                }
+                                if form.cleaned_data.get("new_customer")
+                                else None
+                            ),
+                            uploads=form.cleaned_data.get("attachments") or [],
+                            accept="accept" in request.POST,
+                            **form.workorder_fields(),
+                        ).pk
+                    ),
                 )
                 order = workorders_visible_to(request.user).get(pk=order_id)
             except ValidationError as error:
