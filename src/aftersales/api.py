@@ -40,5 +40,12 @@ def _add_app_routers() -> None:
     api.add_router("/devices", devices_router)
     api.add_router("/work-orders", workorders_router)
 
+    from importlib import import_module
+
+    # Apps above the foundation declare their own (prefix, router) pairs in ``<app>.api.ROUTERS``.
+    for app in ("workcalendar", "policies", "notify", "billing", "claims", "sla", "dispatch"):
+        for prefix, router in import_module(f"{app}.api").ROUTERS:
+            api.add_router(prefix, router)
+
 
 _add_app_routers()

@@ -17,6 +17,13 @@ urlpatterns = [
     path("catalog/", include("catalog.urls")),
     path("devices/", include("devices.urls")),
     path("work-orders/", include("workorders.urls")),
+    path("calendars/", include("workcalendar.urls")),
+    path("policies/", include("policies.urls")),
+    path("notifications/", include("notify.urls")),
+    path("billing/", include("billing.urls")),
+    path("claims/", include("claims.urls")),
+    path("service-levels/", include("sla.urls")),
+    path("dispatch/", include("dispatch.urls")),
     path("s/", include("portal.urls")),
     path("", include("core.urls")),
 ]

@@ -25,3 +25,15 @@ class Role(models.TextChoices):
     PARTS_CLERK = "parts_clerk", _("Parts clerk")
     STATION = "station", _("Station staff")
     ADMIN = "admin", _("Administrator")
+
+
+class FeeKind(models.TextChoices):
+    """Kinds of charge on a quote (seed 000 第三篇 附件1 服务收费标准); contracts waive them by kind."""
+
+    LABOUR = "labour", _("Labour")
+    PARTS = "parts", _("Parts")
+    SOFTWARE = "software", _("Software service")
+    TRAVEL = "travel", _("Travel")
+    LODGING = "lodging", _("Lodging")
+    MEALS = "meals", _("Meals")
+    ALLOWANCE = "allowance", _("Personnel allowance")

@@ -5,6 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
+from core.navigation import nav_entries_for, system_warnings_for
 from core.roles import user_roles
 
 
@@ -13,4 +14,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     return {
         "SITE_NAME": settings.SITE_NAME,
         "user_roles": user_roles(user) if user is not None else set(),
+        "nav_main": nav_entries_for(user, "main"),
+        "nav_setup": nav_entries_for(user, "setup"),
+        "system_warnings": system_warnings_for(user),
     }

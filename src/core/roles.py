@@ -83,9 +83,28 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 }
 
 
+def all_role_permissions() -> dict[str, list[str]]:
+    """The core grants plus each installed app's own ``<app>.roles.ROLE_PERMISSIONS`` (an app
+    that adds models says in its own module which roles may use them)."""
+    from importlib import import_module
+    from importlib.util import find_spec
+
+    from django.apps import apps
+
+    merged = {role: list(codenames) for role, codenames in ROLE_PERMISSIONS.items()}
+    for config in apps.get_app_configs():
+        module_name = f"{config.name}.roles"
+        if config.name == "core" or find_spec(module_name) is None:
+            continue
+        for role, codenames in getattr(import_module(module_name), "ROLE_PERMISSIONS", {}).items():
+            merged.setdefault(role, [])
+            merged[role] += [c for c in codenames if c not in merged[role]]
+    return merged
+
+
 def sync_role_groups(**kwargs: Any) -> None:
     """Create or update one group per role with exactly its permissions (idempotent)."""
-    for role, codenames in ROLE_PERMISSIONS.items():
+    for role, codenames in all_role_permissions().items():
         group, _ = Group.objects.get_or_create(name=role)
         permissions = []
         for dotted in codenames:

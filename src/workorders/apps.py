@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class WorkordersConfig(AppConfig):
     name = "workorders"
     verbose_name = _("Work orders")
+
+    def ready(self) -> None:
+        # Messages to customers and staff on order events (acceptance, quote, appointment…).
+        from workorders import notifications  # noqa: F401

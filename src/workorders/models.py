@@ -11,6 +11,7 @@ from catalog.models import ProductModel
 from core.models import BaseModel, OrgUnit
 from customers.models import Customer
 from devices.models import Device
+from policies.choices import FaultCause
 from workorders.choices import (
     AttachmentKind,
     Channel,
@@ -92,6 +93,10 @@ class WorkOrder(BaseModel):
     )
     quote_approved_at = models.DateTimeField(_("quote approved at"), null=True, blank=True)
     wait_reason = models.CharField(_("waiting for"), max_length=12, choices=WaitReason.choices, blank=True)
+    fault_cause = models.CharField(
+        _("fault cause"), max_length=24, choices=FaultCause.choices, default=FaultCause.UNKNOWN
+    )
+    diagnosis = models.TextField(_("diagnosis"), blank=True)
 
     completion_status = models.CharField(
         _("completion status"), max_length=12, choices=CompletionStatus.choices, blank=True, default=""

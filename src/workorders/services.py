@@ -42,6 +42,7 @@ from workorders.choices import (
     Status,
     Urgency,
 )
+from workorders.hooks import run_event_hooks
 from workorders.models import Attachment, MaterialLine, TimelineEvent, WorkOrder
 from workorders.transitions import TRANSITIONS, TRANSITIONS_BY_ACTION, FieldSpec, Transition, guard_failure
 
@@ -98,7 +99,7 @@ def _event(
     data: dict[str, Any] | None = None,
     at: datetime | None = None,
 ) -> TimelineEvent:
-    return TimelineEvent.objects.create(
+    event = TimelineEvent.objects.create(
         order=order,
         kind=kind,
         actor=actor.user if not actor.is_customer else None,
@@ -109,6 +110,23 @@ def _event(
         note=note,
         data=data or {},
     )
+    run_event_hooks(order, event)
+    return event
+
+
+def workorder_record_event(
+    *,
+    order: WorkOrder,
+    kind: str,
+    acting_user: Any | None,
+    note: str = "",
+    data: dict[str, Any] | None = None,
+    by_customer: bool = False,
+    at: datetime | None = None,
+) -> TimelineEvent:
+    """Append a typed event (warranty decision, quote, SLA alert…) for the other apps' services,
+    which run it inside their own transaction. ``acting_user=None`` records the system."""
+    return _event(order, kind, Actor(acting_user, is_customer=by_customer), note=note, data=data, at=at)
 
 
 def _ensure_visible(unit_id: int, user: Any | None, field: str) -> None:
@@ -346,7 +364,13 @@ def _apply_effects(
         if data.get("charge_type"):
             order.charge_type = data["charge_type"]
             fields.append("charge_type")
+        if data.get("fault_cause"):
+            order.fault_cause = data["fault_cause"]
+            fields.append("fault_cause")
         return fields
+    if action == "diagnose":
+        order.fault_cause, order.diagnosis = data["fault_cause"], data["diagnosis"]
+        return ["fault_cause", "diagnosis"]
     if action == "reject":
         order.reject_reason = data["reason"]
         return ["reject_reason"]

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from policies.choices import FaultCause
 from workorders.choices import ChargeType, CompletionStatus, ServiceType
 from workorders.choices import Status as S
 
@@ -66,6 +67,9 @@ TRANSITIONS: tuple[Transition, ...] = (
         fields=(
             FieldSpec(
                 "charge_type", "choice", required=False, label=_("paid or free"), choices=tuple(ChargeType.values)
+            ),
+            FieldSpec(
+                "fault_cause", "choice", required=False, label=_("fault cause"), choices=tuple(FaultCause.values)
             ),
             NOTE_OPTIONAL,
         ),
@@ -124,7 +128,11 @@ TRANSITIONS: tuple[Transition, ...] = (
         "record_customer_action",
         _("Quote approved"),
         customer_may=True,
-        fields=(NOTE_OPTIONAL,),
+        fields=(
+            # Staff recording a phone confirmation say who on the customer's side confirmed.
+            FieldSpec("confirmed_by", "text", required=False, label=_("confirmed by (customer side)"), max_length=64),
+            NOTE_OPTIONAL,
+        ),
         style="success",
     ),
     Transition(
@@ -165,6 +173,18 @@ TRANSITIONS: tuple[Transition, ...] = (
         _("Start work"),
         fields=(NOTE_OPTIONAL,),
         guard="paid_work_needs_approved_quote",
+    ),
+    Transition(
+        "diagnose",
+        frozenset({S.IN_PROGRESS}),
+        S.IN_PROGRESS,
+        "work_on_workorder",
+        _("Record diagnosis"),
+        fields=(
+            FieldSpec("fault_cause", "choice", label=_("fault cause"), choices=tuple(FaultCause.values)),
+            FieldSpec("diagnosis", "text", label=_("diagnosis")),
+        ),
+        style="secondary",
     ),
     Transition(
         "pause",

@@ -58,6 +58,7 @@ from workorders.forms import (
     add_service_errors,
 )
 from workorders.models import Attachment, TimelineEvent, WorkOrder
+from workorders.panels import order_panels_for
 from workorders.selectors import (
     technicians_for_order,
     workorder_detail_for,
@@ -510,6 +511,7 @@ def _render_detail(
         "material_form": material_form or MaterialForm(),
         "customer_url": _optional_url("customers:detail", full.customer_id),
         "device_url": _optional_url("devices:detail", full.device_id) if full.device_id else "",
+        "order_panels": order_panels_for(request, full),
     }
     return render(request, "workorders/detail.html", context, status=status)
 

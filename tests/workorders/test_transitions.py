@@ -41,6 +41,7 @@ def valid_data(action: str, technician: Any) -> dict[str, Any]:
         "assign": {"technician": technician.pk},
         "schedule": {"appointment_at": "2026-11-25T09:30:00+08:00"},
         "start": {},
+        "diagnose": {"fault_cause": "water", "diagnosis": "主板进水腐蚀"},
         "pause": {"wait_reason": "parts"},
         "resume": {},
         "submit_qc": {"note": "更换控制器"},

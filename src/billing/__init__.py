@@ -1,0 +1,1 @@
+"""Fee schedules, parts prices, quotes and settlement (SPEC §5)."""

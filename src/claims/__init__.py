@@ -1,0 +1,1 @@
+"""Claims decided by checklist rule sets (SPEC §10)."""

@@ -1,0 +1,10 @@
+"""The claims part of the public API v1."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router(tags=["claims"])
+
+#: (prefix under /api/v1, router) pairs that aftersales.api mounts.
+ROUTERS: list[tuple[str, Router]] = [("/claims", router)]

@@ -1,0 +1,1 @@
+"""Dispatch: technicians, appointments, the board and route optimisation (SPEC §7)."""

@@ -1,0 +1,1 @@
+"""Notifications: outbox, channels, templates and delivery log (SPEC §9)."""

@@ -1,0 +1,1 @@
+"""Service levels: deadlines, pauses and status on the work calendar (SPEC §6)."""

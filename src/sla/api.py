@@ -1,0 +1,10 @@
+"""The sla part of the public API v1."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router(tags=["sla"])
+
+#: (prefix under /api/v1, router) pairs that aftersales.api mounts.
+ROUTERS: list[tuple[str, Router]] = [("/service-levels", router)]
