@@ -42,7 +42,7 @@ from workorders.choices import (
     Status,
     Urgency,
 )
-from workorders.hooks import run_event_hooks
+from workorders.hooks import admitted_from_another_unit, assignment_refusal, run_event_hooks
 from workorders.models import Attachment, MaterialLine, TimelineEvent, WorkOrder
 from workorders.transitions import TRANSITIONS, TRANSITIONS_BY_ACTION, FieldSpec, Transition, guard_failure
 
@@ -301,9 +301,12 @@ def _clean_technician(raw: Any, actor: Actor, order: WorkOrder) -> Any:
     if profile is None or (visible is not None and profile.unit_id not in visible):
         raise ValueError(_("Choose an active technician."))
     serves = unit_ids_visible_to(technician)
-    if serves is not None and order.unit_id not in serves:
+    if serves is not None and order.unit_id not in serves and not admitted_from_another_unit(order, technician):
         # The technician could not even open the order (borrowing across units needs approval).
         raise ValueError(_("This technician's unit does not serve this order."))
+    refusal = assignment_refusal(order, technician)
+    if refusal:
+        raise ValueError(refusal)
     return technician
 
 
