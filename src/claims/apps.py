@@ -1,7 +1,30 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
 class ClaimsConfig(AppConfig):
     name = "claims"
     verbose_name = _("Claims")
+
+    def ready(self) -> None:
+        from claims import panels
+        from claims.reference import install_reference_data
+        from core.navigation import NavEntry, register_nav
+
+        post_migrate.connect(install_reference_data, sender=self, dispatch_uid="claims.reference")
+        register_nav(
+            NavEntry(
+                section="main", label=_("Claims"), url_name="claims:list", permission="claims.view_claim", order=60
+            )
+        )
+        register_nav(
+            NavEntry(
+                section="setup",
+                label=_("Claim rule sets"),
+                url_name="claims:rule_sets",
+                permission="claims.view_claimruleset",
+                order=60,
+            )
+        )
+        panels.register()
