@@ -1,10 +1,215 @@
-"""The workcalendar part of the public API v1."""
+"""Work calendars in the public API v1 (SPEC §14): create, list, read, edit (version), deadline,
+and the holiday / make-up day entries. Thin: parse, call services/selectors, serialise."""
 
 from __future__ import annotations
 
-from ninja import Router
+from datetime import date, datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema
+from pydantic import Field
+
+from core.api import ERROR_RESPONSES, PageQuery, idempotent_create, paginate
+from workcalendar import services
+from workcalendar.calendar import WorkingCalendar
+from workcalendar.models import CalendarDay, DayKind, WorkCalendar
+from workcalendar.selectors import calendar_days_visible_to, work_calendars_visible_to, working_calendar
+from workcalendar.warnings import uncovered_year_message
 
 router = Router(tags=["workcalendar"])
 
 #: (prefix under /api/v1, router) pairs that aftersales.api mounts.
 ROUTERS: list[tuple[str, Router]] = [("/work-calendars", router)]
+
+HOURS_DESCRIPTION = 'Weekday → intervals, e.g. {"mon": [["09:00","12:00"],["13:00","18:00"]]}; "24:00" ends a day.'
+
+
+class CalendarIn(Schema):
+    code: str = Field(max_length=32)
+    name: str = Field(max_length=100)
+    timezone: str = Field("Asia/Shanghai", max_length=64)
+    hours: dict[str, Any] = Field(default_factory=dict, description=HOURS_DESCRIPTION)
+    chinese_holidays: bool = True
+    always_open: bool = Field(False, description="7×24: every hour counts, holidays included")
+
+
+class CalendarPatch(Schema):
+    version: int
+    name: str | None = Field(default=None, max_length=100)
+    timezone: str | None = Field(default=None, max_length=64)
+    hours: dict[str, Any] | None = Field(default=None, description=HOURS_DESCRIPTION)
+    chinese_holidays: bool | None = None
+    always_open: bool | None = None
+    is_active: bool | None = None
+
+
+class DeadlineQuery(Schema):
+    start: datetime = Field(description="ISO 8601 instant; without an offset, the calendar's timezone")
+    hours: str = Field(max_length=32, description="Business hours to add (> 0; decimals allowed)")
+
+
+class DayIn(Schema):
+    date: date
+    kind: DayKind
+    name: str = Field("", max_length=100)
+    calendar: str | None = Field(None, max_length=32, description="Calendar code; empty: national date")
+
+
+class DaysImportIn(Schema):
+    text: str = Field(
+        max_length=100_000, description="Lines like 2027-01-01,holiday,元旦 / 2027-02-07,workday,春节调休"
+    )
+    calendar: str | None = Field(None, max_length=32)
+
+
+class DayFilters(PageQuery):
+    page_size: int = Field(100, ge=1, le=100)
+    year: int | None = Field(None, ge=1900, le=2200)
+    calendar: str | None = Field(None, max_length=32, description="A calendar code; empty: national entries")
+
+
+def calendar_out(calendar: WorkCalendar) -> dict[str, Any]:
+    return {
+        "id": calendar.pk,
+        "code": calendar.code,
+        "name": calendar.name,
+        "timezone": calendar.timezone,
+        "always_open": calendar.always_open,
+        "chinese_holidays": calendar.use_chinese_holidays,
+        "hours": calendar.hours,
+        "is_active": calendar.is_active,
+        "version": calendar.version,
+        "created_at": timezone.localtime(calendar.created_at).isoformat(),
+        "updated_at": timezone.localtime(calendar.updated_at).isoformat(),
+    }
+
+
+def day_out(entry: CalendarDay) -> dict[str, Any]:
+    return {
+        "id": entry.pk,
+        "date": entry.date.isoformat(),
+        "kind": entry.kind,
+        "name": entry.name,
+        "calendar": entry.calendar.code if entry.calendar is not None else None,
+        "is_active": entry.is_active,
+    }
+
+
+def _get(request: HttpRequest, code: str) -> WorkCalendar:
+    return work_calendars_visible_to(request.user).get(code=code)
+
+
+def _calendar_or_none(request: HttpRequest, code: str | None) -> WorkCalendar | None:
+    if not code:
+        return None
+    calendar = work_calendars_visible_to(request.user).filter(code=code).first()
+    if calendar is None:
+        raise ValidationError({"calendar": _("Unknown calendar “%(value)s”.") % {"value": code}})
+    return calendar
+
+
+@router.post("", response={201: dict, **ERROR_RESPONSES}, summary="Create a work calendar (Idempotency-Key honoured)")
+def create_calendar(request: HttpRequest, payload: CalendarIn) -> Any:
+    if not request.user.has_perm("workcalendar.add_workcalendar"):
+        raise PermissionDenied(_("You may not change work calendars."))
+
+    def create() -> tuple[int, dict[str, Any]]:
+        calendar = services.work_calendar_create(
+            acting_user=request.user,
+            code=payload.code,
+            name=payload.name,
+            timezone=payload.timezone,
+            hours=payload.hours,
+            always_open=payload.always_open,
+            use_chinese_holidays=payload.chinese_holidays,
+        )
+        return 201, calendar_out(calendar)
+
+    return idempotent_create(request, "work-calendars", create)
+
+
+@router.get("", response={200: dict, **ERROR_RESPONSES}, summary="List work calendars")
+def list_calendars(request: HttpRequest, filters: Query[PageQuery]) -> Any:
+    calendars = work_calendars_visible_to(request.user).order_by("code")
+    return paginate(calendars, page=filters.page, page_size=filters.page_size, serialize=calendar_out)
+
+
+@router.get("/days", response={200: dict, **ERROR_RESPONSES}, summary="Holiday and make-up day entries admins made")
+def list_days(request: HttpRequest, filters: Query[DayFilters]) -> Any:
+    entries = calendar_days_visible_to(request.user).filter(is_active=True)
+    calendar = _calendar_or_none(request, filters.calendar)
+    entries = entries.filter(calendar=calendar)
+    if filters.year:
+        entries = entries.filter(date__year=filters.year)
+    return paginate(entries.order_by("date"), page=filters.page, page_size=filters.page_size, serialize=day_out)
+
+
+@router.post("/days", response={201: dict, **ERROR_RESPONSES}, summary="Enter a holiday or make-up working day")
+def create_day(request: HttpRequest, payload: DayIn) -> Any:
+    if not request.user.has_perm("workcalendar.add_calendarday"):
+        raise PermissionDenied(_("You may not change work calendars."))
+
+    def create() -> tuple[int, dict[str, Any]]:
+        entry = services.calendar_day_set(
+            acting_user=request.user,
+            day=payload.date,
+            kind=payload.kind,
+            name=payload.name,
+            calendar=_calendar_or_none(request, payload.calendar),
+        )
+        return 201, day_out(entry)
+
+    return idempotent_create(request, "work-calendar-days", create)
+
+
+@router.post(
+    "/days/import", response={200: dict, **ERROR_RESPONSES}, summary="Import dates from text/CSV (all or nothing)"
+)
+def import_days(request: HttpRequest, payload: DaysImportIn) -> Any:
+    if not request.user.has_perm("workcalendar.add_calendarday"):
+        raise PermissionDenied(_("You may not change work calendars."))
+    count = services.calendar_days_import(
+        acting_user=request.user, text=payload.text, calendar=_calendar_or_none(request, payload.calendar)
+    )
+    return {"imported": count}
+
+
+@router.get("/{code}", response={200: dict, **ERROR_RESPONSES}, summary="One work calendar")
+def get_calendar(request: HttpRequest, code: str) -> Any:
+    return calendar_out(_get(request, code))
+
+
+@router.patch(
+    "/{code}", response={200: dict, **ERROR_RESPONSES}, summary="Edit a work calendar (optimistic concurrency)"
+)
+def update_calendar(request: HttpRequest, code: str, payload: CalendarPatch) -> Any:
+    calendar = _get(request, code)
+    changes = payload.dict(exclude_unset=True)
+    version = changes.pop("version")
+    if "chinese_holidays" in changes:
+        changes["use_chinese_holidays"] = changes.pop("chinese_holidays")
+    for name in ("name", "timezone", "hours", "always_open", "use_chinese_holidays", "is_active"):
+        if name in changes and changes[name] is None:
+            raise ValidationError({name: _("This field may not be null.")})
+    calendar = services.work_calendar_update(
+        calendar=calendar, acting_user=request.user, changes=changes, expected_version=version
+    )
+    return calendar_out(calendar)
+
+
+@router.get("/{code}/deadline", response={200: dict, **ERROR_RESPONSES}, summary="N business hours after start")
+def deadline(request: HttpRequest, code: str, query: Query[DeadlineQuery]) -> Any:
+    _get(request, code)  # visibility: 404 for a calendar the caller may not see
+    result = services.work_calendar_deadline(code=code, start=query.start, hours=query.hours)
+    return {"deadline": result.isoformat(), "warnings": _coverage_warnings(working_calendar(code), query.start, result)}
+
+
+def _coverage_warnings(calendar: WorkingCalendar, start: datetime, end: datetime) -> list[str]:
+    if not calendar.observes_holidays:
+        return []
+    first = start.astimezone(calendar.tz).year if start.tzinfo else start.year
+    return [uncovered_year_message(y) for y in range(first, end.year + 1) if y not in calendar.covered_years]

@@ -1,5 +1,26 @@
-"""Which roles may use this app's models (merged into the role groups by core.roles)."""
+"""Which roles may use this app's models (merged into the role groups by core.roles).
 
-from core.choices import Role  # noqa: F401
+Calendars are organisation-wide configuration: directors and admins manage them, every other
+staff role may look (the SLA deadlines on their orders count in them)."""
 
-ROLE_PERMISSIONS: dict[str, list[str]] = {}
+from core.choices import Role
+
+VIEW = ["workcalendar.view_workcalendar", "workcalendar.view_calendarday"]
+MANAGE = VIEW + [
+    "workcalendar.add_workcalendar",
+    "workcalendar.change_workcalendar",
+    "workcalendar.add_calendarday",
+    "workcalendar.change_calendarday",
+]
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    Role.AGENT: VIEW,
+    Role.DISPATCHER: VIEW,
+    Role.TECHNICIAN: VIEW,
+    Role.QC_INSPECTOR: VIEW,
+    Role.DIRECTOR: MANAGE,
+    Role.FINANCE: VIEW,
+    Role.PARTS_CLERK: VIEW,
+    Role.STATION: VIEW,
+    Role.ADMIN: MANAGE,
+}
