@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from django.utils import translation
+
+
+@pytest.fixture(autouse=True)
+def _english_and_fresh_calendars() -> Iterator[None]:
+    """Messages are asserted in English (the msgids); cached calendars never leak between tests."""
+    from workcalendar.selectors import invalidate_calendars
+
+    invalidate_calendars()
+    with translation.override("en"):
+        yield
+    invalidate_calendars()
