@@ -41,6 +41,12 @@ class ProductModel(BaseModel):
         _("main parts warranty (months)"), null=True, blank=True, validators=[MaxValueValidator(240)]
     )
     description = models.TextField(_("description"), blank=True)
+    discontinued_on = models.DateField(
+        _("production stopped on"),
+        null=True,
+        blank=True,
+        help_text=_("Parts must stay available for five years after production stops (第七条)."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     search_text = models.TextField(editable=False, default="")
     version = models.PositiveIntegerField(_("version"), default=1)

@@ -12,7 +12,16 @@ from catalog.models import ProductCategory, ProductModel
 from core.search import search_document
 from core.services import apply_changes, check_version, lock_for_update, save_versioned
 
-MODEL_FIELDS = {"code", "name", "category", "warranty_months", "main_parts_warranty_months", "description", "is_active"}
+MODEL_FIELDS = {
+    "code",
+    "name",
+    "category",
+    "warranty_months",
+    "main_parts_warranty_months",
+    "description",
+    "discontinued_on",
+    "is_active",
+}
 
 
 def _model_search_text(model: ProductModel) -> str:

@@ -1,7 +1,39 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
 class PoliciesConfig(AppConfig):
     name = "policies"
     verbose_name = _("Warranty and 三包 policies")
+
+    def ready(self) -> None:
+        from core.navigation import NavEntry, register_nav
+        from policies import panels
+        from policies.reference import install_reference_data
+        from policies.services import on_order_event
+        from workorders.hooks import on_timeline_event
+
+        post_migrate.connect(install_reference_data, sender=self, dispatch_uid="policies.reference")
+        on_timeline_event(on_order_event)
+        register_nav(
+            NavEntry(
+                section="setup",
+                label=_("Warranty policies"),
+                url_name="policies:policy_list",
+                permission="policies.view_warrantypolicy",
+                order=40,
+                element_id="nav-warranty-policies",
+            )
+        )
+        register_nav(
+            NavEntry(
+                section="setup",
+                label=_("Contracts"),
+                url_name="policies:contract_list",
+                permission="policies.view_contract",
+                order=41,
+                element_id="nav-contracts",
+            )
+        )
+        panels.register()

@@ -1,0 +1,104 @@
+"""Forms of the policy and contract pages; they validate input, ``policies.services`` decides and writes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from catalog.models import ProductCategory, ProductModel
+from core.choices import FeeKind
+from core.forms import BootstrapMixin, VersionedForm, model_choice
+from customers.selectors import customers_visible_to
+from devices.models import Device
+from policies.choices import EXCLUSION_ARTICLES, FaultCause
+from policies.models import Contract, WarrantyPolicy
+
+DATE_WIDGET = {"type": "date"}
+
+
+class WarrantyPolicyForm(BootstrapMixin, forms.ModelForm):
+    """A new version of a policy: starts from the version it replaces."""
+
+    excluded_causes = forms.MultipleChoiceField(
+        label=_("Excluded fault causes"),
+        required=False,
+        choices=[(code, FaultCause(code).label) for code in EXCLUSION_ARTICLES],
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = WarrantyPolicy
+        fields = [
+            "name",
+            "category",
+            "product_model",
+            "effective_from",
+            "unit_months",
+            "parts_months",
+            "parts",
+            "start_basis",
+            "start_fallback",
+            "extend_for_repair_time",
+            "restart_on_exchange",
+            "return_days",
+            "exchange_days",
+            "repeat_failure_threshold",
+            "repeat_same_fault_consecutive",
+            "parts_wait_limit_days",
+            "repairer_fault_limit_days",
+            "depreciation_percent_per_day",
+            "repair_warranty_days",
+            "parts_supply_years",
+            "excluded_causes",
+            "note",
+        ]
+        widgets = {"effective_from": forms.DateInput(attrs=DATE_WIDGET, format="%Y-%m-%d")}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        model_choice(self, "category").queryset = ProductCategory.objects.order_by("code")
+        model_choice(self, "product_model").queryset = ProductModel.objects.select_related("category").order_by("code")
+
+    def validate_unique(self) -> None:
+        """The service decides (it names the field)."""
+
+
+class ContractForm(VersionedForm):
+    waived_fee_kinds = forms.MultipleChoiceField(
+        label=_("Waived fee kinds"), required=False, choices=FeeKind.choices, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = Contract
+        fields = [
+            "kind",
+            "customer",
+            "devices",
+            "starts_on",
+            "ends_on",
+            "price",
+            "waived_fee_kinds",
+            "extends_months",
+            "note",
+            "is_active",
+        ]
+        widgets = {
+            "starts_on": forms.DateInput(attrs=DATE_WIDGET, format="%Y-%m-%d"),
+            "ends_on": forms.DateInput(attrs=DATE_WIDGET, format="%Y-%m-%d"),
+        }
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        customers = customers_visible_to(user)
+        model_choice(self, "customer").queryset = customers
+        devices = Device.objects.filter(customer__in=customers).select_related("product_model")
+        if self.instance.pk:
+            self.fields["customer"].disabled = True
+            devices = devices.filter(customer_id=self.instance.customer_id)
+        else:
+            self.fields["is_active"].widget = forms.HiddenInput()
+            self.fields["ends_on"].required = False
+        model_choice(self, "devices").queryset = devices
+        self.fields["devices"].required = False
