@@ -265,7 +265,7 @@ def quote_price(
         waiver_lines.append(
             PricedLine(
                 kind=waiver.kind,
-                description=_("Waived: %(fee)s (%(label)s)") % {"fee": _fee_label(waiver.kind), "label": waiver.label},
+                description=waiver.label,
                 quantity=Decimal("1"),
                 unit_price=-waived,
                 amount=-waived,

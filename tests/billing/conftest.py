@@ -13,7 +13,7 @@ from billing.services import PartPriceSpec, part_price_list_create
 from core.choices import Role
 from core.testing import make_user
 from workorders import services as wo
-from workorders.choices import ChargeType, Channel, ServiceType
+from workorders.choices import Channel, ChargeType, ServiceType
 
 PRICE_LIST_DATE = datetime.date(2020, 1, 1)
 
@@ -55,5 +55,29 @@ def make_paid_order(user: Any, customer: Any, device: Any = None) -> Any:
 
 
 @pytest.fixture
-def paid_order(agent: Any, customer_a: Any, device_a: Any) -> Any:
-    return make_paid_order(agent, customer_a, device_a)
+def old_device(customer_a: Any, product_model: Any) -> Any:
+    """Bought in 2020 with a 24-month warranty: long out of warranty."""
+    from devices.services import device_create
+
+    return device_create(
+        acting_user=None,
+        customer=customer_a,
+        product_model=product_model,
+        serial_number="SN-OLD-2020",
+        purchased_on=datetime.date(2020, 3, 1),
+    )
+
+
+@pytest.fixture
+def paid_order(agent: Any, customer_a: Any, old_device: Any) -> Any:
+    """An out-of-warranty repair of customer A (station A), accepted as paid work."""
+    return make_paid_order(agent, customer_a, old_device)
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Any:
+    """Messages are asserted in English (the msgids); the zh-hans catalogue is filled centrally."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

@@ -72,9 +72,7 @@ def test_fees_provided_by_the_customer_are_zero_lines_with_the_remark() -> None:
 
 def test_the_allowance_cannot_be_provided_by_the_customer() -> None:
     with pytest.raises(ValueError, match="cannot be provided by the customer"):
-        quote_price(
-            rates=SEED_RATES, inputs=QuoteInput(days=D("1"), provided_by_customer=frozenset({"allowance"}))
-        )
+        quote_price(rates=SEED_RATES, inputs=QuoteInput(days=D("1"), provided_by_customer=frozenset({"allowance"})))
 
 
 def test_a_waiver_is_a_separate_negative_line_cancelling_its_fee_kind() -> None:
