@@ -5,3 +5,31 @@ from django.utils.translation import gettext_lazy as _
 class DispatchConfig(AppConfig):
     name = "dispatch"
     verbose_name = _("Dispatch")
+
+    def ready(self) -> None:
+        from core.navigation import NavEntry, register_nav
+        from dispatch import services
+        from workorders.hooks import register_assignment_admission, register_assignment_check
+
+        register_assignment_check(services.assignment_check)
+        register_assignment_admission(services.loan_admission)
+        register_nav(
+            NavEntry(
+                section="main",
+                label=_("Dispatch"),
+                url_name="dispatch:board",
+                permission="dispatch.view_dispatchplan",
+                order=40,
+                element_id="nav-dispatch",
+            )
+        )
+        register_nav(
+            NavEntry(
+                section="setup",
+                label=_("Technicians"),
+                url_name="dispatch:technicians",
+                permission="dispatch.view_technicianprofile",
+                order=40,
+                element_id="nav-technicians",
+            )
+        )

@@ -3,25 +3,42 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.utils import translation
 
 from core.choices import Role
 from core.testing import make_user
 from dispatch import services
 from workorders.services import workorder_create, workorder_transition
 
-#: A Tuesday with no holiday (2026-12-01).
-DAY = datetime.date(2026, 12, 1)
+#: A Tuesday with no holiday, in the future (the suite runs in late 2026).
+DAY = datetime.date(2026, 12, 15)
+
+
+@pytest.fixture(autouse=True)
+def _english_and_fresh_calendars() -> Iterator[None]:
+    """Messages are asserted in English (the msgids); cached calendars never leak between tests."""
+    from workcalendar.selectors import invalidate_calendars
+
+    invalidate_calendars()
+    with translation.override("en"):
+        yield
+    invalidate_calendars()
 
 
 def at(hour: int, minute: int = 0, day: datetime.date = DAY) -> datetime.datetime:
-    return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=datetime.timezone(datetime.timedelta(hours=8)))
+    return datetime.datetime.combine(
+        day, datetime.time(hour, minute), tzinfo=datetime.timezone(datetime.timedelta(hours=8))
+    )
 
 
-def make_order(user: Any, customer: Any, *, device: Any = None, service_type: str = "repair", urgency: str = "normal") -> Any:
+def make_order(
+    user: Any, customer: Any, *, device: Any = None, service_type: str = "repair", urgency: str = "normal"
+) -> Any:
     order = workorder_create(
         acting_user=user,
         customer=customer,
