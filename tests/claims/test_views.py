@@ -150,3 +150,17 @@ def test_rule_set_pages_and_new_version_editor(director, agent, rule_set):
     assert str(v2.max_amount) == "5000.00"
     assert "c" not in set(v2.rules.values_list("code", flat=True)) and v2.rules.count() == 10
     assert login(agent).get(f"/claims/rule-sets/{rule_set.pk}/new-version/").status_code == 403
+
+
+def test_claim_list_query_count_does_not_grow_with_rows(make_claim, customer_a, agent, django_assert_max_num_queries):
+    for _ in range(3):
+        make_claim(customer_a)
+    client = login(agent)
+    client.get("/claims/")  # warm the permission caches
+    with django_assert_max_num_queries(12) as few:
+        client.get("/claims/")
+    for _ in range(10):
+        make_claim(customer_a)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get("/claims/")
+    assert response.content.decode().count('href="/claims/') >= 13
