@@ -19,6 +19,7 @@ from customers.forms import ContactForm, CustomerForm
 from customers.models import Customer
 from customers.selectors import customer_lookup, customers_visible_to
 from devices.selectors import devices_visible_to
+from notify.selectors import customer_deliveries
 from workorders.selectors import workorders_visible_to
 
 PAGE_SIZE = 25
@@ -65,6 +66,7 @@ def _detail_context(request: HttpRequest, customer: Customer, contact_form: Cont
         "orders": list(orders[:RECENT_ORDERS]),
         "order_count": orders.count(),
         "tags": [tag.strip() for tag in customer.tags.replace("，", ",").split(",") if tag.strip()],
+        "notifications": customer_deliveries(request.user, customer.pk),
     }
 
 

@@ -1,0 +1,41 @@
+"""``manage.py notify_worker [--once] [--batch N] [--lease S] [--idle S]``: deliver the outbox in a loop.
+
+A dedicated sender process (besides huey's periodic task). Killing it at any moment loses
+nothing: claimed messages are taken again by the next worker once their lease ends.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from notify.services import outbox_deliver_due, worker_name
+
+
+class Command(BaseCommand):
+    help = "Deliver due notifications from the outbox (loops unless --once)."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--once", action="store_true", help="Deliver one batch and exit.")
+        parser.add_argument("--batch", type=int, default=None, help="Messages claimed per batch.")
+        parser.add_argument("--lease", type=float, default=None, help="Seconds a claim lasts.")
+        parser.add_argument("--idle", type=float, default=2.0, help="Seconds to sleep when nothing is due.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        owner = worker_name()
+        self.stdout.write(f"notify worker {owner} started")
+        self.stdout.flush()
+        while True:
+            report = outbox_deliver_due(owner=owner, limit=options["batch"], lease_seconds=options["lease"])
+            if report.claimed:
+                self.stdout.write(
+                    f"claimed {report.claimed}: sent {report.sent}, retrying {report.retrying}, "
+                    f"failed {report.failed}, cancelled {report.cancelled}"
+                )
+                self.stdout.flush()
+            if options["once"]:
+                return
+            if not report.claimed:
+                time.sleep(options["idle"])
