@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -93,7 +95,7 @@ class FeeScheduleForm(BootstrapMixin, forms.Form):
     effective_from = forms.DateField(label=_("Effective from"), widget=forms.DateInput(attrs={"type": "date"}))
     note = forms.CharField(label=_("Note"), required=False, max_length=200)
 
-    def __init__(self, *args: object, kinds: list[tuple[str, str]] | None = None, **kwargs: object) -> None:
+    def __init__(self, *args: object, kinds: list[tuple[str, Any]] | None = None, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         for kind, label in kinds or list(FeeKind.choices):
             self.fields[f"{kind}_unit"] = forms.ChoiceField(

@@ -630,9 +630,9 @@ def quote_follow_order_event(order: WorkOrder, event: Any) -> None:
         return
     sent = Quote.objects.filter(order_id=order.pk, status=QuoteStatus.SENT).order_by("-number")
     if kind == "quote":
-        for quote in sent:
-            quote.status = QuoteStatus.SUPERSEDED
-            quote.save(update_fields=["status", "updated_at"])
+        for earlier in sent:
+            earlier.status = QuoteStatus.SUPERSEDED
+            earlier.save(update_fields=["status", "updated_at"])
         return
     quote = sent.first()
     if quote is None:

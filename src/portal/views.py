@@ -16,9 +16,11 @@ from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from billing.selectors import order_quote_for_customer
 from core.exceptions import TransitionNotAllowed, VersionConflict
 from core.forms import add_service_errors
 from devices.selectors import device_by_qr_token
@@ -26,6 +28,7 @@ from portal import progress, throttle
 from portal.forms import DeviceRequestForm, PhotoForm, RequestForm, TrackForm
 from portal.selectors import portal_tracked_order, portal_tracked_orders
 from portal.services import phone_normalise, portal_photo_add, portal_request_submit
+from portal.terms import service_terms
 from workorders.models import WorkOrder
 from workorders.selectors import workorder_for_tracking
 from workorders.services import workorder_transition
@@ -170,6 +173,7 @@ def order_detail(request: HttpRequest, number: str) -> HttpResponse:
         "technician_name": progress.technician_first_name(order),
         "timeline": progress.customer_timeline(order),
         "actions": progress.customer_actions(order),
+        "quote": order_quote_for_customer(order),
         "photo_form": PhotoForm() if order.is_open else None,
         "hotline": order.unit.phone or _hotline(),
     }
@@ -224,3 +228,12 @@ def order_upload(request: HttpRequest, number: str) -> HttpResponse:
     else:
         messages.success(request, _("The photo has been added."))
     return redirect(reverse("portal:order", kwargs={"number": order.number}) + "#photos")
+
+
+def terms(request: HttpRequest) -> HttpResponse:
+    """服务条款: generated from the live configuration; no login. ``?lang=en`` or the language switch."""
+    lang = request.GET.get("lang", "")
+    if lang in dict(settings.LANGUAGES):
+        translation.activate(lang)
+        request.LANGUAGE_CODE = lang
+    return render(request, "portal/terms.html", {"terms": service_terms(), "hotline": _hotline()})
