@@ -101,3 +101,32 @@ def test_the_bench_prints_the_table_and_writes_the_solution(tmp_path, capsys, mo
     assert "C101" in out and "827.3" in out and "mean gap" in out
     routes, cost = solomon.read_best_known(tmp_path / "C101.sol")
     assert solomon.check_solution(solomon.read_instance(C101), routes) == (cost, [])
+
+
+def test_solomon_text_format_reads_like_the_vrplib_file(tmp_path, c101):
+    lines = [
+        "C101",
+        "",
+        "VEHICLE",
+        "NUMBER     CAPACITY",
+        "  25         200",
+        "",
+        "CUSTOMER",
+        "CUST NO.  XCOORD.   YCOORD.    DEMAND   READY TIME  DUE DATE   SERVICE   TIME",
+        "",
+    ]
+    for node in range(len(c101.demands)):
+        x, y = c101.coordinates[node]
+        ready, due = c101.windows[node]
+        lines.append(
+            f"{node:5d} {x:8.0f} {y:8.0f} {c101.demands[node]:8d} {ready:8.0f} {due:8.0f} {c101.service[node]:8.0f}"
+        )
+    (tmp_path / "C101.txt").write_text("\n".join(lines) + "\n")
+
+    text = solomon.read_instance(tmp_path / "C101.txt")
+
+    assert (text.name, text.vehicles, text.capacity) == ("C101", 25, 200)
+    assert (text.coordinates == c101.coordinates).all()
+    assert (text.windows == c101.windows).all() and (text.service == c101.service).all()
+    routes, cost = solomon.read_best_known(DATA / "C101.sol")
+    assert solomon.check_solution(text, routes) == (cost, [])
