@@ -24,6 +24,7 @@ urlpatterns = [
     path("claims/", include("claims.urls")),
     path("service-levels/", include("sla.urls")),
     path("dispatch/", include("dispatch.urls")),
+    path("field/", include("fieldwork.urls")),
     path("s/", include("portal.urls")),
     path("", include("core.urls")),
 ]

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "claims",
     "sla",
     "dispatch",
+    "fieldwork",
     "portal",
     "demo",
 ]
