@@ -1,10 +1,541 @@
-"""The dispatch part of the public API v1."""
+"""The dispatch part of the public API v1: technicians, appointments, the board, auto-assign,
+plans and loans. Thin: parse, call selectors/services, serialise."""
 
 from __future__ import annotations
 
-from ninja import Router
+from datetime import date, datetime
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema
+from pydantic import Field
+
+from core.api import ERROR_RESPONSES, Id, Money, PageQuery, idempotent_create, paginate
+from core.models import OrgUnit
+from dispatch import selectors, services
+from dispatch.models import Appointment, DispatchPlan, TechnicianLoan, TechnicianProfile
+from workorders.models import WorkOrder
+from workorders.selectors import technicians_visible_to, workorders_visible_to
 
 router = Router(tags=["dispatch"])
 
 #: (prefix under /api/v1, router) pairs that aftersales.api mounts.
 ROUTERS: list[tuple[str, Router]] = [("/dispatch", router)]
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return timezone.localtime(moment).isoformat() if moment else None
+
+
+def _person(user: Any) -> dict[str, Any] | None:
+    if user is None:
+        return None
+    return {"id": user.pk, "name": str(user.get_full_name() or user.get_username())}
+
+
+# --- serialisers ----------------------------------------------------------------------------
+
+
+def technician_out(profile: TechnicianProfile, day: date | None = None) -> dict[str, Any]:
+    shift = selectors.technician_shift(profile, day) if day else None
+    return {
+        "id": profile.pk,
+        "user": _person(profile.user),
+        "unit": {"id": profile.user.profile.unit_id, "name": profile.user.profile.unit.name},
+        "categories": [{"id": c.pk, "code": c.code, "name": c.name} for c in profile.categories.all()],
+        "service_types": list(profile.service_types or []),
+        "home": (
+            {"lat": str(profile.home_lat), "lon": str(profile.home_lon), "address": profile.home_address}
+            if profile.home_lat is not None
+            else None
+        ),
+        "calendar": profile.calendar.code if profile.calendar_id and profile.calendar else None,
+        "daily_capacity": profile.daily_capacity,
+        "is_active": profile.is_active,
+        "certificates": [
+            {"name": c.name, "number": c.number, "expires_on": c.expires_on.isoformat() if c.expires_on else None}
+            for c in profile.certificates.filter(is_active=True)
+        ],
+        "shift": {"day": day.isoformat(), "start": shift[0].strftime("%H:%M"), "end": shift[1].strftime("%H:%M")}
+        if day and shift
+        else None,
+        "version": profile.version,
+    }
+
+
+def appointment_out(appointment: Appointment) -> dict[str, Any]:
+    return {
+        "id": appointment.pk,
+        "order": {"id": appointment.order_id, "number": appointment.order.number},
+        "technician": _person(appointment.technician),
+        "date": appointment.date.isoformat(),
+        "window_start": _iso(appointment.window_start),
+        "window_end": _iso(appointment.window_end),
+        "content": appointment.content,
+        "expected_minutes": appointment.expected_minutes,
+        "expected_fees": f"{appointment.expected_fees:.2f}",
+        "status": appointment.status,
+        "version": appointment.version,
+    }
+
+
+def plan_out(plan: DispatchPlan) -> dict[str, Any]:
+    routes: dict[int, dict[str, Any]] = {}
+    for visit in plan.visits.select_related("order", "technician").order_by("technician_id", "sequence"):
+        route = routes.setdefault(
+            visit.technician_id, {"technician": _person(visit.technician), "visits": [], "travel_km": "0.00"}
+        )
+        route["visits"].append(
+            {
+                "order": {"id": visit.order_id, "number": visit.order.number},
+                "sequence": visit.sequence,
+                "arrival": _iso(visit.arrival_at),
+                "start": _iso(visit.start_at),
+                "finish": _iso(visit.finish_at),
+                "travel_km": f"{visit.travel_km:.2f}",
+                "late_minutes": visit.late_minutes,
+            }
+        )
+    summary = {key: plan.summary.get(key) for key in ("status", "travel_km", "lateness_minutes", "solve_seconds")}
+    return {
+        "id": plan.pk,
+        "unit": {"id": plan.unit_id, "name": plan.unit.name},
+        "day": plan.day.isoformat(),
+        "status": plan.status,
+        "created_by": _person(plan.created_by),
+        "approved_by": _person(plan.approved_by),
+        "summary": summary,
+        "routes": list(routes.values()),
+        "dropped": plan.dropped,
+        "reject_reason": plan.reject_reason,
+        "version": plan.version,
+    }
+
+
+def loan_out(loan: TechnicianLoan) -> dict[str, Any]:
+    return {
+        "id": loan.pk,
+        "technician": _person(loan.technician),
+        "from_unit": {"id": loan.from_unit_id, "name": loan.from_unit.name},
+        "to_unit": {"id": loan.to_unit_id, "name": loan.to_unit.name},
+        "starts_on": loan.starts_on.isoformat(),
+        "ends_on": loan.ends_on.isoformat(),
+        "reason": loan.reason,
+        "status": loan.status,
+        "requested_by": _person(loan.requested_by),
+        "decided_by": _person(loan.decided_by),
+        "decision_note": loan.decision_note,
+    }
+
+
+# --- lookups (unknown and foreign ids get the same answer) ----------------------------------
+
+
+def _order(request: HttpRequest, order_id: int, field: str = "order") -> WorkOrder:
+    order = workorders_visible_to(request.user).filter(pk=order_id).first()
+    if order is None:
+        raise ValidationError({field: _("Unknown work order.")})
+    return order
+
+
+def _technician(request: HttpRequest, user_id: int, field: str = "technician") -> Any:
+    user = technicians_visible_to(request.user).filter(pk=user_id).first()
+    if user is None:
+        user = get_user_model().objects.filter(pk=user_id, is_active=True).select_related("profile").first()
+        if user is None or not services.loan_admission_for_user(request.user, user):
+            raise ValidationError({field: _("Choose an active technician.")})
+    return user
+
+
+def _unit(request: HttpRequest, unit_id: int | None) -> OrgUnit:
+    return services.unit_for_plans(request.user, unit_id)
+
+
+# --- technicians ----------------------------------------------------------------------------
+
+
+class TechnicianFilters(PageQuery):
+    day: date | None = None
+    unit: int | None = Field(default=None, ge=1)
+
+
+@router.get(
+    "/technicians", response={200: dict, **ERROR_RESPONSES}, summary="Technicians with skills, shifts, certificates"
+)
+def list_technicians(request: HttpRequest, filters: Query[TechnicianFilters]) -> Any:
+    profiles = selectors.technician_profiles_visible_to(request.user).prefetch_related("categories")
+    if filters.unit:
+        profiles = profiles.filter(user__profile__unit_id=filters.unit)
+    return paginate(
+        profiles, page=filters.page, page_size=filters.page_size, serialize=lambda p: technician_out(p, filters.day)
+    )
+
+
+@router.get("/technicians/{profile_id}", response={200: dict, **ERROR_RESPONSES}, summary="One technician")
+def get_technician(request: HttpRequest, profile_id: Id, day: date | None = None) -> Any:
+    return technician_out(selectors.technician_profiles_visible_to(request.user).get(pk=profile_id), day)
+
+
+# --- appointments ---------------------------------------------------------------------------
+
+
+class AppointmentIn(Schema):
+    order: Id
+    technician: Id
+    window_start: datetime
+    window_end: datetime
+    content: str = Field(default="", max_length=2000)
+    expected_minutes: int = Field(default=60, ge=1, le=24 * 60)
+    expected_fees: Money = Field(default=0)  # type: ignore[assignment]
+    reason: str = Field(default="", max_length=2000, description="Needed when another technician was assigned")
+
+
+class RescheduleIn(Schema):
+    version: int
+    window_start: datetime
+    window_end: datetime
+    reason: str = Field(max_length=2000)
+
+
+class CancelIn(Schema):
+    version: int | None = None
+    reason: str = Field(max_length=2000)
+
+
+class AppointmentFilters(PageQuery):
+    day: date | None = None
+    technician: int | None = Field(default=None, ge=1)
+    order: int | None = Field(default=None, ge=1)
+
+
+@router.post(
+    "/appointments", response={201: dict, **ERROR_RESPONSES}, summary="Book an appointment (Idempotency-Key honoured)"
+)
+def create_appointment(request: HttpRequest, payload: AppointmentIn) -> Any:
+    def create() -> tuple[int, dict[str, Any]]:
+        appointment = services.appointment_book(
+            acting_user=request.user,
+            order=_order(request, payload.order),
+            technician=_technician(request, payload.technician),
+            window_start=payload.window_start,
+            window_end=payload.window_end,
+            content=payload.content,
+            expected_minutes=payload.expected_minutes,
+            expected_fees=payload.expected_fees,
+            reason=payload.reason,
+        )
+        return 201, appointment_out(appointment)
+
+    return idempotent_create(request, "dispatch-appointments", create)
+
+
+@router.get(
+    "/appointments", response={200: dict, **ERROR_RESPONSES}, summary="Appointments (by day, technician, order)"
+)
+def list_appointments(request: HttpRequest, filters: Query[AppointmentFilters]) -> Any:
+    appointments = selectors.appointments_visible_to(request.user)
+    if filters.day:
+        appointments = appointments.filter(date=filters.day)
+    if filters.technician:
+        appointments = appointments.filter(technician_id=filters.technician)
+    if filters.order:
+        appointments = appointments.filter(order_id=filters.order)
+    return paginate(appointments, page=filters.page, page_size=filters.page_size, serialize=appointment_out)
+
+
+@router.get("/appointments/{appointment_id}", response={200: dict, **ERROR_RESPONSES}, summary="One appointment")
+def get_appointment(request: HttpRequest, appointment_id: Id) -> Any:
+    return appointment_out(selectors.appointments_visible_to(request.user).get(pk=appointment_id))
+
+
+@router.post(
+    "/appointments/{appointment_id}/reschedule",
+    response={200: dict, **ERROR_RESPONSES},
+    summary="Reschedule (with version and reason)",
+)
+def reschedule_appointment(request: HttpRequest, appointment_id: Id, payload: RescheduleIn) -> Any:
+    appointment = selectors.appointments_visible_to(request.user).get(pk=appointment_id)
+    appointment = services.appointment_reschedule(
+        acting_user=request.user,
+        appointment=appointment,
+        window_start=payload.window_start,
+        window_end=payload.window_end,
+        reason=payload.reason,
+        expected_version=payload.version,
+    )
+    return appointment_out(appointment)
+
+
+@router.post(
+    "/appointments/{appointment_id}/cancel", response={200: dict, **ERROR_RESPONSES}, summary="Cancel an appointment"
+)
+def cancel_appointment(request: HttpRequest, appointment_id: Id, payload: CancelIn) -> Any:
+    appointment = selectors.appointments_visible_to(request.user).get(pk=appointment_id)
+    appointment = services.appointment_cancel(
+        acting_user=request.user, appointment=appointment, reason=payload.reason, expected_version=payload.version
+    )
+    return appointment_out(appointment)
+
+
+# --- board, assignment ----------------------------------------------------------------------
+
+
+class BoardQuery(Schema):
+    day: date
+    days: int = Field(default=1, ge=1, le=7)
+    unit: int | None = Field(default=None, ge=1)
+
+
+@router.get(
+    "/board", response={200: dict, **ERROR_RESPONSES}, summary="The dispatch board of a unit for a day (or week)"
+)
+def board(request: HttpRequest, query: Query[BoardQuery]) -> Any:
+    if not request.user.has_perm("dispatch.view_dispatchplan"):
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied(_("You may not do this."))
+    data = selectors.dispatch_board(
+        user=request.user, unit=_unit(request, query.unit), start=query.day, days=query.days
+    )
+    return {
+        "unit": {"id": data.unit.pk, "name": data.unit.name},
+        "days": [d.isoformat() for d in data.days],
+        "technicians": [
+            {
+                "technician": _person(row.profile.user),
+                "loaned": row.loaned,
+                "capacity": row.profile.daily_capacity,
+                "days": [
+                    {
+                        "day": cell["day"].isoformat(),
+                        "shift": [cell["shift"][0].strftime("%H:%M"), cell["shift"][1].strftime("%H:%M")]
+                        if cell["shift"]
+                        else None,
+                        "visits": [appointment_out(a) for a in cell["visits"]],
+                    }
+                    for cell in row.days
+                ],
+            }
+            for row in data.rows
+        ],
+        "unassigned": [
+            {
+                "id": order.pk,
+                "number": order.number,
+                "status": order.status,
+                "service_type": order.service_type,
+                "priority": order.priority,
+                "customer": order.customer.name,
+                "deadline": _iso(data.deadlines.get(order.pk)),
+            }
+            for order in data.unassigned
+        ],
+    }
+
+
+class AssignIn(Schema):
+    technician: Id
+    reason: str = Field(default="", max_length=2000)
+
+
+class AutoAssignIn(Schema):
+    day: date | None = None
+    apply: bool = False
+
+
+@router.post(
+    "/work-orders/{order_id}/assign", response={200: dict, **ERROR_RESPONSES}, summary="Assign or reassign (reason)"
+)
+def assign(request: HttpRequest, order_id: Id, payload: AssignIn) -> Any:
+    order = workorders_visible_to(request.user).get(pk=order_id)
+    order = services.dispatch_assign(
+        acting_user=request.user,
+        order=order,
+        technician=_technician(request, payload.technician),
+        reason=payload.reason,
+    )
+    return {"id": order.pk, "number": order.number, "status": order.status, "technician": _person(order.technician)}
+
+
+@router.post(
+    "/work-orders/{order_id}/auto-assign", response={200: dict, **ERROR_RESPONSES}, summary="Auto-assign with reasons"
+)
+def auto_assign(request: HttpRequest, order_id: Id, payload: AutoAssignIn) -> Any:
+    order = workorders_visible_to(request.user).get(pk=order_id)
+    result = services.auto_assign(acting_user=request.user, order=order, day=payload.day, apply=payload.apply)
+    return {
+        "choice": result.decision.choice,
+        "applied": result.applied,
+        "reasons": result.decision.reasons,
+        "candidates": [
+            {"technician": c.technician_id, "name": c.name, "score": c.score, "reasons": c.reasons}
+            for c in result.decision.candidates
+        ],
+    }
+
+
+# --- plans ----------------------------------------------------------------------------------
+
+
+class PlanIn(Schema):
+    day: date
+    unit: int | None = Field(default=None, ge=1)
+    time_limit: float = Field(default=2.0, ge=services.MIN_TIME_LIMIT, le=services.MAX_TIME_LIMIT)
+
+
+class VersionIn(Schema):
+    version: int | None = None
+
+
+class RejectIn(VersionIn):
+    reason: str = Field(max_length=2000)
+
+
+class EditIn(VersionIn):
+    order: Id
+    technician: int | None = Field(default=None, ge=1, description="Move to this technician's route")
+    position: int = Field(default=1, ge=1, le=100)
+    drop_reason: str = Field(default="", max_length=2000, description="Drop instead of moving")
+
+
+class PlanFilters(PageQuery):
+    day: date | None = None
+    status: str = ""
+
+
+@router.post("/plans", response={201: dict, **ERROR_RESPONSES}, summary="Propose a route plan for a unit and a day")
+def propose_plan(request: HttpRequest, payload: PlanIn) -> Any:
+    def create() -> tuple[int, dict[str, Any]]:
+        plan = services.plan_propose(
+            acting_user=request.user, unit=_unit(request, payload.unit), day=payload.day, time_limit=payload.time_limit
+        )
+        return 201, plan_out(plan)
+
+    return idempotent_create(request, "dispatch-plans", create)
+
+
+@router.get("/plans", response={200: dict, **ERROR_RESPONSES}, summary="Plans")
+def list_plans(request: HttpRequest, filters: Query[PlanFilters]) -> Any:
+    plans = selectors.plans_visible_to(request.user)
+    if filters.day:
+        plans = plans.filter(day=filters.day)
+    if filters.status:
+        plans = plans.filter(status=filters.status)
+    return paginate(plans, page=filters.page, page_size=filters.page_size, serialize=plan_out)
+
+
+def _plan(request: HttpRequest, plan_id: int) -> DispatchPlan:
+    return selectors.plans_visible_to(request.user).get(pk=plan_id)
+
+
+@router.get(
+    "/plans/{plan_id}", response={200: dict, **ERROR_RESPONSES}, summary="One plan with routes and dropped jobs"
+)
+def get_plan(request: HttpRequest, plan_id: Id) -> Any:
+    return plan_out(_plan(request, plan_id))
+
+
+@router.post("/plans/{plan_id}/edit", response={200: dict, **ERROR_RESPONSES}, summary="Move or drop a visit")
+def edit_plan(request: HttpRequest, plan_id: Id, payload: EditIn) -> Any:
+    plan = _plan(request, plan_id)
+    if payload.drop_reason:
+        plan = services.plan_visit_drop(
+            acting_user=request.user,
+            plan=plan,
+            order_id=payload.order,
+            reason=payload.drop_reason,
+            expected_version=payload.version,
+        )
+    elif payload.technician:
+        plan = services.plan_visit_move(
+            acting_user=request.user,
+            plan=plan,
+            order_id=payload.order,
+            technician_id=payload.technician,
+            position=payload.position,
+            expected_version=payload.version,
+        )
+    else:
+        raise ValidationError({"technician": _("Give a technician to move to, or a reason to drop.")})
+    return plan_out(plan)
+
+
+@router.post("/plans/{plan_id}/approve", response={200: dict, **ERROR_RESPONSES}, summary="Approve (director)")
+def approve_plan(request: HttpRequest, plan_id: Id, payload: VersionIn) -> Any:
+    return plan_out(
+        services.plan_approve(acting_user=request.user, plan=_plan(request, plan_id), expected_version=payload.version)
+    )
+
+
+@router.post("/plans/{plan_id}/reject", response={200: dict, **ERROR_RESPONSES}, summary="Reject with a reason")
+def reject_plan(request: HttpRequest, plan_id: Id, payload: RejectIn) -> Any:
+    plan = services.plan_reject(
+        acting_user=request.user, plan=_plan(request, plan_id), reason=payload.reason, expected_version=payload.version
+    )
+    return plan_out(plan)
+
+
+@router.post(
+    "/plans/{plan_id}/apply", response={200: dict, **ERROR_RESPONSES}, summary="Apply an approved plan (idempotent)"
+)
+def apply_plan(request: HttpRequest, plan_id: Id) -> Any:
+    return plan_out(services.plan_apply(acting_user=request.user, plan=_plan(request, plan_id)))
+
+
+# --- loans ----------------------------------------------------------------------------------
+
+
+class LoanIn(Schema):
+    technician: Id
+    to_unit: Id
+    starts_on: date
+    ends_on: date
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class DecideIn(Schema):
+    approve: bool
+    note: str = Field(default="", max_length=2000)
+
+
+@router.post("/loans", response={201: dict, **ERROR_RESPONSES}, summary="Ask another unit to lend a technician")
+def request_loan(request: HttpRequest, payload: LoanIn) -> Any:
+    def create() -> tuple[int, dict[str, Any]]:
+        technician = (
+            get_user_model().objects.filter(pk=payload.technician, is_active=True).select_related("profile").first()
+        )
+        if technician is None:
+            raise ValidationError({"technician": _("Choose an active technician.")})
+        unit = _unit(request, payload.to_unit)
+        loan = services.loan_request(
+            acting_user=request.user,
+            technician=technician,
+            to_unit=unit,
+            starts_on=payload.starts_on,
+            ends_on=payload.ends_on,
+            reason=payload.reason,
+        )
+        return 201, loan_out(loan)
+
+    return idempotent_create(request, "dispatch-loans", create)
+
+
+@router.get("/loans", response={200: dict, **ERROR_RESPONSES}, summary="Loans from or to my units")
+def list_loans(request: HttpRequest, filters: Query[PageQuery]) -> Any:
+    return paginate(
+        selectors.loans_visible_to(request.user), page=filters.page, page_size=filters.page_size, serialize=loan_out
+    )
+
+
+@router.post(
+    "/loans/{loan_id}/decide", response={200: dict, **ERROR_RESPONSES}, summary="Approve or reject (lending unit)"
+)
+def decide_loan(request: HttpRequest, loan_id: Id, payload: DecideIn) -> Any:
+    loan = selectors.loans_visible_to(request.user).get(pk=loan_id)
+    return loan_out(
+        services.loan_decide(acting_user=request.user, loan=loan, approve=payload.approve, note=payload.note)
+    )

@@ -1099,3 +1099,16 @@ def unit_for_plans(acting_user: Any, unit_id: int | None) -> OrgUnit:
 
 def appointment_window(day: date, start: time, end: time) -> tuple[datetime, datetime]:
     return at_local(day, start), at_local(day, end)
+
+
+def loan_admission_for_user(acting_user: Any, technician: Any) -> bool:
+    """A technician of a unit the acting user does not see, on an approved loan to one they do."""
+    from dispatch.models import TechnicianLoan
+
+    loans = TechnicianLoan.objects.filter(
+        technician_id=technician.pk, status=LoanStatus.APPROVED, ends_on__gte=timezone.localdate()
+    )
+    units = unit_ids_visible_to(acting_user)
+    if units is not ALL_UNITS:
+        loans = loans.filter(to_unit_id__in=units)
+    return loans.exists()
