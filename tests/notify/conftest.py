@@ -162,3 +162,10 @@ def new_order(agent: Any, customer: Any, **extra: Any) -> Any:
 def accepted_order(agent: Any, customer: Any) -> Any:
     order = new_order(agent, customer)
     return wo.workorder_transition(order=order, action="accept", acting_user=agent, data={"charge_type": "free"})
+
+
+@pytest.fixture
+def admin_user_(org: Any) -> Any:
+    from core.testing import make_user
+
+    return make_user("admin", org.hq, username="admin1")
