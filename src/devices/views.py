@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.forms import add_service_errors, add_submission_token, apply_versioned_edit, create_once, form_status
@@ -54,6 +55,10 @@ def device_list(request: HttpRequest) -> HttpResponse:
 def device_detail(request: HttpRequest, pk: int) -> HttpResponse:
     device = _get_device(request, pk)
     orders = workorders_visible_to(request.user).filter(device=device).order_by("-submitted_at", "-id")
+    from policies.selectors import contracts_covering
+    from policies.services import warranty_status
+
+    today = timezone.localdate()
     return render(
         request,
         "devices/device_detail.html",
@@ -61,6 +66,8 @@ def device_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "device": device,
             "orders": list(orders),
             "request_url": device_request_url(device),
+            "warranty": warranty_status(device=device, on=today).as_dict(),
+            "contracts": list(contracts_covering(device=device, on=today)),
         },
     )
 
