@@ -126,6 +126,8 @@ FIELD_LABELS: dict[tuple[str, str], Any] = {
     ("provide_info", "note"): gettext_lazy("The information we asked for"),
     ("cancel", "reason"): gettext_lazy("Why do you want to cancel?"),
 }
+# Fields staff fill in when they record the customer's decision; the customer never sees them.
+STAFF_ONLY_FIELDS = frozenset({("approve_quote", "confirmed_by")})
 ACTION_ORDER = ("provide_info", "approve_quote", "sign_off", "decline_quote", "object", "cancel")
 
 
@@ -179,7 +181,7 @@ def customer_actions(order: WorkOrder) -> list[CustomerAction]:
             action=t.action,
             label=str(ACTION_LABELS.get(t.action, t.label)),
             style=t.style,
-            fields=[_field(t, spec) for spec in t.fields],
+            fields=[_field(t, spec) for spec in t.fields if (t.action, spec.name) not in STAFF_ONLY_FIELDS],
         )
         for t in ordered
     ]
@@ -189,7 +191,7 @@ def customer_action_fields(order: WorkOrder, action: str) -> list[str] | None:
     """Field names of an action the customer may take now, or ``None`` if it is not allowed."""
     for transition in allowed_transitions(order, CUSTOMER):
         if transition.action == action:
-            return [spec.name for spec in transition.fields]
+            return [spec.name for spec in transition.fields if (action, spec.name) not in STAFF_ONLY_FIELDS]
     return None
 
 
