@@ -1,2 +1,14 @@
+from django.urls import path
+
+from dispatch import views
+
 app_name = "dispatch"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.board, name="board"),
+    path("orders/<int:order_id>/assign/", views.assign, name="assign"),
+    path("plans/propose/", views.propose, name="propose"),
+    path("plans/<int:pk>/", views.plan_detail, name="plan"),
+    path("plans/<int:pk>/<slug:action>/", views.plan_action, name="plan_action"),
+    path("technicians/", views.technician_list, name="technicians"),
+    path("technicians/<int:user_id>/", views.technician_edit, name="technician"),
+]

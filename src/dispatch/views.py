@@ -1,0 +1,278 @@
+"""Staff pages: the dispatch board (day / week), plan review, technicians' setup. Thin views:
+they parse, call the same services as the API, and show refusals as messages."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from catalog.models import ProductCategory
+from core.exceptions import TransitionNotAllowed, VersionConflict
+from dispatch import selectors, services
+from dispatch.choices import Weekday
+from workorders.choices import ServiceType
+from workorders.selectors import technicians_for_order, technicians_visible_to, workorders_visible_to
+
+REFUSALS = (ValidationError, PermissionDenied, TransitionNotAllowed, VersionConflict)
+
+
+def _refusal_text(error: Exception) -> str:
+    if isinstance(error, ValidationError):
+        if hasattr(error, "error_dict"):
+            return " ".join(m for ms in error.message_dict.values() for m in ms)
+        return " ".join(error.messages)
+    return str(getattr(error, "message", "") or error)
+
+
+def _day(raw: str | None) -> date:
+    return (parse_date(raw) if raw else None) or timezone.localdate()
+
+
+def _unit(request: HttpRequest) -> Any:
+    raw = request.GET.get("unit") or request.POST.get("unit")
+    try:
+        return services.unit_for_plans(request.user, int(raw) if raw else None)
+    except (ValueError, ValidationError):
+        return services.unit_for_plans(request.user, None)
+
+
+def _board_url(unit: Any, day: date, view: str = "day") -> str:
+    return f"{reverse('dispatch:board')}?unit={unit.pk}&day={day.isoformat()}&view={view}"
+
+
+@login_required
+@permission_required("dispatch.view_dispatchplan", raise_exception=True)
+def board(request: HttpRequest) -> HttpResponse:
+    unit = _unit(request)
+    day = _day(request.GET.get("day"))
+    view = "week" if request.GET.get("view") == "week" else "day"
+    start = day - timedelta(days=day.weekday()) if view == "week" else day
+    data = selectors.dispatch_board(user=request.user, unit=unit, start=start, days=7 if view == "week" else 1)
+    pickers = {order.pk: list(technicians_for_order(request.user, order)) for order in data.unassigned[:50]}
+    plans = selectors.plans_visible_to(request.user).filter(unit=unit, day__gte=start).order_by("day", "-id")[:10]
+    return render(
+        request,
+        "dispatch/board.html",
+        {
+            "board": data,
+            "unit": unit,
+            "units": selectors.board_units(request.user),
+            "day": day,
+            "view": view,
+            "prev": day - timedelta(days=7 if view == "week" else 1),
+            "next": day + timedelta(days=7 if view == "week" else 1),
+            "unassigned": [
+                (order, data.deadlines.get(order.pk), pickers.get(order.pk, [])) for order in data.unassigned
+            ],
+            "plans": plans,
+        },
+    )
+
+
+@login_required
+@require_POST
+def assign(request: HttpRequest, order_id: int) -> HttpResponse:
+    order = get_object_or_404(workorders_visible_to(request.user), pk=order_id)
+    unit, day = _unit(request), _day(request.POST.get("day"))
+    try:
+        if request.POST.get("auto"):
+            result = services.auto_assign(acting_user=request.user, order=order, day=day, apply=True)
+            if result.applied:
+                messages.success(
+                    request, _("Auto-assigned: %(reasons)s") % {"reasons": "; ".join(result.decision.reasons)}
+                )
+            else:
+                messages.warning(request, "; ".join(result.decision.reasons))
+        else:
+            technician = technicians_visible_to(request.user).filter(pk=request.POST.get("technician") or 0).first()
+            if technician is None:
+                raise ValidationError({"technician": _("Choose an active technician.")})
+            services.dispatch_assign(
+                acting_user=request.user, order=order, technician=technician, reason=request.POST.get("reason", "")
+            )
+            messages.success(request, _("%(order)s assigned.") % {"order": order.number})
+    except REFUSALS as error:
+        messages.error(request, _refusal_text(error))
+    return redirect(_board_url(unit, day, request.POST.get("view", "day")))
+
+
+@login_required
+@require_POST
+def propose(request: HttpRequest) -> HttpResponse:
+    unit, day = _unit(request), _day(request.POST.get("day"))
+    try:
+        plan = services.plan_propose(acting_user=request.user, unit=unit, day=day, time_limit=2.0)
+    except REFUSALS as error:
+        messages.error(request, _refusal_text(error))
+        return redirect(_board_url(unit, day))
+    return redirect("dispatch:plan", pk=plan.pk)
+
+
+@login_required
+@permission_required("dispatch.view_dispatchplan", raise_exception=True)
+def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = get_object_or_404(selectors.plans_visible_to(request.user), pk=pk)
+    routes: dict[int, dict[str, Any]] = {}
+    for visit in plan.visits.select_related("order", "order__customer", "technician").order_by(
+        "technician_id", "sequence"
+    ):
+        routes.setdefault(visit.technician_id, {"technician": visit.technician, "visits": []})["visits"].append(visit)
+    technicians = [
+        {"id": int(key), "name": value["name"]} for key, value in plan.summary.get("technicians", {}).items()
+    ]
+    return render(
+        request,
+        "dispatch/plan_detail.html",
+        {"plan": plan, "routes": list(routes.values()), "technicians": technicians},
+    )
+
+
+@login_required
+@require_POST
+def plan_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    plan = get_object_or_404(selectors.plans_visible_to(request.user), pk=pk)
+    version = int(request.POST["version"]) if request.POST.get("version", "").isdigit() else None
+    try:
+        if action == "approve":
+            services.plan_approve(acting_user=request.user, plan=plan, expected_version=version)
+        elif action == "reject":
+            services.plan_reject(
+                acting_user=request.user, plan=plan, reason=request.POST.get("reason", ""), expected_version=version
+            )
+        elif action == "apply":
+            services.plan_apply(acting_user=request.user, plan=plan)
+        elif action == "move":
+            services.plan_visit_move(
+                acting_user=request.user,
+                plan=plan,
+                order_id=int(request.POST.get("order") or 0),
+                technician_id=int(request.POST.get("technician") or 0),
+                position=int(request.POST.get("position") or 1),
+                expected_version=version,
+            )
+        elif action == "drop":
+            services.plan_visit_drop(
+                acting_user=request.user,
+                plan=plan,
+                order_id=int(request.POST.get("order") or 0),
+                reason=request.POST.get("reason", ""),
+                expected_version=version,
+            )
+        else:
+            raise ValidationError({"action": _("Unknown action.")})
+        messages.success(request, _("Plan updated."))
+    except (ValueError, *REFUSALS) as error:
+        messages.error(request, _refusal_text(error))
+    return redirect("dispatch:plan", pk=plan.pk)
+
+
+# --- technicians' setup ---------------------------------------------------------------------
+
+
+@login_required
+@permission_required("dispatch.view_technicianprofile", raise_exception=True)
+def technician_list(request: HttpRequest) -> HttpResponse:
+    profiles = selectors.technician_profiles_visible_to(request.user).prefetch_related("categories", "certificates")
+    managed = set(profiles.values_list("user_id", flat=True))
+    others = [u for u in technicians_visible_to(request.user) if u.pk not in managed]
+    return render(request, "dispatch/technician_list.html", {"profiles": profiles, "others": others})
+
+
+def _decimal(raw: str | None) -> Decimal | None:
+    try:
+        return Decimal(raw) if raw else None
+    except InvalidOperation:
+        raise ValidationError({"home_lat": _("Enter a number.")}) from None
+
+
+def _time(raw: str | None) -> time | None:
+    try:
+        return datetime.strptime(raw, "%H:%M").time() if raw else None
+    except ValueError:
+        raise ValidationError({"shifts": _("Enter times as HH:MM.")}) from None
+
+
+@login_required
+@permission_required("dispatch.view_technicianprofile", raise_exception=True)
+def technician_edit(request: HttpRequest, user_id: int) -> HttpResponse:
+    user = get_object_or_404(technicians_visible_to(request.user), pk=user_id)
+    profile = selectors.profile_of(user)
+    if request.method == "POST":
+        try:
+            section = request.POST.get("section")
+            if section == "profile":
+                capacity = request.POST.get("daily_capacity") or "6"
+                profile = services.technician_profile_save(
+                    acting_user=request.user,
+                    user=user,
+                    categories=list(ProductCategory.objects.filter(pk__in=request.POST.getlist("categories"))),
+                    service_types=request.POST.getlist("service_types"),
+                    home_lat=_decimal(request.POST.get("home_lat")),
+                    home_lon=_decimal(request.POST.get("home_lon")),
+                    home_address=request.POST.get("home_address", ""),
+                    daily_capacity=int(capacity) if capacity.isdigit() else 0,
+                    is_active=bool(request.POST.get("is_active")),
+                    expected_version=int(request.POST["version"])
+                    if request.POST.get("version", "").isdigit()
+                    else None,
+                )
+            elif profile is None:
+                raise ValidationError({"section": _("Save the skills first.")})
+            elif section == "shifts":
+                weekly: dict[int, list[tuple[time, time]]] = {}
+                for weekday in Weekday.values:
+                    start, end = _time(request.POST.get(f"start_{weekday}")), _time(request.POST.get(f"end_{weekday}"))
+                    if start and end:
+                        weekly[weekday] = [(start, end)]
+                services.technician_shifts_replace(acting_user=request.user, profile=profile, weekly=weekly)
+            elif section == "override":
+                services.shift_override_set(
+                    acting_user=request.user,
+                    profile=profile,
+                    day=_day(request.POST.get("date")),
+                    starts_at=_time(request.POST.get("starts_at")),
+                    ends_at=_time(request.POST.get("ends_at")),
+                    day_off=bool(request.POST.get("day_off")),
+                )
+            elif section == "certificate":
+                services.certificate_add(
+                    acting_user=request.user,
+                    profile=profile,
+                    name=request.POST.get("name", ""),
+                    number=request.POST.get("number", ""),
+                    expires_on=parse_date(request.POST.get("expires_on") or "") or None,
+                )
+            messages.success(request, _("Saved."))
+            return redirect("dispatch:technician", user_id=user.pk)
+        except REFUSALS as error:
+            messages.error(request, _refusal_text(error))
+    weekly_rows = {}
+    if profile is not None:
+        for row in profile.shifts.filter(weekday__isnull=False):
+            weekly_rows[row.weekday] = row
+    return render(
+        request,
+        "dispatch/technician_form.html",
+        {
+            "tech": user,
+            "profile": profile,
+            "categories": ProductCategory.objects.order_by("code"),
+            "chosen": set(profile.categories.values_list("pk", flat=True)) if profile else set(),
+            "service_types": ServiceType.choices,
+            "weekdays": [(value, label, weekly_rows.get(value)) for value, label in Weekday.choices],
+            "overrides": profile.shifts.filter(date__isnull=False).order_by("-date")[:20] if profile else [],
+            "certificates": profile.certificates.filter(is_active=True) if profile else [],
+        },
+    )
