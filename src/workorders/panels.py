@@ -39,3 +39,29 @@ def order_panels_for(request: HttpRequest, order: WorkOrder) -> list[dict[str, A
                 {"name": panel.name, "template": panel.template, "column": panel.column, "context": context}
             )
     return rendered
+
+
+# --- how other apps' timeline events show their parameters ----------------------------------
+
+#: ``params(event) -> [(label, value), …]`` for one event kind (e.g. the warranty decision's reasons).
+TimelineParams = Callable[[Any], list[tuple[str, str]]]
+
+_TIMELINE_PARAMS: dict[str, TimelineParams] = {}
+_PARAM_LABELS: dict[str, Any] = {}
+
+
+def register_timeline_params(kind: str, params: TimelineParams) -> None:
+    _TIMELINE_PARAMS[kind] = params
+
+
+def register_param_labels(labels: dict[str, Any]) -> None:
+    """Labels (lazy translations) for the data keys an app writes on its timeline events."""
+    _PARAM_LABELS.update(labels)
+
+
+def timeline_params_for(kind: str) -> TimelineParams | None:
+    return _TIMELINE_PARAMS.get(kind)
+
+
+def param_label(key: str) -> Any | None:
+    return _PARAM_LABELS.get(key)

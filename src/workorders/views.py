@@ -58,7 +58,7 @@ from workorders.forms import (
     add_service_errors,
 )
 from workorders.models import Attachment, TimelineEvent, WorkOrder
-from workorders.panels import order_panels_for
+from workorders.panels import order_panels_for, param_label, timeline_params_for
 from workorders.selectors import (
     technicians_for_order,
     workorder_detail_for,
@@ -385,6 +385,8 @@ def _param_label(event: TimelineEvent, key: str) -> str:
                 return str(spec.label)
     if key in PARAM_LABELS:
         return str(PARAM_LABELS[key])
+    if param_label(key) is not None:
+        return str(param_label(key))
     try:
         return str(getattr(WorkOrder._meta.get_field(key), "verbose_name", key))
     except FieldDoesNotExist:
@@ -413,6 +415,15 @@ def _param_value(key: str, value: Any) -> str:
     return str(value)
 
 
+def _shown_on_timeline(value: Any) -> bool:
+    """Scalars, people ({id, name}) and changes ({from, to}); not an app's nested details."""
+    if isinstance(value, list):
+        return False
+    if isinstance(value, dict):
+        return "name" in value or "from" in value or "to" in value
+    return True
+
+
 def _actor_display(event: TimelineEvent) -> str:
     """The stored label, with the two non-person actors shown in the reader's language."""
     if event.actor_label == services.CUSTOMER_LABEL:
@@ -431,8 +442,15 @@ def _timeline(order: WorkOrder) -> list[dict[str, Any]]:
             attachment_pk = _int_or_none((event.data or {}).get("attachment"))
             if attachment_pk:
                 attachment_url = reverse("workorders:attachment", args=[order.pk, attachment_pk])
+        elif (custom := timeline_params_for(event.kind)) is not None:
+            params = custom(event)
         else:
-            params = [(_param_label(event, key), _param_value(key, value)) for key, value in (event.data or {}).items()]
+            # Nested structures (an app's decision details) are shown by that app's panel, not here.
+            params = [
+                (_param_label(event, key), _param_value(key, value))
+                for key, value in (event.data or {}).items()
+                if _shown_on_timeline(value)
+            ]
         rows.append(
             {
                 "event": event,
