@@ -308,3 +308,26 @@ def test_auto_assign_without_anyone_says_why(dispatcher, technician, order_a):
     assert result.decision.choice is None
     assert not result.applied
     assert result.decision.reasons == ["No technician has the skills, a shift and free capacity."]
+
+
+# --- reminders ------------------------------------------------------------------------------
+
+
+def test_day_before_reminder_is_queued_once_per_appointment(dispatcher, technician, tech_profile, order_a):
+    from notify.models import MessageTemplate, OutboxMessage
+
+    MessageTemplate.objects.create(
+        key="appointment_reminder",
+        channel="sms",
+        language="zh-hans",
+        body="{{ customer_name }}：明天 {{ appointment_at }} 上门（{{ order_number }}）",
+    )
+    _book(dispatcher, order_a, technician, at(9), at(10))
+
+    assert services.appointment_reminders_enqueue(day=DAY) == 1
+    services.appointment_reminders_enqueue(day=DAY)
+
+    reminders = OutboxMessage.objects.filter(template_key="appointment_reminder")
+    assert reminders.count() == 1
+    assert reminders.get().body == f"张三丰：明天 2026-12-15 09:00 上门（{order_a.number}）"
+    assert services.appointment_reminders_enqueue(day=DAY + datetime.timedelta(days=1)) == 0
