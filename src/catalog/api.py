@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import date
+from decimal import Decimal
+from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -33,6 +35,38 @@ class ProductModelIn(Schema):
     warranty_months: int = Field(ge=0, le=240)
     main_parts_warranty_months: int | None = Field(default=None, ge=0, le=240)
     description: str = ""
+    discontinued_on: date | None = Field(default=None, description="Production stopped (parts for 5 years, 第七条)")
+    # Optional warranty policy fields: any of them makes a model-level policy version (policies app).
+    main_parts: str | None = Field(default=None, max_length=300, description="Listed main parts, comma-separated")
+    warranty_start_basis: Literal["invoice", "installation", "acceptance"] | None = None
+    warranty_start_fallback: Literal["needs_review", "other_dates"] | None = None
+    warranty_effective_from: date | None = Field(default=None, description="Default: applies to every unit sold")
+    return_days: int | None = Field(default=None, ge=0, le=365)
+    exchange_days: int | None = Field(default=None, ge=0, le=365)
+    repeat_failure_threshold: int | None = Field(default=None, ge=1, le=100)
+    repeat_same_fault_consecutive: bool | None = None
+    parts_wait_limit_days: int | None = Field(default=None, ge=0, le=3650)
+    repairer_fault_limit_days: int | None = Field(default=None, ge=0, le=3650)
+    depreciation_percent_per_day: Decimal | None = Field(default=None, ge=0, le=100, max_digits=6, decimal_places=3)
+    repair_warranty_days: int | None = Field(default=None, ge=0, le=3650)
+    excluded_causes: list[str] | None = Field(default=None, max_length=20)
+
+
+#: ProductModelIn field → the policy field it sets.
+POLICY_FIELDS = {
+    "main_parts": "parts",
+    "warranty_start_basis": "start_basis",
+    "warranty_start_fallback": "start_fallback",
+    "return_days": "return_days",
+    "exchange_days": "exchange_days",
+    "repeat_failure_threshold": "repeat_failure_threshold",
+    "repeat_same_fault_consecutive": "repeat_same_fault_consecutive",
+    "parts_wait_limit_days": "parts_wait_limit_days",
+    "repairer_fault_limit_days": "repairer_fault_limit_days",
+    "depreciation_percent_per_day": "depreciation_percent_per_day",
+    "repair_warranty_days": "repair_warranty_days",
+    "excluded_causes": "excluded_causes",
+}
 
 
 class ProductModelPatch(Schema):
@@ -43,6 +77,7 @@ class ProductModelPatch(Schema):
     warranty_months: int | None = Field(default=None, ge=0, le=240)
     main_parts_warranty_months: int | None = Field(default=None, ge=0, le=240)
     description: str | None = None
+    discontinued_on: date | None = None
     is_active: bool | None = None
 
 
@@ -75,6 +110,7 @@ def model_out(model: ProductModel) -> dict[str, Any]:
         "warranty_months": model.warranty_months,
         "main_parts_warranty_months": model.main_parts_warranty_months,
         "description": model.description,
+        "discontinued_on": model.discontinued_on.isoformat() if model.discontinued_on else None,
         "is_active": model.is_active,
         "version": model.version,
         "created_at": timezone.localtime(model.created_at).isoformat(),
@@ -86,6 +122,31 @@ def _get_model(request: HttpRequest, model_id: int) -> ProductModel:
     if not 1 <= model_id <= MAX_ID:
         raise ProductModel.DoesNotExist
     return product_models_visible_to(request.user).get(pk=model_id)
+
+
+def _model_policy(request: HttpRequest, model: ProductModel, payload: ProductModelIn) -> dict[str, Any] | None:
+    """Optional policy fields make the model's own warranty policy version; months come from the model."""
+    given = {
+        POLICY_FIELDS[name]: value
+        for name, value in payload.dict().items()
+        if name in POLICY_FIELDS and value is not None
+    }
+    if not given:
+        return None
+    from policies.reference import REFERENCE_EFFECTIVE_FROM  # the policies app builds on the catalogue
+    from policies.services import warranty_policy_create
+
+    base = {"start_basis": "invoice"}
+    policy = warranty_policy_create(
+        acting_user=None,
+        product_model=model,
+        name=model.name,
+        effective_from=payload.warranty_effective_from or REFERENCE_EFFECTIVE_FROM,
+        unit_months=model.warranty_months,
+        parts_months=model.main_parts_warranty_months,
+        **{**base, **given},
+    )
+    return {"id": policy.pk, "revision": policy.revision, "effective_from": policy.effective_from.isoformat()}
 
 
 @router.post("", response={201: dict, **ERRORS}, summary="Create a product model (Idempotency-Key honoured)")
@@ -106,8 +167,10 @@ def create_product_model(request: HttpRequest, payload: ProductModelIn) -> Any:
                 warranty_months=payload.warranty_months,
                 main_parts_warranty_months=payload.main_parts_warranty_months,
                 description=payload.description,
+                discontinued_on=payload.discontinued_on,
             )
-        return 201, model_out(model)
+            policy = _model_policy(request, model, payload)
+        return 201, {**model_out(model), "warranty_policy": policy}
 
     return idempotent_create(request, "product-models", create)
 
