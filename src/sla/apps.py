@@ -1,7 +1,55 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+
+def _install_reference_data(**kwargs: Any) -> None:
+    from sla.reference import install_reference_data
+
+    install_reference_data()
 
 
 class SlaConfig(AppConfig):
     name = "sla"
     verbose_name = _("Service levels")
+
+    def ready(self) -> None:
+        from core.navigation import NavEntry, register_nav
+        from sla.panels import sla_panel_context
+        from sla.services import order_sla_on_event
+        from workorders.hooks import on_timeline_event
+        from workorders.panels import OrderPanel, register_order_panel
+
+        on_timeline_event(order_sla_on_event)
+        post_migrate.connect(_install_reference_data, sender=self, dispatch_uid="sla.reference")
+        register_order_panel(
+            OrderPanel(
+                name="sla",
+                template="sla/partials/order_panel.html",
+                context=sla_panel_context,
+                order=10,
+                column="side",
+            )
+        )
+        register_nav(
+            NavEntry(
+                section="main",
+                label=_("Deadlines at risk"),
+                url_name="sla:dashboard",
+                permission="sla.view_orderservicelevel",
+                order=25,
+                element_id="nav-sla-dashboard",
+            )
+        )
+        register_nav(
+            NavEntry(
+                section="setup",
+                label=_("Service levels"),
+                url_name="sla:list",
+                permission="sla.view_servicelevel",
+                order=65,
+                element_id="nav-service-levels",
+            )
+        )

@@ -9,7 +9,7 @@ wins, then the code. The reasons name each condition that matched, so the timeli
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
@@ -128,7 +128,7 @@ def parse_tags(raw: str) -> frozenset[str]:
     return frozenset(tag.strip() for tag in raw.split(",") if tag.strip())
 
 
-def unit_chain(unit_id: int | None, parents: dict[int, int | None]) -> frozenset[int]:
+def unit_chain(unit_id: int | None, parents: Mapping[int, int | None]) -> frozenset[int]:
     chain: list[int] = []
     while unit_id is not None and unit_id not in chain:
         chain.append(unit_id)

@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from sla import views
 
 app_name = "sla"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.service_level_list, name="list"),
+    path("new/", views.service_level_create, name="create"),
+    path("<int:pk>/edit/", views.service_level_edit, name="edit"),
+    path("dashboard/", views.sla_dashboard, name="dashboard"),
+]

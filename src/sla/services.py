@@ -1,0 +1,507 @@
+"""Writes of the SLA app: service levels (configuration) and each order's clocks.
+
+The clocks are derived from the order's timeline (``sla.clock``); these functions load the
+inputs, store the result on ``OrderServiceLevel`` and append an ``sla`` timeline event for every
+target that becomes at risk, breached or met — which the notification app turns into alerts
+(at risk → the agent, breached → the director). Every function here is idempotent: run twice on
+the same state, it writes no second event.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from core.models import OrgUnit
+from core.services import apply_changes, check_version, save_versioned
+from sla import clock
+from sla.choices import BackupUnitStatus, ResolutionFrom, SlaStatus, Target
+from sla.models import BackupUnitTask, OrderServiceLevel, ServiceLevel, hours_delta
+from sla.policies import LevelDecision, LevelRule, OrderFacts, parse_tags, service_level_match, unit_chain
+from workorders.choices import OPEN_STATUSES, EventKind, Priority, ServiceType, Urgency
+from workorders.models import TimelineEvent, WorkOrder
+
+logger = logging.getLogger(__name__)
+
+#: Event kinds that never move a clock (and our own events, which must not loop).
+IGNORED_EVENTS = frozenset(
+    {
+        EventKind.SLA,
+        EventKind.BACKUP_UNIT,
+        EventKind.COMMENT,
+        EventKind.ATTACHMENT,
+        EventKind.ESCALATED,
+        EventKind.WARRANTY,
+        EventKind.QUOTE_LINES,
+        EventKind.SETTLEMENT,
+        EventKind.CLAIM,
+        EventKind.DIAGNOSE,
+        EventKind.REPAIR_LOG,
+        EventKind.SIGNATURE,
+        EventKind.APPOINTMENT,
+    }
+)
+#: A change of these fields re-matches the level and recomputes the clocks from the history.
+RECLASSIFYING_FIELDS = frozenset({"priority", "urgency", "service_type"})
+ESCALATION = {clock.AT_RISK: "agent", clock.BREACHED: "director"}
+#: States that write an ``sla`` event (an alert). A target met in time is stored on the order's
+#: clocks and shown on its page, but adds nothing to the timeline.
+ALERT_STATES = frozenset(ESCALATION)
+EDITABLE_FIELDS = {
+    "code",
+    "name",
+    "description",
+    "is_active",
+    "rank",
+    "service_types",
+    "urgencies",
+    "priorities",
+    "customer_tags",
+    "region_prefixes",
+    "calendar",
+    "response_hours",
+    "arrival_hours",
+    "resolution_hours",
+    "resolution_from",
+    "at_risk_percent",
+    "backup_unit_on_miss",
+}
+HOURS_QUANTUM = Decimal("0.01")
+
+
+# --- service levels (configuration) ------------------------------------------------------------
+
+
+def _clean_level_lists(level: ServiceLevel) -> None:
+    """The condition lists hold known codes only; a typo would silently never match."""
+    errors: dict[str, str] = {}
+    checks: list[tuple[str, set[Any]]] = [
+        ("service_types", set(ServiceType.values)),
+        ("urgencies", set(Urgency.values)),
+        ("priorities", set(Priority.values)),
+    ]
+    for name, known in checks:
+        values = getattr(level, name) or []
+        if not isinstance(values, list) or any(value not in known for value in values):
+            errors[name] = _("Unknown value in %(field)s.") % {"field": name}
+    for name in ("customer_tags", "region_prefixes"):
+        values = getattr(level, name) or []
+        if not isinstance(values, list) or any(not isinstance(v, str) or not v.strip() for v in values):
+            errors[name] = _("Enter a list of texts.")
+    if any(not str(prefix).isdigit() or len(str(prefix)) not in (2, 4, 6) for prefix in level.region_prefixes or []):
+        errors["region_prefixes"] = _("A region code has 2, 4 or 6 digits.")
+    for name in ("response_hours", "arrival_hours", "resolution_hours"):
+        value = getattr(level, name)
+        if value is not None:
+            setattr(level, name, Decimal(value).quantize(HOURS_QUANTUM, rounding=ROUND_HALF_UP))
+    if level.response_hours is None and level.arrival_hours is None and level.resolution_hours is None:
+        errors["response_hours"] = _("Set at least one target.")
+    if level.resolution_from == ResolutionFrom.ARRIVAL and level.arrival_hours is None:
+        errors["resolution_from"] = _("Counting the resolution from the arrival needs an arrival target.")
+    if level.backup_unit_on_miss and level.resolution_hours is None:
+        errors["backup_unit_on_miss"] = _("A backup unit is lent when the resolution target is missed: set one.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _require(acting_user: Any | None, permission: str) -> None:
+    if acting_user is not None and not acting_user.has_perm(permission):
+        raise PermissionDenied(_("You may not configure service levels."))
+
+
+@transaction.atomic
+def service_level_create(
+    *, acting_user: Any | None, code: str, name: str, calendar: Any, units: list[OrgUnit] | None = None, **fields: Any
+) -> ServiceLevel:
+    """A new level. It applies to orders accepted from now on; existing deadlines do not move."""
+    _require(acting_user, "sla.add_servicelevel")
+    unknown = set(fields) - EDITABLE_FIELDS
+    if unknown:
+        raise ValidationError({sorted(unknown)[0]: _("Unknown field.")})
+    code = (code or "").strip().upper()
+    if ServiceLevel.objects.filter(code=code).exists():
+        raise ValidationError({"code": _("A service level with this code exists already.")})
+    level = ServiceLevel(code=code, name=(name or "").strip(), calendar=calendar, **fields)
+    _clean_level_lists(level)
+    level.full_clean(exclude=["units"])
+    level.save()
+    if units:
+        level.units.set(units)
+    return level
+
+
+@transaction.atomic
+def service_level_update(
+    *,
+    level: ServiceLevel,
+    acting_user: Any | None,
+    changes: dict[str, Any],
+    expected_version: int | None = None,
+) -> ServiceLevel:
+    """Edit a level (optimistic concurrency). Deadlines already set keep their terms: an order
+    takes the new terms only when it is recomputed with a re-match (e.g. its priority changes)."""
+    _require(acting_user, "sla.change_servicelevel")
+    level = ServiceLevel.objects.select_for_update().get(pk=level.pk)
+    check_version(level, expected_version)
+    changes = dict(changes)
+    units = changes.pop("units", None)
+    if "code" in changes:
+        changes["code"] = (changes["code"] or "").strip().upper()
+        if ServiceLevel.objects.filter(code=changes["code"]).exclude(pk=level.pk).exists():
+            raise ValidationError({"code": _("A service level with this code exists already.")})
+    diff = apply_changes(level, changes, allowed=EDITABLE_FIELDS)
+    _clean_level_lists(level)
+    level.full_clean(exclude=["units"])
+    if diff:
+        save_versioned(level, list(diff))
+    if units is not None:
+        level.units.set(units)
+    return level
+
+
+# --- matching ----------------------------------------------------------------------------------
+
+
+def level_rules() -> list[LevelRule]:
+    """The active levels as pure rules (two queries)."""
+    levels = ServiceLevel.objects.filter(is_active=True).prefetch_related("units")
+    return [
+        LevelRule(
+            id=level.pk,
+            code=level.code,
+            name=level.name,
+            rank=level.rank,
+            service_types=tuple(level.service_types or ()),
+            urgencies=tuple(level.urgencies or ()),
+            priorities=tuple(int(p) for p in level.priorities or ()),
+            customer_tags=tuple(level.customer_tags or ()),
+            unit_ids=tuple(unit.pk for unit in level.units.all()),
+            region_prefixes=tuple(level.region_prefixes or ()),
+        )
+        for level in levels
+    ]
+
+
+def order_facts(order: WorkOrder) -> OrderFacts:
+    parents = dict(OrgUnit.objects.values_list("id", "parent_id"))  # a small table: one query
+    customer = order.customer
+    return OrderFacts(
+        service_type=order.service_type,
+        urgency=order.urgency,
+        priority=int(order.priority),
+        customer_tags=parse_tags(customer.tags or ""),
+        unit_ids=unit_chain(order.unit_id, parents),
+        adcode=customer.adcode or "",
+    )
+
+
+def service_level_decide(order: WorkOrder) -> LevelDecision:
+    return service_level_match(level_rules(), order_facts(order))
+
+
+# --- the clocks of one order -------------------------------------------------------------------
+
+
+def terms_of(row: OrderServiceLevel) -> clock.Terms:
+    return clock.Terms(
+        response=hours_delta(row.response_hours),
+        arrival=hours_delta(row.arrival_hours),
+        resolution=hours_delta(row.resolution_hours),
+        at_risk_ratio=row.at_risk_percent / 100,
+        resolution_from_arrival=row.resolution_from == ResolutionFrom.ARRIVAL,
+    )
+
+
+def _snapshot_terms(row: OrderServiceLevel, level: ServiceLevel, decision: LevelDecision) -> None:
+    row.level = level
+    row.calendar_code = level.calendar.code
+    row.response_hours = level.response_hours
+    row.arrival_hours = level.arrival_hours
+    row.resolution_hours = level.resolution_hours
+    row.resolution_from = level.resolution_from
+    row.at_risk_percent = level.at_risk_percent
+    row.backup_unit_on_miss = level.backup_unit_on_miss
+    row.reasons = [reason.as_dict() for reason in decision.reasons]
+
+
+def order_history(order: WorkOrder) -> clock.History:
+    events = (
+        TimelineEvent.objects.filter(order_id=order.pk)
+        .order_by("at", "id")
+        .values_list("kind", "at", "from_status", "to_status")
+    )
+    return clock.history_from_events(order.submitted_at, events)
+
+
+def working_calendar_for(code: str) -> Any:
+    from workcalendar.selectors import working_calendar
+
+    return working_calendar(code)
+
+
+def store_clocks(row: OrderServiceLevel, clocks: clock.Clocks, now: datetime) -> None:
+    """Copy computed clocks onto the row (no save)."""
+    for name in clock.TARGETS:
+        target = clocks.targets.get(name)
+        setattr(row, f"{name}_due", target.deadline if target else None)
+        setattr(row, f"{name}_met_at", target.met_at if target else None)
+    row.at_risk_times = {name: t.at_risk_at.isoformat() for name, t in clocks.targets.items()}
+    row.target_states = {name: t.state for name, t in clocks.targets.items()}
+    row.status = clocks.status
+    row.nearest_deadline = clocks.nearest_deadline
+    row.next_check_at = clocks.next_check_at
+    row.paused_since = clocks.paused_since
+    row.paused_seconds = int(clocks.paused_business.total_seconds())
+    row.computed_at = now
+
+
+STORED_FIELDS = [
+    "response_due",
+    "arrival_due",
+    "resolution_due",
+    "response_met_at",
+    "arrival_met_at",
+    "resolution_met_at",
+    "at_risk_times",
+    "target_states",
+    "status",
+    "nearest_deadline",
+    "next_check_at",
+    "paused_since",
+    "paused_seconds",
+    "computed_at",
+]
+TERM_FIELDS = [
+    "level",
+    "calendar_code",
+    "response_hours",
+    "arrival_hours",
+    "resolution_hours",
+    "resolution_from",
+    "at_risk_percent",
+    "backup_unit_on_miss",
+    "reasons",
+]
+
+
+@dataclass(frozen=True)
+class SlaChange:
+    target: str
+    state: str
+    deadline: datetime
+
+
+def _changes(before: dict[str, str], after: dict[str, str], row: OrderServiceLevel) -> list[SlaChange]:
+    changes = []
+    for name, state in after.items():
+        if state == before.get(name) or state not in ALERT_STATES:
+            continue
+        deadline = getattr(row, f"{name}_due")
+        changes.append(SlaChange(name, state, deadline))
+    return changes
+
+
+def _note(change: SlaChange) -> str:
+    target = str(Target(change.target).label)
+    deadline = timezone.localtime(change.deadline).strftime("%Y-%m-%d %H:%M")
+    if change.state == clock.AT_RISK:
+        return _("%(target)s at risk: due %(deadline)s.") % {"target": target, "deadline": deadline}
+    if change.state == clock.BREACHED:
+        return _("%(target)s deadline missed (due %(deadline)s); escalated to the director.") % {
+            "target": target,
+            "deadline": deadline,
+        }
+    return _("%(target)s met (due %(deadline)s).") % {"target": target, "deadline": deadline}
+
+
+def _record_changes(order: WorkOrder, row: OrderServiceLevel, changes: list[SlaChange], at: datetime) -> None:
+    from workorders.services import workorder_record_event
+
+    for change in changes:
+        data: dict[str, Any] = {
+            "state": change.state,
+            "target": change.target,
+            "deadline": timezone.localtime(change.deadline).isoformat(),
+            "level": row.level.code if row.level_id else "",
+        }
+        if change.state in ESCALATION:
+            data["escalated_to"] = ESCALATION[change.state]
+        workorder_record_event(order=order, kind=EventKind.SLA, acting_user=None, note=_note(change), data=data, at=at)
+    if row.backup_unit_on_miss and row.target_states.get(clock.RESOLUTION) == clock.BREACHED:
+        _request_backup_unit(order, row, at)
+
+
+def _request_backup_unit(order: WorkOrder, row: OrderServiceLevel, at: datetime) -> None:
+    """备用机: once per order, when the "fix within 3 h" commitment is missed (seed 002)."""
+    from workorders.services import workorder_record_event
+
+    task, created = BackupUnitTask.objects.get_or_create(
+        order=order, defaults={"level": row.level, "requested_at": at, "status": BackupUnitStatus.OPEN}
+    )
+    if not created:
+        return
+    workorder_record_event(
+        order=order,
+        kind=EventKind.BACKUP_UNIT,
+        acting_user=None,
+        note=_("The fix was not done in time: lend the customer an equal or better backup unit."),
+        data={
+            "state": "requested",
+            "task": task.pk,
+            "deadline": timezone.localtime(row.resolution_due).isoformat() if row.resolution_due else None,
+        },
+        at=at,
+    )
+
+
+@transaction.atomic
+def order_sla_recompute(
+    *, order: WorkOrder, now: datetime | None = None, rematch: bool = False, at: datetime | None = None
+) -> OrderServiceLevel | None:
+    """Recompute an order's clocks from its whole history (and, with ``rematch``, pick its level
+    again from the current classification and snapshot that level's terms). Returns ``None``
+    when no level applies. ``at`` stamps the events this writes (default: ``now``)."""
+    now = now or timezone.now()
+    row = OrderServiceLevel.objects.select_for_update().filter(order_id=order.pk).select_related("level").first()
+    if row is None or rematch:
+        decision = service_level_decide(order)
+        if decision.level is None:
+            return row
+        level = ServiceLevel.objects.select_related("calendar").get(pk=decision.level.id)
+        if row is None:
+            row = OrderServiceLevel(order=order)
+        _snapshot_terms(row, level, decision)
+    before = dict(row.target_states or {})
+    clocks = clock.compute_clocks(terms_of(row), working_calendar_for(row.calendar_code), order_history(order), now)
+    store_clocks(row, clocks, now)
+    if row.pk is None:
+        row.save()
+    else:
+        row.save(update_fields=[*STORED_FIELDS, *TERM_FIELDS, "updated_at"])
+    _record_changes(order, row, _changes(before, row.target_states, row), at or now)
+    return row
+
+
+def order_sla_on_event(order: WorkOrder, event: TimelineEvent) -> None:
+    """The timeline hook: every status change, arrival, reclassification moves the clocks."""
+    if event.kind in IGNORED_EVENTS:
+        return
+    rematch = event.kind == EventKind.ACCEPT
+    if event.kind == EventKind.UPDATED:
+        if not RECLASSIFYING_FIELDS & set(event.data or {}):
+            return
+        rematch = True
+    elif event.kind not in (EventKind.CREATED, EventKind.CHECK_IN) and not event.to_status:
+        return
+    order_sla_recompute(order=order, now=event.at, rematch=rematch)
+
+
+# --- the periodic scan -------------------------------------------------------------------------
+
+
+def stored_clocks(row: OrderServiceLevel) -> dict[str, dict[str, Any]]:
+    stored: dict[str, dict[str, Any]] = {}
+    for name in clock.TARGETS:
+        deadline = getattr(row, f"{name}_due")
+        if deadline is None:
+            continue
+        at_risk = (row.at_risk_times or {}).get(name)
+        stored[name] = {
+            "deadline": deadline,
+            "at_risk_at": parse_datetime(at_risk) if at_risk else deadline,
+            "met_at": getattr(row, f"{name}_met_at"),
+        }
+    return stored
+
+
+def sla_scan(*, now: datetime | None = None, limit: int = 2000) -> int:
+    """Move the stored status of orders whose next at-risk instant or deadline has come, and
+    record the events (at risk → agent, breached → director). Only rows with ``next_check_at``
+    due are read; a state already stored writes nothing, so running it twice is harmless.
+    Returns how many orders changed."""
+    now = now or timezone.now()
+    due = list(
+        OrderServiceLevel.objects.filter(
+            next_check_at__lte=now, paused_since__isnull=True, order__status__in=OPEN_STATUSES
+        )
+        .order_by("next_check_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    changed = 0
+    for pk in due:
+        with transaction.atomic():
+            row = (
+                OrderServiceLevel.objects.select_for_update(of=("self",))
+                .select_related("order", "level")
+                .filter(pk=pk, next_check_at__lte=now)
+                .first()
+            )
+            if row is None:
+                continue
+            stored = stored_clocks(row)
+            states = clock.states_at(stored, now)
+            before = dict(row.target_states or {})
+            row.target_states = states
+            row.status = clock.worst(states.values())
+            upcoming = [
+                instant
+                for values in stored.values()
+                if values["met_at"] is None
+                for instant in (values["at_risk_at"], values["deadline"])
+                if instant > now
+            ]
+            row.next_check_at = min(upcoming) if upcoming else None
+            row.save(update_fields=["target_states", "status", "next_check_at", "updated_at"])
+            changes = _changes(before, states, row)
+            if changes:
+                changed += 1
+                _record_changes(row.order, row, changes, now)
+    if changed:
+        logger.info("SLA scan: %s orders changed state", changed)
+    return changed
+
+
+@transaction.atomic
+def backup_unit_task_update(*, task: BackupUnitTask, acting_user: Any, status: str, note: str = "") -> BackupUnitTask:
+    if not acting_user.has_perm("sla.change_backupunittask"):
+        raise PermissionDenied(_("You may not handle backup units."))
+    if status not in BackupUnitStatus.values:
+        raise ValidationError({"status": _("Unknown status.")})
+    task = BackupUnitTask.objects.select_for_update().get(pk=task.pk)
+    task.status = status
+    task.note = note or task.note
+    task.full_clean()
+    task.save(update_fields=["status", "note", "updated_at"])
+    return task
+
+
+def time_left(row: OrderServiceLevel, target: str, now: datetime | None = None) -> timedelta | None:
+    """Business time left until a target's deadline (negative once overdue; None when met)."""
+    from workcalendar.calendar import business_time_between
+
+    deadline = getattr(row, f"{target}_due")
+    if deadline is None or getattr(row, f"{target}_met_at") is not None:
+        return None
+    moment = row.paused_since or now or timezone.now()
+    return business_time_between(working_calendar_for(row.calendar_code), moment, deadline)
+
+
+__all__ = [
+    "SlaStatus",
+    "backup_unit_task_update",
+    "order_sla_on_event",
+    "order_sla_recompute",
+    "service_level_create",
+    "service_level_update",
+    "sla_scan",
+    "time_left",
+]

@@ -1,0 +1,16 @@
+"""Background work of the SLA app: thin and idempotent (everything is re-derived from the stored
+deadlines, so a second run — or two workers racing — writes nothing twice)."""
+
+from __future__ import annotations
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, lock_task
+
+from sla.services import sla_scan
+
+
+@db_periodic_task(crontab(minute="*"))
+@lock_task("sla-scan")
+def sla_scan_task() -> int:
+    """Every minute: orders whose at-risk instant or deadline has come → status and alerts."""
+    return sla_scan()
