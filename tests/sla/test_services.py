@@ -206,7 +206,9 @@ def test_deadlines_in_working_hours_skip_the_spring_festival(
 def test_service_level_refuses_unknown_codes_and_missing_targets(director: Any) -> None:
     calendar = WorkCalendar.objects.get(code="24x7")
     with pytest.raises(ValidationError) as error:
-        service_level_create(acting_user=director, code="BAD", name="bad", calendar=calendar, service_types=["repare"])
+        service_level_create(
+            acting_user=director, code="BAD", name="bad", calendar=calendar, service_types=["repare"], response_hours=1
+        )
     assert error.value.message_dict == {"service_types": ["Unknown value in service_types."]}
     with pytest.raises(ValidationError) as error:
         service_level_create(acting_user=director, code="NONE", name="none", calendar=calendar)
