@@ -277,6 +277,10 @@ class Job:
     priority: int = 1
     deadline: float | None = None
 
+    def __post_init__(self) -> None:
+        if self.service_minutes < 0 or self.demand < 0:
+            raise ValueError(f"job {self.id}: service minutes and demand cannot be negative")
+
 
 @dataclass(frozen=True)
 class Technician:
@@ -289,6 +293,10 @@ class Technician:
     skills: frozenset[str] = frozenset()
     capacity: int = 8
     speed_kmh: float = 30.0
+
+    def __post_init__(self) -> None:
+        if self.speed_kmh <= 0 or self.capacity < 0:
+            raise ValueError(f"technician {self.id}: speed must be positive and capacity not negative")
 
 
 @dataclass
@@ -482,7 +490,11 @@ class _Instance:
         t, j = self.techs[tech], self.jobs[job]
         if not self.has_skills(tech, job):
             return DropCode.NO_SKILL
-        if j.window_end < t.shift_start or j.window_start + j.service_minutes > t.shift_end:
+        if (
+            t.shift_end <= t.shift_start
+            or j.window_end < t.shift_start
+            or j.window_start + j.service_minutes > t.shift_end
+        ):
             return DropCode.OUTSIDE_SHIFTS
         if j.demand > t.capacity:
             return DropCode.CAPACITY
@@ -560,7 +572,7 @@ def _solver_problem(inst: _Instance, plannable: list[int]) -> tuple[SolverProble
                 capacity=tech.capacity,
                 depot=tech_index,
                 tw_early=_seconds(tech.shift_start),
-                tw_late=_seconds(tech.shift_end),
+                tw_late=max(_seconds(tech.shift_start), _seconds(tech.shift_end)),
                 profile=profiles[key],
             )
         )
@@ -606,6 +618,10 @@ def _late_seconds(job: Job, finish: int) -> int:
 
 def _insertion_cost(inst: _Instance, tech: int, sequence: list[int], job: int) -> tuple[int, int] | None:
     """(cost in metres incl. lateness, position) of the cheapest feasible insertion, or None."""
+    if not inst.has_skills(tech, job):
+        return None
+    if sum(inst.jobs[j].demand for j in sequence) + inst.jobs[job].demand > inst.techs[tech].capacity:
+        return None
     best: tuple[int, int] | None = None
     base = inst.route_metres(tech, sequence)
     for position in range(len(sequence) + 1):

@@ -333,3 +333,22 @@ def test_the_same_seed_gives_the_same_plan():
         return [(r.technician_id, [v.job_id for v in r.visits]) for r in plan.routes]
 
     assert run() == run()
+
+
+def test_a_technician_whose_shift_ends_before_it_starts_gets_nothing():
+    upside_down = Technician(id="x", home=(0, 0), shift_start=17 * HOUR, shift_end=8 * HOUR)
+
+    plan = plan_of([Job(id="a", location=(1, 0)), Job(id="b", location=(2, 0))], [upside_down])
+
+    assert plan.route_of("x").visits == []
+    assert [(d.job_id, [r.code for r in d.reasons]) for d in plan.dropped] == [
+        ("a", [DropCode.OUTSIDE_SHIFTS]),
+        ("b", [DropCode.OUTSIDE_SHIFTS]),
+    ]
+
+
+def test_negative_demand_or_speed_is_refused_when_built():
+    with pytest.raises(ValueError, match="job a: service minutes and demand cannot be negative"):
+        Job(id="a", location=(0, 0), demand=-1)
+    with pytest.raises(ValueError, match="technician t: speed must be positive"):
+        Technician(id="t", home=(0, 0), shift_start=0, shift_end=60, speed_kmh=0)
