@@ -1,10 +1,202 @@
-"""The field-work part of the public API v1 (``/api/v1/field``)."""
+"""The field-work part of the public API v1 (``/api/v1/field``): the technician's jobs of a day,
+check-in, the code of conduct, the repair log, the customer's signature (base64 PNG) and the
+service report PDF. Thin: parse, call services/selectors, serialise."""
 
 from __future__ import annotations
 
-from ninja import Router
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema
+from pydantic import Field
+
+from core.api import ERROR_RESPONSES, Id, idempotent_create
+from fieldwork import selectors, services
+from fieldwork.models import CheckIn, CustomerSignature, RepairLogEntry, VisitChecklist
+from fieldwork.selectors import FieldJob
+from workorders.models import WorkOrder
 
 router = Router(tags=["field"])
 
 #: (prefix under /api/v1, router) pairs that aftersales.api mounts.
 ROUTERS: list[tuple[str, Router]] = [("/field", router)]
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return timezone.localtime(moment).isoformat() if moment else None
+
+
+def _order(request: HttpRequest, order_id: int) -> WorkOrder:
+    """A visible order, or 404 (``WorkOrder.DoesNotExist``)."""
+    return selectors.field_job_for(request.user, order_id) or WorkOrder.objects.none().get()
+
+
+def job_out(job: FieldJob, position: int) -> dict[str, Any]:
+    order = job.order
+    return {
+        "position": position,
+        "order": {"id": order.pk, "number": order.number, "status": order.status},
+        "customer": order.customer.name,
+        "address": order.service_address or order.customer.address,
+        "phone": order.contact_phone,
+        "service_type": order.service_type,
+        "window_start": _iso(job.window_start or order.appointment_at),
+        "window_end": _iso(job.window_end),
+        "plan_sequence": job.sequence,
+        "source": job.source,
+    }
+
+
+def check_in_out(check_in: CheckIn) -> dict[str, Any]:
+    return {
+        "id": check_in.pk,
+        "order": check_in.order_id,
+        "visit": check_in.visit_key,
+        "at": _iso(check_in.at),
+        "lat": None if check_in.lat is None else str(check_in.lat),
+        "lon": None if check_in.lon is None else str(check_in.lon),
+    }
+
+
+def mark_out(item: Any, mark: VisitChecklist | None) -> dict[str, Any]:
+    return {
+        "item": item.code,
+        "label": item.display_label,
+        "checked": bool(mark and mark.checked),
+        "at": _iso(mark.checked_at) if mark else None,
+    }
+
+
+def log_out(entry: RepairLogEntry) -> dict[str, Any]:
+    author = entry.author
+    return {
+        "id": entry.pk,
+        "text": entry.text,
+        "at": _iso(entry.at),
+        "by": (author.get_full_name() or author.get_username()) if author else None,
+    }
+
+
+def signature_out(signature: CustomerSignature) -> dict[str, Any]:
+    return {
+        "id": signature.pk,
+        "order": signature.order_id,
+        "signer_name": signature.signer_name,
+        "at": _iso(signature.at),
+    }
+
+
+class DayQuery(Schema):
+    day: date | None = None
+
+
+@router.get(
+    "/jobs", response={200: dict, **ERROR_RESPONSES}, summary="My jobs of a day (today by default), in route order"
+)
+def my_jobs(request: HttpRequest, query: Query[DayQuery]) -> Any:
+    if not request.user.has_perm("workorders.work_on_workorder"):
+        raise PermissionDenied(_("You may not carry out work orders."))
+    day = query.day or timezone.localdate()
+    jobs = selectors.field_jobs_for(request.user, day)
+    return {"day": day.isoformat(), "count": len(jobs), "items": [job_out(job, i) for i, job in enumerate(jobs, 1)]}
+
+
+class CheckInIn(Schema):
+    at: datetime | None = Field(default=None, description="Arrival time; now when left out.")
+    lat: Decimal | None = Field(default=None, ge=-90, le=90, max_digits=9, decimal_places=6)
+    lon: Decimal | None = Field(default=None, ge=-180, le=180, max_digits=9, decimal_places=6)
+
+
+@router.post(
+    "/jobs/{order_id}/check-in",
+    response={201: dict, **ERROR_RESPONSES},
+    summary="Check in on arrival (once per visit; Idempotency-Key honoured)",
+)
+def check_in(request: HttpRequest, order_id: Id, payload: CheckInIn) -> Any:
+    def create() -> tuple[int, dict[str, Any]]:
+        record = services.fieldwork_check_in(
+            order=_order(request, order_id), acting_user=request.user, at=payload.at, lat=payload.lat, lon=payload.lon
+        )
+        return 201, check_in_out(record)
+
+    return idempotent_create(request, "field-check-in", create)
+
+
+@router.get("/jobs/{order_id}/checklist", response={200: dict, **ERROR_RESPONSES}, summary="The visit code of conduct")
+def checklist(request: HttpRequest, order_id: Id) -> Any:
+    order = _order(request, order_id)
+    return {"items": [mark_out(item, mark) for item, mark in selectors.checklist_for(order)]}
+
+
+class ChecklistIn(Schema):
+    item: str = Field(min_length=1, max_length=40)
+    checked: bool = True
+
+
+@router.post("/jobs/{order_id}/checklist", response={200: dict, **ERROR_RESPONSES}, summary="Tick or untick an item")
+def checklist_mark(request: HttpRequest, order_id: Id, payload: ChecklistIn) -> Any:
+    mark = services.checklist_mark(
+        order=_order(request, order_id), acting_user=request.user, item_code=payload.item, checked=payload.checked
+    )
+    return mark_out(mark.item, mark)
+
+
+@router.get("/jobs/{order_id}/log", response={200: dict, **ERROR_RESPONSES}, summary="The repair log")
+def repair_log(request: HttpRequest, order_id: Id) -> Any:
+    order = _order(request, order_id)
+    entries = selectors.repair_log_entries_visible_to(request.user).filter(order=order).order_by("at", "id")
+    return {"items": [log_out(entry) for entry in entries]}
+
+
+class LogIn(Schema):
+    text: str = Field(max_length=5000)
+
+
+@router.post("/jobs/{order_id}/log", response={201: dict, **ERROR_RESPONSES}, summary="Add to the repair log")
+def repair_log_add(request: HttpRequest, order_id: Id, payload: LogIn) -> Any:
+    def create() -> tuple[int, dict[str, Any]]:
+        entry = services.repair_log_add(order=_order(request, order_id), acting_user=request.user, text=payload.text)
+        return 201, log_out(entry)
+
+    return idempotent_create(request, "field-log", create)
+
+
+class SignatureIn(Schema):
+    signer_name: str = Field(max_length=64)
+    image: str = Field(
+        max_length=1_400_000, description="The drawn signature: a PNG as a data URL or bare base64. Blank is refused."
+    )
+
+
+@router.post(
+    "/jobs/{order_id}/signature",
+    response={201: dict, **ERROR_RESPONSES},
+    summary="The customer signs off (PNG with ink); the service report is made",
+)
+def signature(request: HttpRequest, order_id: Id, payload: SignatureIn) -> Any:
+    def create() -> tuple[int, dict[str, Any]]:
+        record = services.signature_capture(
+            order=_order(request, order_id),
+            acting_user=request.user,
+            image=payload.image,
+            signer_name=payload.signer_name,
+        )
+        return 201, signature_out(record)
+
+    return idempotent_create(request, "field-signature", create)
+
+
+@router.get(
+    "/jobs/{order_id}/report.pdf",
+    response={200: None, **ERROR_RESPONSES},
+    summary="The service report (服务报告单) PDF",
+    openapi_extra={"responses": {200: {"content": {"application/pdf": {}}, "description": "PDF"}}},
+)
+def report(request: HttpRequest, order_id: Id) -> Any:
+    record = services.service_report_latest(order=_order(request, order_id), acting_user=request.user)
+    return FileResponse(record.file.open("rb"), as_attachment=True, filename=f"{record.number}.pdf")
