@@ -525,19 +525,16 @@ def _pre_check(inst: _Instance, job: int) -> list[DropReason]:
 
 def _tiers(job: Job) -> list[tuple[int, int]]:
     """(latest start in seconds, extra penalty in metres) of each copy of the job: one without a deadline,
-    else on time, each further hour late, and the rest of the window."""
-    window_end = _seconds(job.window_end)
+    else on time, up to an hour late, ..., the rest of the window (copies that cannot start are left out)."""
+    window_start, window_end = _seconds(job.window_start), _seconds(job.window_end)
     if job.deadline is None:
         return [(window_end, 0)]
     on_time = _seconds(job.deadline - job.service_minutes)
+    bounds = [on_time + hours * 3600 for hours in range(LATE_TIERS - 1)] + [window_end]
     tiers: list[tuple[int, int]] = []
-    if on_time >= _seconds(job.window_start):
-        tiers.append((min(on_time, window_end), 0))
-    for hours in range(1, LATE_TIERS):
-        if on_time >= window_end:
-            break
-        latest = window_end if hours == LATE_TIERS - 1 else min(window_end, on_time + hours * 3600)
-        if tiers and latest <= tiers[-1][0]:
+    for hours, bound in enumerate(bounds):
+        latest = min(bound, window_end)
+        if latest < window_start or (tiers and latest <= tiers[-1][0]):
             continue
         tiers.append((latest, hours * LATE_PENALTY_KM_PER_HOUR * 1000))
         if latest >= window_end:

@@ -6,6 +6,8 @@ import random
 import time
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from dispatch.optimizer import (
     DropCode,
@@ -352,3 +354,54 @@ def test_negative_demand_or_speed_is_refused_when_built():
         Job(id="a", location=(0, 0), demand=-1)
     with pytest.raises(ValueError, match="technician t: speed must be positive"):
         Technician(id="t", home=(0, 0), shift_start=0, shift_end=60, speed_kmh=0)
+
+
+minutes = st.integers(min_value=6 * HOUR, max_value=20 * HOUR)
+skill_sets = st.frozensets(st.sampled_from(SKILLS), max_size=2)
+
+
+@st.composite
+def small_days(draw) -> PlanRequest:
+    """Any small day: windows of any length (even zero), empty or odd shifts, zero capacities, shared places."""
+    places = draw(st.lists(st.tuples(st.integers(0, 30), st.integers(0, 30)), min_size=1, max_size=5))
+    techs = []
+    for k in range(draw(st.integers(1, 3))):
+        start = draw(minutes)
+        techs.append(
+            Technician(
+                id=f"T{k}",
+                home=draw(st.sampled_from(places)),
+                shift_start=start,
+                shift_end=start + draw(st.integers(0, 10 * HOUR)),
+                skills=draw(skill_sets),
+                capacity=draw(st.integers(0, 4)),
+                speed_kmh=draw(st.sampled_from([15.0, 30.0, 60.0])),
+            )
+        )
+    jobs = []
+    for k in range(draw(st.integers(0, 8))):
+        start = draw(minutes)
+        jobs.append(
+            Job(
+                id=f"J{k}",
+                location=draw(st.sampled_from(places)),
+                service_minutes=draw(st.sampled_from([0, 15, 60, 120])),
+                window_start=start,
+                window_end=start + draw(st.integers(-30, 4 * HOUR)),
+                skills=draw(skill_sets),
+                demand=draw(st.integers(0, 3)),
+                priority=draw(st.integers(1, 3)),
+                deadline=draw(st.none() | minutes),
+            )
+        )
+    return PlanRequest(jobs=jobs, technicians=techs, planar=True, time_limit_seconds=0.3, stall_iterations=200)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_days())
+def test_any_small_day_gets_a_plan_that_keeps_every_hard_rule(request):
+    plan = plan_routes(request)
+
+    assert plan_violations(request, plan) == []
+    assert all(dropped.reasons for dropped in plan.dropped)
+    assert plan.solve_seconds < 0.3 + 0.2
