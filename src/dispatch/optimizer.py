@@ -344,6 +344,8 @@ class DropReason:
 
     @property
     def text(self) -> str:
+        if self.code is DropCode.NO_SKILL and not self.detail:
+            return "no technician has all the skills needed"
         return DROP_REASON_TEXTS[self.code].format(detail=self.detail)
 
 
@@ -518,7 +520,7 @@ def _pre_check(inst: _Instance, job: int) -> list[DropReason]:
     if any(code is None for code in codes):
         return []
     if all(code is DropCode.NO_SKILL for code in codes):
-        return [DropReason(DropCode.NO_SKILL, "+".join(sorted(j.skills)))]
+        return [DropReason(DropCode.NO_SKILL, "")]  # each skill exists, nobody has them all
     order = [DropCode.OUTSIDE_SHIFTS, DropCode.CAPACITY, DropCode.NOT_ENOUGH_TIME]
     return [DropReason(code) for code in order if code in codes]
 

@@ -405,3 +405,15 @@ def test_any_small_day_gets_a_plan_that_keeps_every_hard_rule(request):
     assert plan_violations(request, plan) == []
     assert all(dropped.reasons for dropped in plan.dropped)
     assert plan.solve_seconds < 0.3 + 0.2
+
+
+def test_a_job_needing_skills_that_exist_only_apart_is_dropped_without_naming_one():
+    techs = [
+        Technician(id="a", home=(0, 0), shift_start=8 * HOUR, shift_end=17 * HOUR, skills=frozenset({"aircon"})),
+        Technician(id="f", home=(0, 0), shift_start=8 * HOUR, shift_end=17 * HOUR, skills=frozenset({"fridge"})),
+    ]
+
+    plan = plan_of([Job(id="both", location=(1, 1), skills=frozenset({"aircon", "fridge"}))], techs)
+
+    assert reasons(plan, "both") == [(DropCode.NO_SKILL, "")]
+    assert plan.dropped[0].reasons[0].text == "no technician has all the skills needed"
