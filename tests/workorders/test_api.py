@@ -423,9 +423,11 @@ def test_accept_answers_200_with_the_order_in_its_new_state(api_as, agent, order
     assert response.status_code == 200, response.content
     body = response.json()
     assert body["status"] == "accepted" and body["accepted_at"]
-    assert body["timeline"][-1]["kind"] == "accept"
-    assert (body["timeline"][-1]["from_status"], body["timeline"][-1]["to_status"]) == ("submitted", "accepted")
-    assert body["timeline"][-1]["note"] == "资料齐全"
+    accepted = [event for event in body["timeline"] if event["kind"] == "accept"]
+    assert len(accepted) == 1
+    assert (accepted[0]["from_status"], accepted[0]["to_status"]) == ("submitted", "accepted")
+    assert accepted[0]["note"] == "资料齐全"
+    assert body["timeline"][-1]["kind"] == "warranty"  # the decision follows the acceptance
     assert body["allowed_actions"] == ["cancel", "quote"]
 
 
@@ -549,10 +551,10 @@ def test_a_whole_order_through_the_api_by_the_roles_who_do_it(
     assert closed["closed_at"] and closed["allowed_actions"] == []
     kinds = [event["kind"] for event in closed["timeline"]]
     assert kinds == [
-        "created", "accept", "quote", "approve_quote", "assign", "schedule", "start", "pause", "resume",
+        "created", "accept", "warranty", "quote", "approve_quote", "assign", "schedule", "start", "pause", "resume",
         "submit_qc", "qc_fail", "submit_qc", "qc_pass", "sign_off", "follow_up", "close",
     ]  # fmt: skip
-    assert closed["version"] == 1 + len(kinds) - 1
+    assert closed["version"] == 1 + len(kinds) - 2  # neither "created" nor the warranty record is an edit
 
 
 def test_the_action_table_is_published(api_as, agent):

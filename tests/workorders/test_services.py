@@ -32,8 +32,9 @@ def test_accept_records_agent_and_timeline_event(agent, customer_a):
     order = services.workorder_transition(order=order, action="accept", acting_user=agent, data={})
     assert order.status == Status.ACCEPTED
     assert order.accepted_by == agent
-    event = order.events.last()
+    event = order.events.get(kind="accept")
     assert (event.kind, event.from_status, event.to_status) == ("accept", "submitted", "accepted")
+    assert order.events.last().kind == "warranty"
 
 
 def test_reject_requires_a_reason(agent, customer_a):
