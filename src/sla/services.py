@@ -392,17 +392,23 @@ def order_sla_recompute(
 
 
 def order_sla_on_event(order: WorkOrder, event: TimelineEvent) -> None:
-    """The timeline hook: every status change, arrival, reclassification moves the clocks."""
+    """The timeline hook. Acceptance sets the deadlines (the level is picked from the order's
+    classification then); afterwards every status change and arrival moves the clocks, and a
+    change of priority, urgency or service type picks the level again and recomputes."""
     if event.kind in IGNORED_EVENTS:
         return
-    rematch = event.kind == EventKind.ACCEPT
+    if event.kind == EventKind.ACCEPT:
+        order_sla_recompute(order=order, now=event.at, rematch=True)
+        return
+    rematch = False
     if event.kind == EventKind.UPDATED:
         if not RECLASSIFYING_FIELDS & set(event.data or {}):
             return
         rematch = True
-    elif event.kind not in (EventKind.CREATED, EventKind.CHECK_IN) and not event.to_status:
+    elif event.kind != EventKind.CHECK_IN and not event.to_status:
         return
-    order_sla_recompute(order=order, now=event.at, rematch=rematch)
+    if OrderServiceLevel.objects.filter(order_id=order.pk).exists():
+        order_sla_recompute(order=order, now=event.at, rematch=rematch)
 
 
 # --- the periodic scan -------------------------------------------------------------------------

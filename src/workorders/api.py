@@ -273,8 +273,28 @@ class ActionOut(Schema):
 
 
 def deadlines_of(order: WorkOrder) -> dict[str, Any]:
-    """Service-level deadlines; filled in by the SLA module once an order is accepted."""
-    return {"first_response": None, "on_site": None, "resolution": None}
+    """Service-level deadlines and status from the SLA app's clocks (``order.sla``); all null
+    while no service level applies. Details: ``GET /api/v1/service-levels/orders/{id}``."""
+    from django.core.exceptions import ObjectDoesNotExist
+
+    try:
+        sla = order.sla  # type: ignore[attr-defined]
+    except ObjectDoesNotExist:
+        sla = None
+
+    def due(name: str) -> str | None:
+        value = getattr(sla, f"{name}_due", None)
+        return timezone.localtime(value).isoformat() if value else None
+
+    return {
+        "response": due("response"),
+        "arrival": due("arrival"),
+        "resolution": due("resolution"),
+        "status": sla.status if sla is not None else None,
+        # The names the ``Deadlines`` schema still declares (same values).
+        "first_response": due("response"),
+        "on_site": due("arrival"),
+    }
 
 
 def _person(user: Any) -> dict[str, Any] | None:

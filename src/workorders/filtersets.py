@@ -6,19 +6,45 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
+from django.db.models import F
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from core.models import OrgUnit
 from core.scoping import scope_by_unit
 from workorders.choices import Channel, ServiceType, Status, Urgency
+from workorders.models import WorkOrder
 from workorders.selectors import WorkOrderFilters
 
-SORTS = {
+SORTS: dict[str, tuple[Any, ...]] = {
     "-submitted": ("-submitted_at", "-id"),
     "submitted": ("submitted_at", "id"),
+    # Nearest open SLA deadline first; orders without one (no level, met, stopped) last.
+    "deadline": (F("sla__nearest_deadline").asc(nulls_last=True), "-submitted_at", "-id"),
 }
-FILTER_KEYS = ("status", "service_type", "channel", "unit", "urgency", "submitted_from", "submitted_to", "q", "sort")
+FILTER_KEYS = (
+    "status",
+    "service_type",
+    "channel",
+    "unit",
+    "urgency",
+    "sla_status",
+    "submitted_from",
+    "submitted_to",
+    "q",
+    "sort",
+)
+
+
+def _sla_status_choices() -> list[tuple[str, Any]]:
+    """The SLA app's statuses, read from its model (workorders does not import the apps above it)."""
+    from django.core.exceptions import FieldDoesNotExist
+
+    try:
+        related = WorkOrder._meta.get_field("sla").related_model
+        return list(related._meta.get_field("status").choices or [])  # type: ignore[union-attr]
+    except FieldDoesNotExist:
+        return []
 
 
 def _blank(choices: Any) -> list[tuple[str, Any]]:
@@ -40,14 +66,22 @@ class WorkOrderFilterForm(forms.Form):
     submitted_to = forms.DateField(
         label=_("Submitted to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+    sla_status = forms.ChoiceField(label=_("SLA status"), required=False, choices=[("", _("All"))])
     sort = forms.ChoiceField(
         label=_("Sort"),
         required=False,
-        choices=[("-submitted", _("Newest first")), ("submitted", _("Oldest first"))],
+        choices=[
+            ("-submitted", _("Newest first")),
+            ("submitted", _("Oldest first")),
+            ("deadline", _("Nearest deadline first")),
+        ],
     )
 
     def __init__(self, data: QueryDict | None, *, user: Any) -> None:
         super().__init__(data)
+        sla_status = self.fields["sla_status"]
+        assert isinstance(sla_status, forms.ChoiceField)
+        sla_status.choices = _blank(_sla_status_choices())
         unit = self.fields["unit"]
         assert isinstance(unit, forms.ModelChoiceField)
         unit.queryset = scope_by_unit(OrgUnit.objects.filter(is_active=True), user, field="pk")
@@ -84,9 +118,10 @@ class WorkOrderFilterForm(forms.Form):
             submitted_from=data.get("submitted_from"),
             submitted_to=data.get("submitted_to"),
             q=(data.get("q") or "").strip(),
+            sla_status=data.get("sla_status") or "",
         )
 
-    def ordering(self) -> tuple[str, ...]:
+    def ordering(self) -> tuple[Any, ...]:
         sort = (self.cleaned_data.get("sort") if self.is_bound else "") or "-submitted"
         return SORTS.get(sort, SORTS["-submitted"])
 

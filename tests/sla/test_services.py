@@ -56,11 +56,22 @@ def test_acceptance_sets_the_deadlines_of_the_matching_level(make_order: Any, cu
     assert [r["rule"] for r in row.reasons] == ["level", "service_type"]
 
 
-def test_an_unaccepted_request_already_has_its_response_clock(make_order: Any, customer_a: Any, clock: Clock) -> None:
+def test_deadlines_are_set_at_acceptance_and_count_from_the_request(
+    make_order: Any, customer_a: Any, agent: Any, clock: Clock
+) -> None:
+    start = clock.moment
     order = make_order(customer_a, accept=False)
+    assert not OrderServiceLevel.objects.filter(order=order).exists()
+    clock.advance(hours=30)
+    workorder_transition(order=order, action="accept", acting_user=agent, data={"charge_type": "free"})
     row = sla_of(order)
-    assert row.response_due == clock.moment + 24 * H
-    assert row.response_met_at is None
+    assert row.response_due == start + 24 * H
+    assert row.response_met_at == start + 30 * H
+    assert row.target_states["response"] == "breached"  # replied after 30 h: late
+    events = sla_events(order)
+    assert [(e.data["state"], e.data["target"], e.data["escalated_to"]) for e in events] == [
+        ("breached", "response", "director")
+    ]
 
 
 def test_a_change_of_urgency_picks_the_level_again_and_recomputes_from_the_history(
