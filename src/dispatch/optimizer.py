@@ -440,8 +440,8 @@ class _Instance:
         return self.jobs[job].skills <= self.techs[tech].skills
 
     def simulate(self, tech: int, sequence: Sequence[int]) -> list[_Stop] | None:
-        """The schedule of ``sequence`` for technician ``tech`` leaving as late as possible without arriving
-        later anywhere; None when a window, the shift, a skill or the capacity is violated."""
+        """The schedule of ``sequence`` for technician ``tech`` (each visit as early as possible, leaving home
+        just in time for the first); None when a window, the shift, a skill or the capacity is violated."""
         t = self.techs[tech]
         if sum(self.jobs[j].demand for j in sequence) > t.capacity:
             return None
@@ -450,20 +450,10 @@ class _Instance:
         stops = self._forward(tech, sequence, _seconds(t.shift_start))
         if stops is None:
             return None
-        # Leave later by as much as the waiting on the way allows without starting any visit after its
-        # window or coming home after the shift: the same day with less idle time.
-        waited, room = 0, None
-        for stop in stops:
-            waited += stop.start - stop.arrival
-            slack = waited + _seconds(self.jobs[stop.job].window_end) - stop.start
-            room = slack if room is None else min(room, slack)
-        if stops and room and waited:
-            durations = self.durations[t.speed_kmh]
-            back = stops[-1].finish + int(durations[self.loc(stops[-1].job), tech])
-            delay = min(room, waited, waited + _seconds(t.shift_end) - back)
-            later = self._forward(tech, sequence, _seconds(t.shift_start) + delay) if delay > 0 else None
-            if later is not None:
-                return later
+        # Leave home just in time for the first visit (not at the shift start to wait at the door); every
+        # visit still starts as early as travel and its window allow.
+        if stops and stops[0].start > stops[0].arrival:
+            return self._forward(tech, sequence, _seconds(t.shift_start) + stops[0].start - stops[0].arrival) or stops
         return stops
 
     def _forward(self, tech: int, sequence: Sequence[int], depart: int) -> list[_Stop] | None:
@@ -715,55 +705,63 @@ def plan_routes(request: PlanRequest) -> Plan:
     return _build_plan(inst, routes, reasons, status, time.perf_counter() - started)
 
 
+def _technician_route(inst: _Instance, tech: int, stops: list[_Stop]) -> TechnicianRoute:
+    visits, here = [], tech
+    for stop in stops:
+        job = inst.jobs[stop.job]
+        visits.append(
+            Visit(
+                job_id=job.id,
+                arrival=_minutes(stop.arrival),
+                start=_minutes(stop.start),
+                finish=_minutes(stop.finish),
+                travel_km=round(int(inst.metres[here, inst.loc(stop.job)]) / 1000, 3),
+                late_minutes=_minutes(_late_seconds(job, stop.finish)),
+            )
+        )
+        here = inst.loc(stop.job)
+    depart = back = None
+    if stops:
+        durations = inst.durations[inst.techs[tech].speed_kmh]
+        depart = _minutes(stops[0].arrival - int(durations[tech, inst.loc(stops[0].job)]))
+        back = _minutes(stops[-1].finish + int(durations[inst.loc(stops[-1].job), tech]))
+    return TechnicianRoute(
+        technician_id=inst.techs[tech].id,
+        visits=visits,
+        depart=depart,
+        return_=back,
+        travel_km=round(inst.route_metres(tech, [s.job for s in stops]) / 1000, 3),
+        load=sum(inst.jobs[s.job].demand for s in stops),
+    )
+
+
 def _build_plan(
     inst: _Instance, routes: list[list[int]], reasons: dict[int, list[DropReason]], status: PlanStatus, took: float
 ) -> Plan:
-    tech_routes = []
-    total_metres, total_late = 0, 0
-    for tech, sequence in enumerate(routes):
-        stops = inst.simulate(tech, sequence) or []
-        visits, here = [], tech
-        for stop in stops:
-            job = inst.jobs[stop.job]
-            late = _late_seconds(job, stop.finish)
-            total_late += late
-            visits.append(
-                Visit(
-                    job_id=job.id,
-                    arrival=_minutes(stop.arrival),
-                    start=_minutes(stop.start),
-                    finish=_minutes(stop.finish),
-                    travel_km=round(int(inst.metres[here, inst.loc(stop.job)]) / 1000, 3),
-                    late_minutes=_minutes(late),
-                )
-            )
-            here = inst.loc(stop.job)
-        metres = inst.route_metres(tech, sequence)
-        total_metres += metres
-        durations = inst.durations.get(inst.techs[tech].speed_kmh)
-        depart = back = None
-        if stops and durations is not None:
-            depart = _minutes(stops[0].arrival - int(durations[tech, inst.loc(stops[0].job)]))
-            back = _minutes(stops[-1].finish + int(durations[inst.loc(stops[-1].job), tech]))
-        tech_routes.append(
-            TechnicianRoute(
-                technician_id=inst.techs[tech].id,
-                visits=visits,
-                depart=depart,
-                return_=back,
-                travel_km=round(metres / 1000, 3),
-                load=sum(inst.jobs[s.job].demand for s in stops),
-            )
-        )
+    tech_routes = [
+        _technician_route(inst, tech, inst.simulate(tech, sequence) or []) for tech, sequence in enumerate(routes)
+    ]
     dropped = [DroppedJob(job_id=inst.jobs[j].id, reasons=reasons[j]) for j in sorted(reasons)]
     return Plan(
         routes=tech_routes,
         dropped=dropped,
-        travel_km=round(total_metres / 1000, 3),
-        lateness_minutes=_minutes(total_late),
+        travel_km=round(sum(route.travel_km for route in tech_routes), 3),
+        lateness_minutes=round(sum(v.late_minutes for route in tech_routes for v in route.visits), 2),
         solve_seconds=round(took, 3),
         status=status,
     )
+
+
+def schedule_route(request: PlanRequest, technician_id: str, job_ids: Sequence[str]) -> TechnicianRoute | None:
+    """The times of one technician's visits in the given order — e.g. after a person edited a proposal: leave
+    home just in time for the first visit, start each visit as soon as travel and its window allow. None when the
+    order breaks a hard rule (a skill, a window, the shift or the capacity). Unknown ids raise KeyError."""
+    inst = _Instance(request)
+    techs = {tech.id: k for k, tech in enumerate(inst.techs)}
+    jobs = {job.id: k for k, job in enumerate(inst.jobs)}
+    tech = techs[technician_id]
+    stops = inst.simulate(tech, [jobs[job_id] for job_id in job_ids])
+    return None if stops is None else _technician_route(inst, tech, stops)
 
 
 def plan_violations(request: PlanRequest, plan: Plan) -> list[str]:

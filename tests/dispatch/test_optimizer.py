@@ -18,6 +18,7 @@ from dispatch.optimizer import (
     Technician,
     plan_routes,
     plan_violations,
+    schedule_route,
 )
 
 SKILLS = ["aircon", "fridge", "washer"]
@@ -417,3 +418,19 @@ def test_a_job_needing_skills_that_exist_only_apart_is_dropped_without_naming_on
 
     assert reasons(plan, "both") == [(DropCode.NO_SKILL, "")]
     assert plan.dropped[0].reasons[0].text == "no technician has all the skills needed"
+
+
+def test_an_edited_order_of_visits_is_timed_or_refused():
+    jobs = [
+        Job(id="morning", location=(5, 0), window_start=9 * HOUR, window_end=10 * HOUR, service_minutes=30),
+        Job(id="noon", location=(5, 5), window_start=12 * HOUR, window_end=12 * HOUR + 30, service_minutes=30),
+    ]
+    request = PlanRequest(jobs=jobs, technicians=[TECH], planar=True)
+
+    route = schedule_route(request, "wang", ["morning", "noon"])
+
+    assert route is not None
+    assert [(v.job_id, v.start) for v in route.visits] == [("morning", 9 * HOUR), ("noon", 12 * HOUR)]
+    assert route.depart == pytest.approx(9 * HOUR - 13, abs=0.02)
+    assert route.travel_km == pytest.approx(1.3 * (5 + 5 + 50**0.5), abs=0.01)
+    assert schedule_route(request, "wang", ["noon", "morning"]) is None  # morning's window is long gone
