@@ -12,7 +12,7 @@ from pydantic import Field
 
 from core.api import ERROR_RESPONSES, MAX_ID, PageQuery, paginate
 from notify import services
-from notify.choices import Channel, OutboxStatus
+from notify.choices import DeliveryChannel, OutboxStatus
 from notify.models import MessageTemplate, OutboxMessage
 from notify.selectors import inbox_for, message_templates_visible_to, outbox_search
 
@@ -24,7 +24,7 @@ ROUTERS: list[tuple[str, Router]] = [("/notifications", router)]
 
 class OutboxFilters(PageQuery):
     status: OutboxStatus | None = None
-    channel: Channel | None = None
+    channel: DeliveryChannel | None = None
     order: int | None = Field(default=None, ge=1, le=MAX_ID, description="Work order id")
     customer: int | None = Field(default=None, ge=1, le=MAX_ID, description="Customer id")
     template_key: str = Field(default="", max_length=64)

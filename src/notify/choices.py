@@ -2,7 +2,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-class Channel(models.TextChoices):
+class DeliveryChannel(models.TextChoices):
     """How a message reaches its recipient (SPEC §9)."""
 
     IN_APP = "in_app", _("In-app")

@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.models import BaseModel, OrgUnit
-from notify.choices import Channel, OutboxStatus, RecipientKind, TemplateLanguage
+from notify.choices import DeliveryChannel, OutboxStatus, RecipientKind, TemplateLanguage
 
 
 class MessageTemplate(BaseModel):
@@ -18,7 +18,7 @@ class MessageTemplate(BaseModel):
     a sandboxed Django template engine (notify.rendering). Admins edit them (``version``)."""
 
     key = models.CharField(_("message"), max_length=64)
-    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
+    channel = models.CharField(_("channel"), max_length=8, choices=DeliveryChannel.choices)
     language = models.CharField(_("language"), max_length=10, choices=TemplateLanguage.choices)
     subject = models.CharField(_("subject"), max_length=200, blank=True)
     body = models.TextField(_("body"))
@@ -68,7 +68,7 @@ class OutboxMessage(BaseModel):
     dedupe_key = models.CharField(_("event key"), max_length=200)
     dedupe_hash = models.CharField(max_length=64, unique=True, editable=False)
     template_key = models.CharField(_("message"), max_length=64)
-    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
+    channel = models.CharField(_("channel"), max_length=8, choices=DeliveryChannel.choices)
     recipient_kind = models.CharField(_("recipient kind"), max_length=8, choices=RecipientKind.choices)
     recipient_user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

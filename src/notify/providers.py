@@ -21,7 +21,7 @@ import requests
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 
-from notify.choices import Channel
+from notify.choices import DeliveryChannel
 
 
 class ProviderError(Exception):
@@ -81,7 +81,7 @@ class SmsProvider:
     """A JSON SMS gateway: ``POST NOTIFY_SMS_URL`` ``{"message_id","to","text","signature"}``,
     ``Authorization: Bearer NOTIFY_SMS_TOKEN``, ``Idempotency-Key``; answers ``{"message_id"}``."""
 
-    channel: str = Channel.SMS.value
+    channel: str = DeliveryChannel.SMS.value
 
     def configured(self) -> bool:
         return bool(_setting("NOTIFY_SMS_URL"))
@@ -104,7 +104,7 @@ class WecomProvider:
     ``enable_duplicate_check``). ``NOTIFY_WECOM_KEY`` goes in the ``key`` query parameter.
     An answer with ``errcode`` other than 0 is a failure."""
 
-    channel: str = Channel.WECOM.value
+    channel: str = DeliveryChannel.WECOM.value
 
     def configured(self) -> bool:
         return bool(_setting("NOTIFY_WECOM_URL"))
@@ -134,7 +134,7 @@ class WecomProvider:
 class EmailProvider:
     """Django's mail backend (SMTP in production: EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER…)."""
 
-    channel: str = Channel.EMAIL.value
+    channel: str = DeliveryChannel.EMAIL.value
 
     def configured(self) -> bool:
         return bool(_setting("NOTIFY_EMAIL_ENABLED", False))
@@ -161,9 +161,9 @@ class EmailProvider:
 
 
 PROVIDERS: dict[str, Provider] = {
-    Channel.SMS.value: SmsProvider(),
-    Channel.WECOM.value: WecomProvider(),
-    Channel.EMAIL.value: EmailProvider(),
+    DeliveryChannel.SMS.value: SmsProvider(),
+    DeliveryChannel.WECOM.value: WecomProvider(),
+    DeliveryChannel.EMAIL.value: EmailProvider(),
 }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from notify.choices import Channel, RecipientKind
+from notify.choices import DeliveryChannel, RecipientKind
 
 DEFAULT_LANGUAGE = "zh-hans"
 
@@ -65,14 +65,14 @@ class Recipient:
 
     def address_for(self, channel: str) -> str | None:
         """The address on ``channel``, or None when the recipient cannot receive on it."""
-        if channel == Channel.IN_APP:
+        if channel == DeliveryChannel.IN_APP:
             return str(self.user.pk) if self.user is not None else None
-        if channel == Channel.EMAIL:
+        if channel == DeliveryChannel.EMAIL:
             return self.email or None
-        if channel == Channel.SMS:
+        if channel == DeliveryChannel.SMS:
             # Staff get SMS only if a template for staff enables it; customers always have a phone.
             return self.phone or None
-        if channel == Channel.WECOM:
+        if channel == DeliveryChannel.WECOM:
             return self.wecom_userid or None
         return None
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from notify.choices import Channel
+from notify.choices import DeliveryChannel
 
-CUSTOMER = (Channel.EMAIL, Channel.SMS)
-STAFF = (Channel.IN_APP, Channel.EMAIL, Channel.WECOM)
+CUSTOMER = (DeliveryChannel.EMAIL, DeliveryChannel.SMS)
+STAFF = (DeliveryChannel.IN_APP, DeliveryChannel.EMAIL, DeliveryChannel.WECOM)
 
 # key → (channels, {language: (subject, body)})
 DEFAULT_TEMPLATES: dict[str, tuple[tuple[str, ...], dict[str, tuple[str, str]]]] = {
@@ -42,6 +42,21 @@ DEFAULT_TEMPLATES: dict[str, tuple[tuple[str, ...], dict[str, tuple[str, str]]]]
                 "Quote for {{ order_number }}",
                 "Dear {{ customer_name }}, the quote for {{ order_number }} is CNY {{ amount }}. "
                 "Approve or decline it here: {{ order_url }}",
+            ),
+        },
+    ),
+    "appointment_reminder": (
+        CUSTOMER,
+        {
+            "zh-hans": (
+                "明日上门服务提醒（{{ order_number }}）",
+                "尊敬的{{ customer_name }}：我们的工程师{{ technician }}将于 {{ appointment_at }}–{{ window_end }} "
+                "上门处理工单 {{ order_number }}（{{ content }}）。如需改约请致电 {{ hotline }}。",
+            ),
+            "en": (
+                "Reminder: visit tomorrow ({{ order_number }})",
+                "Dear {{ customer_name }}, our technician {{ technician }} will visit between {{ appointment_at }} and "
+                "{{ window_end }} for {{ order_number }} ({{ content }}). To change it call {{ hotline }}.",
             ),
         },
     ),
@@ -104,7 +119,7 @@ DEFAULT_TEMPLATES: dict[str, tuple[tuple[str, ...], dict[str, tuple[str, str]]]]
         },
     ),
     "job_assigned": (
-        (Channel.IN_APP, Channel.WECOM),
+        (DeliveryChannel.IN_APP, DeliveryChannel.WECOM),
         {
             "zh-hans": (
                 "新工单：{{ order_number }}",
@@ -144,7 +159,7 @@ DEFAULT_TEMPLATES: dict[str, tuple[tuple[str, ...], dict[str, tuple[str, str]]]]
         },
     ),
     "backup_unit": (
-        (Channel.IN_APP, Channel.EMAIL),
+        (DeliveryChannel.IN_APP, DeliveryChannel.EMAIL),
         {
             "zh-hans": (
                 "备用机：{{ order_number }}",
@@ -174,7 +189,7 @@ def install_reference_data(**kwargs: Any) -> int:
                     key=key,
                     channel=channel,
                     language=language,
-                    subject=subject if channel != Channel.SMS else "",
+                    subject=subject if channel != DeliveryChannel.SMS else "",
                     body=body,
                 )
                 created += 1

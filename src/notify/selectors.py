@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from core.scoping import scope_by_unit
-from notify.choices import Channel
+from notify.choices import DeliveryChannel
 from notify.models import MessageTemplate, OutboxMessage
 
 
@@ -43,7 +43,7 @@ def inbox_for(user: Any, *, unread_only: bool = False) -> QuerySet[OutboxMessage
     """The signed-in user's own in-app messages (no unit scoping: they are addressed to them)."""
     if not getattr(user, "is_authenticated", False):
         return OutboxMessage.objects.none()
-    messages = OutboxMessage.objects.filter(recipient_user=user, channel=Channel.IN_APP)
+    messages = OutboxMessage.objects.filter(recipient_user=user, channel=DeliveryChannel.IN_APP)
     if unread_only:
         messages = messages.filter(read_at__isnull=True)
     return messages.order_by("-id")

@@ -28,7 +28,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.services import apply_changes, check_version, save_versioned
-from notify.choices import Channel, OutboxStatus
+from notify.choices import DeliveryChannel, OutboxStatus
 from notify.models import MessageTemplate, OutboxMessage
 from notify.policies import notify_setting, retry_decide
 from notify.providers import Outgoing, ProviderError, provider_for
@@ -37,7 +37,7 @@ from notify.rendering import TemplateError, template_check, template_render
 
 logger = logging.getLogger(__name__)
 
-CHANNEL_ORDER = [Channel.IN_APP, Channel.EMAIL, Channel.SMS, Channel.WECOM]
+CHANNEL_ORDER = [DeliveryChannel.IN_APP, DeliveryChannel.EMAIL, DeliveryChannel.SMS, DeliveryChannel.WECOM]
 NOT_CONFIGURED = "channel not configured"
 MAX_ERROR = 1000
 
@@ -123,7 +123,7 @@ def notification_enqueue(
             logger.warning("notification template %s failed: %s", template, error)
             row.status, row.last_error = OutboxStatus.FAILED, f"template error: {error}"[:MAX_ERROR]
         else:
-            if channel == Channel.IN_APP:
+            if channel == DeliveryChannel.IN_APP:
                 row.status, row.sent_at, row.provider_message_id = OutboxStatus.SENT, now, "in_app"
         rows.append(row)
     if not rows:
@@ -294,7 +294,7 @@ def outbox_retry(*, message: OutboxMessage, acting_user: Any) -> OutboxMessage:
     message = OutboxMessage.objects.select_for_update().get(pk=message.pk)
     if message.status not in {OutboxStatus.FAILED, OutboxStatus.CANCELLED}:
         raise ValidationError({"status": _("Only failed or cancelled messages can be sent again.")})
-    if message.channel == Channel.IN_APP:
+    if message.channel == DeliveryChannel.IN_APP:
         raise ValidationError({"channel": _("In-app messages are delivered when they are created.")})
     message.status, message.attempts, message.next_attempt_at = OutboxStatus.PENDING, 0, timezone.now()
     message.lease_until, message.lease_owner = None, ""
@@ -307,7 +307,7 @@ def outbox_retry(*, message: OutboxMessage, acting_user: Any) -> OutboxMessage:
 @transaction.atomic
 def inbox_mark_read(*, user: Any, message_ids: list[int] | None = None) -> int:
     """Mark the user's own in-app messages read (all unread ones when ``message_ids`` is None)."""
-    messages = OutboxMessage.objects.filter(recipient_user=user, channel=Channel.IN_APP, read_at__isnull=True)
+    messages = OutboxMessage.objects.filter(recipient_user=user, channel=DeliveryChannel.IN_APP, read_at__isnull=True)
     if message_ids is not None:
         messages = messages.filter(pk__in=message_ids)
     return messages.update(read_at=timezone.now())

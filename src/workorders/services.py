@@ -298,7 +298,11 @@ def _clean_technician(raw: Any, actor: Actor, order: WorkOrder) -> Any:
         raise ValueError(_("Choose an active technician."))
     profile = getattr(technician, "profile", None)
     visible = unit_ids_visible_to(actor.user) if actor.user is not None else None
-    if profile is None or (visible is not None and profile.unit_id not in visible):
+    if profile is None or (
+        visible is not None
+        and profile.unit_id not in visible
+        and not admitted_from_another_unit(order, technician)  # on an approved loan to the order's unit
+    ):
         raise ValueError(_("Choose an active technician."))
     serves = unit_ids_visible_to(technician)
     if serves is not None and order.unit_id not in serves and not admitted_from_another_unit(order, technician):

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from notify.choices import Channel, OutboxStatus
+from notify.choices import DeliveryChannel, OutboxStatus
 from notify.models import OutboxMessage, StaffContact
 from notify.recipients import Recipient
 from notify.services import notification_enqueue, outbox_claim_due, outbox_deliver, outbox_deliver_due, outbox_retry
@@ -31,8 +31,8 @@ def test_acceptance_queues_an_email_and_an_sms_to_the_customer_in_chinese(agent:
 
     messages = rows(order=order)
     assert [(m.channel, m.status, m.address) for m in messages] == [
-        (Channel.EMAIL, OutboxStatus.PENDING, "zhang@example.cn"),
-        (Channel.SMS, OutboxStatus.PENDING, "13800138000"),
+        (DeliveryChannel.EMAIL, OutboxStatus.PENDING, "zhang@example.cn"),
+        (DeliveryChannel.SMS, OutboxStatus.PENDING, "13800138000"),
     ]
     sms = messages[1]
     assert sms.template_key == "order_accepted" and sms.language == "zh-hans"
@@ -45,7 +45,7 @@ def test_acceptance_queues_an_email_and_an_sms_to_the_customer_in_chinese(agent:
 
 def test_a_customer_without_email_gets_only_the_sms(agent: Any, customer_a: Any) -> None:
     order = accepted_order(agent, customer_a)
-    assert [m.channel for m in rows(order=order)] == [Channel.SMS]
+    assert [m.channel for m in rows(order=order)] == [DeliveryChannel.SMS]
 
 
 def test_enqueuing_the_same_event_twice_queues_nothing_new(customer_a: Any) -> None:
@@ -87,8 +87,8 @@ def test_staff_get_messages_in_their_profile_language(agent: Any, customer_a: An
             order_id=order.pk, customer_id=customer_a.pk, dedupe_key=f"job:{order.pk}",
         )  # fmt: skip
 
-    english = OutboxMessage.objects.get(recipient_user=english_tech, channel=Channel.IN_APP)
-    chinese = OutboxMessage.objects.get(recipient_user=chinese_tech, channel=Channel.IN_APP)
+    english = OutboxMessage.objects.get(recipient_user=english_tech, channel=DeliveryChannel.IN_APP)
+    chinese = OutboxMessage.objects.get(recipient_user=chinese_tech, channel=DeliveryChannel.IN_APP)
     assert (english.language, english.subject) == ("en", f"New job: {order.number}")
     assert (chinese.language, chinese.subject) == ("zh-hans", f"新工单：{order.number}")
     assert english.status == OutboxStatus.SENT  # in-app: the row is the delivery
@@ -100,7 +100,7 @@ def test_email_goes_through_a_real_smtp_server_with_the_message_uuid_as_message_
     customer_a.email = "zhang@example.cn"
     customer_a.save(update_fields=["email"])
     order = accepted_order(agent, customer_a)
-    email = OutboxMessage.objects.get(order=order, channel=Channel.EMAIL)
+    email = OutboxMessage.objects.get(order=order, channel=DeliveryChannel.EMAIL)
 
     report = outbox_deliver_due(owner="w1")
 
@@ -124,7 +124,7 @@ def test_sms_is_posted_to_the_gateway_with_the_idempotency_key(
     settings.NOTIFY_SMS_TOKEN = "secret-token"
     settings.NOTIFY_SMS_SIGNATURE = "【雅迪售后】"
     order = accepted_order(agent, customer_a)
-    sms = OutboxMessage.objects.get(order=order, channel=Channel.SMS)
+    sms = OutboxMessage.objects.get(order=order, channel=DeliveryChannel.SMS)
 
     outbox_deliver_due(owner="w1")
 
@@ -150,9 +150,9 @@ def test_assignment_tells_the_customer_and_the_technician_on_wechat_work(
 
     assigned = rows(order=order, template_key__in=["technician_assigned", "job_assigned"])
     assert [(m.template_key, m.channel) for m in assigned] == [
-        ("technician_assigned", Channel.SMS),
-        ("job_assigned", Channel.IN_APP),
-        ("job_assigned", Channel.WECOM),
+        ("technician_assigned", DeliveryChannel.SMS),
+        ("job_assigned", DeliveryChannel.IN_APP),
+        ("job_assigned", DeliveryChannel.WECOM),
     ]
     assert "tech" in assigned[0].body  # the technician's name
     outbox_deliver_due(owner="w1")
@@ -161,7 +161,7 @@ def test_assignment_tells_the_customer_and_the_technician_on_wechat_work(
     assert request["path"] == "/cgi-bin/message/send?key=k1"
     assert request["json"]["touser"] == "tech-wx"
     assert request["json"]["text"]["content"].startswith(f"新工单：{order.number}\n")
-    assert rows(channel=Channel.WECOM)[0].status == OutboxStatus.SENT
+    assert rows(channel=DeliveryChannel.WECOM)[0].status == OutboxStatus.SENT
 
 
 def test_wechat_error_code_counts_as_a_failed_attempt(
@@ -177,7 +177,7 @@ def test_wechat_error_code_counts_as_a_failed_attempt(
 
     outbox_deliver_due(owner="w1")
 
-    message = OutboxMessage.objects.get(channel=Channel.WECOM)
+    message = OutboxMessage.objects.get(channel=DeliveryChannel.WECOM)
     assert (message.status, message.attempts) == (OutboxStatus.PENDING, 1)
     assert message.last_error == "errcode 40014: invalid access_token"
 

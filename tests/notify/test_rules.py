@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from core.exceptions import VersionConflict
 from core.testing import make_user
-from notify.choices import Channel, OutboxStatus
+from notify.choices import DeliveryChannel, OutboxStatus
 from notify.models import MessageTemplate, OutboxMessage
 from notify.policies import retry_decide
 from notify.recipients import Recipient
@@ -44,7 +44,7 @@ def test_a_breached_deadline_alerts_the_accepting_agent_and_the_directors(
     wo.workorder_record_event(order=order, kind=EventKind.SLA, acting_user=None, data=data)
     wo.workorder_record_event(order=order, kind=EventKind.SLA, acting_user=None, data=data)  # a re-run of the scan
 
-    alerts = OutboxMessage.objects.filter(template_key="sla_breached", channel=Channel.IN_APP)
+    alerts = OutboxMessage.objects.filter(template_key="sla_breached", channel=DeliveryChannel.IN_APP)
     assert sorted(alerts.values_list("recipient_user__username", flat=True)) == ["agent", "director"]
     assert not alerts.filter(recipient_user=other_agent).exists()
     alert = alerts.get(recipient_user=agent)
@@ -64,7 +64,7 @@ def test_an_at_risk_deadline_alerts_the_units_agents_when_nobody_accepted(custom
     wo.workorder_record_event(order=order, kind=EventKind.SLA, acting_user=None, data={"state": "met"})
 
     assert list(OutboxMessage.objects.values_list("recipient_user", "template_key", "channel")) == [
-        (station_agent.pk, "sla_at_risk", Channel.IN_APP)
+        (station_agent.pk, "sla_at_risk", DeliveryChannel.IN_APP)
     ]
 
 
@@ -106,7 +106,7 @@ def test_completion_sends_the_survey_link(agent: Any, customer_a: Any) -> None:
 
 
 def test_a_template_cannot_reach_outside_its_context(admin_user_: Any) -> None:
-    template = MessageTemplate.objects.get(key="order_accepted", channel=Channel.SMS, language="zh-hans")
+    template = MessageTemplate.objects.get(key="order_accepted", channel=DeliveryChannel.SMS, language="zh-hans")
     for source in ["{% debug %}", "{% include 'base.html' %}", "{% load static %}", "{{ x|nosuchfilter }}"]:
         with pytest.raises(ValidationError) as refused:
             message_template_update(
@@ -116,7 +116,7 @@ def test_a_template_cannot_reach_outside_its_context(admin_user_: Any) -> None:
 
 
 def test_templates_are_edited_with_a_version(admin_user_: Any, director: Any, customer_a: Any) -> None:
-    template = MessageTemplate.objects.get(key="order_accepted", channel=Channel.SMS, language="zh-hans")
+    template = MessageTemplate.objects.get(key="order_accepted", channel=DeliveryChannel.SMS, language="zh-hans")
     with pytest.raises(PermissionDenied):
         message_template_update(template=template, acting_user=director, changes={"body": "x"}, expected_version=1)
 
@@ -142,7 +142,7 @@ def test_reference_templates_cover_every_message_in_both_languages_and_are_not_o
 
     expected = sum(len(channels) * 2 for channels, _ in DEFAULT_TEMPLATES.values())
     assert MessageTemplate.objects.count() == expected
-    template = MessageTemplate.objects.get(key="quote_sent", channel=Channel.EMAIL, language="en")
+    template = MessageTemplate.objects.get(key="quote_sent", channel=DeliveryChannel.EMAIL, language="en")
     message_template_update(template=template, acting_user=admin_user_, changes={"body": "edited"}, expected_version=1)
 
     assert install_reference_data() == 0
@@ -252,12 +252,12 @@ def test_api_retry_inbox_and_template_edit(
     )  # fmt: skip
     assert marked.json() == {"marked": 1}
 
-    pending = OutboxMessage.objects.filter(order=order, channel=Channel.SMS).first()
+    pending = OutboxMessage.objects.filter(order=order, channel=DeliveryChannel.SMS).first()
     refused = api_as(admin_user_).post(f"/api/v1/notifications/{pending.pk}/retry")
     assert refused.status_code == 400
     assert refused.json()["errors"][0]["field"] == "status"
 
-    template = MessageTemplate.objects.get(key="quote_sent", channel=Channel.SMS, language="en")
+    template = MessageTemplate.objects.get(key="quote_sent", channel=DeliveryChannel.SMS, language="en")
     url = f"/api/v1/notifications/templates/{template.pk}"
     ok = api_as(admin_user_).patch(url, data=json.dumps({"version": 1, "body": "Quote {{ amount }}"}),
                                    content_type="application/json")  # fmt: skip
