@@ -154,20 +154,47 @@ def deadline_after_pauses(
     """The instant ``need`` of business time has run since ``start`` with the clock standing
     still during ``pauses`` (an open pause counts as ending ``now``: the deadline moves on while
     the order waits). Each pause's business time is added back in business time."""
+    return deadlines_after_pauses(calendar, start, (need,), pauses, now)[0]
+
+
+def deadlines_after_pauses(
+    calendar: WorkingCalendar,
+    start: datetime,
+    needs: tuple[timedelta, ...],
+    pauses: Iterable[tuple[datetime, datetime | None]],
+    now: datetime,
+) -> list[datetime]:
+    """``deadline_after_pauses`` for several durations from the same start in one walk over the
+    pauses (the deadline and the at-risk instant of a target share every gap)."""
+    always_open = calendar.always_open  # 7×24: business time is wall-clock time
+    results: list[datetime | None] = [None] * len(needs)
+    pending = sorted(range(len(needs)), key=needs.__getitem__)
+    spent = timedelta(0)
     cursor = start
     for pause_start, pause_end in pauses:
         end = now if pause_end is None else pause_end
         if end <= cursor:
             continue
         if pause_start > cursor:
-            gap = business_time_between(calendar, cursor, pause_start)
-            if gap >= need:
+            gap = pause_start - cursor if always_open else business_time_between(calendar, cursor, pause_start)
+            while pending and needs[pending[0]] - spent <= gap:
+                index = pending.pop(0)
+                results[index] = _add(calendar, cursor, needs[index] - spent, always_open)
+            if not pending:
                 break
-            need -= gap
+            spent += gap
         cursor = max(cursor, end)
-    if need <= timedelta(0):
-        return cursor
-    return add_business_time(calendar, cursor, need)
+    for index in pending:
+        results[index] = _add(calendar, cursor, needs[index] - spent, always_open)
+    return [result for result in results if result is not None]
+
+
+def _add(calendar: WorkingCalendar, start: datetime, duration: timedelta, always_open: bool) -> datetime:
+    if duration <= timedelta(0):
+        return start
+    if always_open:
+        return start + duration
+    return add_business_time(calendar, start, duration)
 
 
 def paused_business_time(
@@ -177,7 +204,7 @@ def paused_business_time(
     for pause_start, pause_end in pauses:
         end = now if pause_end is None else pause_end
         if end > pause_start:
-            total += business_time_between(calendar, pause_start, end)
+            total += end - pause_start if calendar.always_open else business_time_between(calendar, pause_start, end)
     return total
 
 
@@ -217,12 +244,12 @@ def compute_clocks(terms: Terms, calendar: WorkingCalendar, history: History, no
         start = _start_of(name, terms, history, clocks.get(ARRIVAL))
         met_at = history.met_at(name)
         pauses = [p for p in history.pauses if met_at is None or p[0] < met_at]
-        deadline = deadline_after_pauses(calendar, start, target, pauses, now)
-        risk_need = target * terms.at_risk_ratio
         if met_at is None and 0 < terms.at_risk_ratio < 1:
-            at_risk_at = deadline_after_pauses(calendar, start, risk_need, pauses, now)
+            deadline, at_risk_at = deadlines_after_pauses(
+                calendar, start, (target, target * terms.at_risk_ratio), pauses, now
+            )
         else:
-            at_risk_at = deadline
+            deadline = at_risk_at = deadline_after_pauses(calendar, start, target, pauses, now)
         clocks[name] = TargetClock(name, deadline, at_risk_at, met_at, _state(deadline, at_risk_at, met_at, moment))
     return summarise(
         clocks,

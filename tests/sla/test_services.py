@@ -224,3 +224,32 @@ def test_service_level_refuses_unknown_codes_and_missing_targets(director: Any) 
     with pytest.raises(ValidationError) as error:
         service_level_create(acting_user=director, code="NONE", name="none", calendar=calendar)
     assert error.value.message_dict == {"response_hours": ["Set at least one target."]}
+
+
+def test_bulk_recompute_agrees_with_the_per_order_path_and_alerts_once(
+    make_order: Any, customer_a: Any, customer_b: Any, director: Any, clock: Clock
+) -> None:
+    from sla.services import sla_recompute_open
+
+    start = clock.moment
+    tag_customer(customer_b, "VIP")
+    late, vip = make_order(customer_a), make_order(customer_b)
+    clock.advance(hours=1)
+    workorder_transition(order=vip, action="start", acting_user=director)
+    clock.advance(hours=1)
+    workorder_transition(order=vip, action="pause", acting_user=director, data={"wait_reason": "customer"})
+    clock.advance(hours=3)
+    workorder_transition(order=vip, action="resume", acting_user=director)
+    expected = {
+        row.order_id: (row.arrival_due, row.resolution_due, row.paused_seconds)
+        for row in OrderServiceLevel.objects.all()
+    }
+    moment = start + 49 * H
+    assert sla_recompute_open(now=moment) == {"orders": 2, "alerts": 2}
+    assert sla_recompute_open(now=moment) == {"orders": 2, "alerts": 0}  # nothing new to say
+    rows = {row.order_id: row for row in OrderServiceLevel.objects.all()}
+    assert {pk: (r.arrival_due, r.resolution_due, r.paused_seconds) for pk, r in rows.items()} == expected
+    assert rows[vip.pk].resolution_due == start + 27 * H  # 24 h + 3 h waiting for the customer
+    assert (rows[late.pk].status, rows[vip.pk].status) == ("breached", "breached")
+    assert [e.data["target"] for e in sla_events(late)] == ["arrival"]
+    assert [e.data["target"] for e in sla_events(vip)] == ["resolution"]
