@@ -25,6 +25,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -32,6 +33,7 @@ from pypinyin import lazy_pinyin
 
 from core.choices import Role, UnitKind
 from core.context import acting_as
+from core.exceptions import TransitionNotAllowed
 from core.models import CoverageRegion, OrgUnit, UserProfile
 from demo import tables as T
 from demo.clock import DemoClock, demo_clock
@@ -43,6 +45,13 @@ ORDER_DAYS = 90
 DEVICE_DAYS = 4 * 365
 
 FULL_SCALE = {"customers": 200, "devices": 500, "orders": 1000}
+#: Demo product lines → the categories of the ready-made warranty policies (policies.reference).
+REFERENCE_CATEGORIES = {"NOTEBOOK": "notebook", "SWITCH": "network", "SORTER": "cash-sorter"}
+#: What the fault texts of the demo tables say about the cause, for the warranty decision.
+FAULT_CAUSE_WORDS = (("进水", "water"), ("外力", "collision"), ("摔", "drop"))
+HEADQUARTERS_ADCODE = "330106"  # the demo HQ is in Hangzhou (西湖区)
+LABOUR_RATE = Decimal("100")  # billing's ready-made hourly labour rate
+ANNUAL_MAINTENANCE_PER_UNIT = Decimal("1300.00")  # seed 004: 维保 1300 元/台/年, software included, hardware not
 
 # What load_demo reports it created (the keys of DemoBuilder.counts).
 COUNT_LABELS = {
@@ -57,6 +66,12 @@ COUNT_LABELS = {
     "work orders": _("work orders"),
     "transitions": _("work-order actions"),
     "material lines": _("material lines"),
+    "contracts": _("contracts"),
+    "quotes": _("quotes"),
+    "settlements": _("settlements"),
+    "technician profiles": _("technician profiles"),
+    "appointments": _("appointments"),
+    "claims": _("claims"),
 }
 TIMING_LABELS = {
     "organisation": _("organisation"),
@@ -66,6 +81,8 @@ TIMING_LABELS = {
     "customers": _("customers"),
     "devices": _("devices"),
     "work orders": _("work orders"),
+    "contracts and prices": _("contracts and prices"),
+    "field operations": _("field operations"),
 }
 
 
@@ -242,8 +259,10 @@ class DemoBuilder:
         self.timed("planning", plan)
         self.timed("customers", self.write_customers)
         self.timed("devices", self.write_devices)
+        self.timed("contracts and prices", self.write_commercial_terms)
         self.timed("work orders", lambda: self.write_orders(orders))
         self.clock.set(None)
+        self.timed("field operations", self.write_field_operations)
 
     # -- organisation and staff --
 
@@ -314,15 +333,19 @@ class DemoBuilder:
         self.station_users = by_role(Role.STATION)
 
     def build_catalogue(self) -> None:
+        from catalog.models import ProductCategory
         from catalog.services import product_category_create, product_model_create
 
         self.clock.set(self.at(self.today - timedelta(days=DEVICE_DAYS + 20), 10))
         with acting_as(self.admin):
             for line in T.LINES:
-                category = product_category_create(
-                    acting_user=self.admin, code=line.code, name=line.name, warranty_months=line.warranty_months
-                )
-                self.counts["product categories"] += 1
+                # Lines the ready-made warranty policies describe use those policies' categories.
+                category = ProductCategory.objects.filter(code=REFERENCE_CATEGORIES.get(line.code, "")).first()
+                if category is None:
+                    category = product_category_create(
+                        acting_user=self.admin, code=line.code, name=line.name, warranty_months=line.warranty_months
+                    )
+                    self.counts["product categories"] += 1
                 for spec in line.models:
                     self.models[spec.code] = product_model_create(
                         acting_user=self.admin,
@@ -649,6 +672,157 @@ class DemoBuilder:
 
     # -- writing orders and their lives --
 
+    def write_commercial_terms(self) -> None:
+        """The parts price list (附件2) the quotes use, and the annual maintenance contracts (维保) of
+        the customers tagged for one: 1300 per unit per year, labour and software waived."""
+        from billing.services import PartPriceSpec, part_price_list_create
+        from policies.services import contract_create
+
+        self.clock.set(self.at(self.today - timedelta(days=ORDER_DAYS + 30), 9))
+        prices: dict[str, T.Part] = {}
+        for line in T.LINES:
+            for fault in line.faults:
+                for part in fault.parts:
+                    prices.setdefault(part.model, part)
+        part_price_list_create(
+            acting_user=None,
+            effective_from=self.today - timedelta(days=ORDER_DAYS + 30),
+            prices=[
+                PartPriceSpec(code=code, name=part.name, unit_price=part.price, unit_of_measure=part.unit)
+                for code, part in sorted(prices.items())
+            ],
+            note="附件2 零部件报价清单（演示）",
+        )
+        director = self.users["director"]
+        starts = self.today - timedelta(days=300)
+        with acting_as(director):
+            for customer in self.customers:
+                if "维保合同" not in customer.tags or not customer.devices:
+                    continue
+                contract_create(
+                    acting_user=director,
+                    customer=customer.obj,
+                    kind="annual_maintenance",
+                    starts_on=starts,
+                    ends_on=starts + timedelta(days=364),
+                    price=ANNUAL_MAINTENANCE_PER_UNIT * len(customer.devices),
+                    waived_fee_kinds=["labour", "software", "travel"],
+                    devices=[device.obj for device in customer.devices],
+                    note="年度维保：含人工与软件升级，不含硬件配件。",
+                )
+                self.counts["contracts"] += 1
+
+    def write_field_operations(self) -> None:
+        """What today's dispatch board and the technicians' phones show: each technician's profile
+        (skills, home base, weekday shifts), the bookings of the visits still ahead, a proposed
+        route plan for the Hangzhou centre, and two counterfeit-note claims."""
+        from datetime import time as day_time
+
+        from catalog.models import ProductCategory
+        from dispatch.geo import approx_location
+        from dispatch.services import appointment_book, technician_profile_save, technician_shifts_replace
+        from workorders.models import WorkOrder
+
+        categories = list(ProductCategory.objects.all())
+        field_types = ["repair", "installation", "maintenance", "inspection", "software_upgrade", "training"]
+        director = self.users["director"]
+        for unit_code, technicians in sorted(self.technicians.items()):
+            unit = self.units[unit_code]
+            region = unit.regions.order_by("adcode_prefix").first()
+            centre = approx_location(region.adcode_prefix if region else HEADQUARTERS_ADCODE)
+            for technician in technicians:
+                lat = lon = None
+                if centre is not None:
+                    lat = Decimal(str(round(centre[0] + self.rng.uniform(-0.04, 0.04), 6)))
+                    lon = Decimal(str(round(centre[1] + self.rng.uniform(-0.04, 0.04), 6)))
+                with acting_as(director):
+                    profile = technician_profile_save(
+                        acting_user=director,
+                        user=technician,
+                        categories=categories,
+                        service_types=field_types,
+                        home_lat=lat,
+                        home_lon=lon,
+                        daily_capacity=6,
+                    )
+                    morning, afternoon = (day_time(8, 30), day_time(12, 0)), (day_time(13, 0), day_time(18, 0))
+                    technician_shifts_replace(
+                        acting_user=director, profile=profile, weekly={day: [morning, afternoon] for day in range(6)}
+                    )
+                self.counts["technician profiles"] += 1
+        ahead = WorkOrder.objects.filter(status="scheduled", appointment_at__gte=self.now).select_related("technician")
+        for order in ahead.order_by("appointment_at"):
+            start = order.appointment_at
+            with acting_as(director):
+                try:
+                    appointment_book(
+                        acting_user=director,
+                        order=order,
+                        technician=order.technician,
+                        window_start=start,
+                        window_end=start + timedelta(hours=2),
+                        content=order.description[:100],
+                        expected_minutes=90,
+                    )
+                except (ValidationError, PermissionDenied, TransitionNotAllowed) as error:
+                    # A booking the shift rules refuse (e.g. a Sunday visit) stays an appointment time only.
+                    self.log(f"  appointment for {order.number} not booked: {error}")
+                    continue
+            self.counts["appointments"] += 1
+        self.write_claims()
+
+    def write_claims(self) -> None:
+        """Seed 004's counterfeit-note compensation: one claim that meets every condition (waiting for
+        the bank's slip), one refused because the note went to the reject outlet (exclusion e)."""
+        from claims.models import ClaimRuleSet
+        from claims.services import claim_create, claim_decide
+        from workorders.services import workorder_create, workorder_transition
+
+        rule_set = ClaimRuleSet.objects.filter(code="COUNTERFEIT").order_by("-version").first()
+        sorters = [d for d in self.devices if d.line.code == "SORTER" and d.obj is not None]
+        if rule_set is None or len(sorters) < 2:
+            return
+        agent = self.agents[0]
+        eligible = {
+            "notified_immediately": "yes",
+            "detection_fully_on": "yes",
+            "serial_found_in_machine": "yes",
+            "export_connected": "yes",
+            "outlet": "accepted",
+            "serial_altered": "no",
+            "records_obstructed": "no",
+            "agent_paid_privately": "no",
+        }
+        stories = (
+            (sorters[0], Decimal("100.00"), eligible, "营业网点反映清分机将一张百元假币清分至正币口。"),
+            (sorters[1], Decimal("50.00"), {**eligible, "outlet": "reject"}, "客户称清分机未检出一张五十元假币。"),
+        )
+        with acting_as(agent):
+            for device, amount, answers, text in stories:
+                order = workorder_create(
+                    acting_user=agent,
+                    customer=device.customer.obj,
+                    device=device.obj,
+                    service_type="claim",
+                    channel="phone",
+                    description=text,
+                    applicant_name=device.customer.name,
+                    contact_phone=device.customer.phone,
+                )
+                order = workorder_transition(order=order, action="accept", acting_user=agent, data={})
+                claim = claim_create(
+                    acting_user=agent,
+                    rule_set=rule_set,
+                    customer=device.customer.obj,
+                    claimed_amount=amount,
+                    device=device.obj,
+                    work_order=order,
+                    description=text,
+                    answers=answers,
+                )
+                claim_decide(claim=claim, acting_user=agent)
+                self.counts["claims"] += 1
+
     def write_orders(self, plans: list[OrderPlan]) -> None:
         for index, plan in enumerate(plans, 1):
             self.write_order(plan)
@@ -701,6 +875,8 @@ class DemoBuilder:
         self.clock.set(step.at)
         with acting_as(step.actor):
             if step.kind == "transition":
+                if step.action in {"approve_quote", "decline_quote"} and order.status != "quoted":
+                    return order  # everything was waived: the quote went out as free work, nothing to approve
                 order = workorder_transition(
                     order=order,
                     action=step.action,
@@ -716,7 +892,61 @@ class DemoBuilder:
                 order = workorder_update(order=order, acting_user=step.actor, changes=step.data)
             elif step.kind == "device":
                 device_update(device=order.device, acting_user=step.actor, changes=step.data)
+            elif step.kind == "quote":
+                order = self.send_quote(order, step)
+            elif step.kind == "phone_confirm":
+                order = self.confirm_quote_by_phone(order, step)
+            elif step.kind == "payment":
+                order = self.record_payment(order, step)
         return order
+
+    def send_quote(self, order: Any, step: Step) -> Any:
+        """The agent prices the visit from the fee schedule and the parts list (billing) and sends it."""
+        from billing.services import PartRequest, quote_build, quote_send
+
+        parts = [PartRequest(code=p["code"], description=p["name"], quantity=Decimal("1")) for p in step.data["parts"]]
+        quote = quote_build(
+            order=order,
+            acting_user=step.actor,
+            hours=step.data["hours"],
+            travel_cost=step.data["travel_cost"],
+            parts=parts,
+        )
+        quote_send(quote=quote, acting_user=step.actor, note=step.data["note"])
+        self.counts["quotes"] += 1
+        return type(order).objects.get(pk=order.pk)
+
+    def confirm_quote_by_phone(self, order: Any, step: Step) -> Any:
+        from billing.choices import QuoteStatus
+        from billing.models import Quote
+        from billing.services import quote_confirm_by_phone
+
+        quote = Quote.objects.filter(order=order, status=QuoteStatus.SENT).order_by("-number").first()
+        if quote is not None:
+            quote_confirm_by_phone(quote=quote, acting_user=step.actor, confirmed_by=step.data["confirmed_by"])
+        return type(order).objects.get(pk=order.pk)
+
+    def record_payment(self, order: Any, step: Step) -> Any:
+        """Settlement of paid work: the charge, the payment and who received it; finance reviews most."""
+        from billing.services import settlement_record, settlement_review
+
+        amount = order.quoted_amount or Decimal("0.00")
+        settlement = settlement_record(
+            order=order,
+            acting_user=step.actor,
+            actual_charge=amount,
+            payment_method=step.data["method"],
+            amount_paid=amount,
+            receiver=step.data["receiver"],
+            note=step.data.get("note", ""),
+        )
+        self.counts["settlements"] += 1
+        if step.data.get("review"):
+            self.clock.set(step.at + timedelta(days=1))
+            finance = self.users["finance"]
+            with acting_as(finance):
+                settlement_review(settlement=settlement, acting_user=finance, approve=True, note="票据齐全，核对无误。")
+        return type(order).objects.get(pk=order.pk)
 
 
 @dataclass
@@ -842,7 +1072,7 @@ class Life:
             self.wait(15, 3 * HOUR)
 
         paid = self.is_paid()
-        self.add("accept", desk, charge_type="undetermined" if paid else "free")
+        self.add("accept", desk, charge_type="undetermined" if paid else "free", fault_cause=self.fault_cause())
         if plan.service_type == "complaint":
             return self.complaint(agent)
         remote = plan.service_type in {"consultation", "technical_guidance"} or (
@@ -856,15 +1086,32 @@ class Life:
             return self.remote(agent)
         return self.on_site(agent, desk, by_station, paid)
 
+    def fault_cause(self) -> str:
+        fault = self.plan_.fault
+        if fault is None or "不在保修范围" not in fault.work:
+            return "unknown"
+        return next((cause for word, cause in FAULT_CAUSE_WORDS if word in fault.work), "misuse")
+
     def is_paid(self) -> bool:
+        """Paid or free as the warranty policy decides it (policies); where it asks for a review,
+        the agent's own reading of the dates."""
+        from policies.services import warranty_decision
+
         plan = self.plan_
         if plan.service_type in {"maintenance", "inspection"}:
             return "维保合同" not in plan.customer.tags and self.chance(0.7)
         if plan.service_type != "repair" or plan.device is None:
             return False
+        decision = warranty_decision(
+            device=plan.device.obj,
+            on=timezone.localtime(plan.submitted_at, self.b.tz).date(),
+            request="repair",
+            fault_cause=self.fault_cause(),
+        )
+        if decision.coverage in {"free", "paid"}:
+            return decision.coverage == "paid"
         expired = plan.submitted_at.date() > plan.device.warranty_ends()
-        misuse = plan.fault is not None and "不在保修范围" in plan.fault.work
-        return expired or misuse
+        return expired or self.fault_cause() != "unknown"
 
     def remote(self, agent: Any) -> list[Step]:
         engineer = self.pick(self.b.remote)
@@ -894,7 +1141,17 @@ class Life:
         if paid:
             amount = sum((part.price for part in parts), Decimal("0")) + self.labour()
             self.wait(HOUR, 6 * HOUR)
-            self.add("quote", desk, amount=str(amount), note=self.pick(T.QUOTE_NOTES))
+            hours = (self.labour() / LABOUR_RATE).quantize(Decimal("0.5"))
+            self.other(
+                "quote",
+                desk,
+                {
+                    "hours": max(hours, Decimal("0.5")),
+                    "travel_cost": self.pick((Decimal("0"), Decimal("0"), Decimal("36.00"), Decimal("128.50"))),
+                    "parts": [{"code": part.model, "name": part.name} for part in parts],
+                    "note": self.pick(T.QUOTE_NOTES),
+                },
+            )
             self.wait(HOUR, 3 * DAY, office=False)
             if self.chance(0.15):
                 self.add("decline_quote", None, reason=self.pick(T.DECLINE_REASONS))
@@ -902,7 +1159,7 @@ class Life:
             if self.chance(0.8):
                 self.add("approve_quote", None)
             else:
-                self.add("approve_quote", agent, note="客户电话确认报价。")
+                self.other("phone_confirm", agent, {"confirmed_by": self.applicant()})
         else:
             amount = Decimal("0.00")
         if by_station:
@@ -1001,9 +1258,12 @@ class Life:
             "supervisor_signature": self.b.director.get_full_name(),
         }
         if paid:
-            changes["payment_receiver"] = (
+            receiver = (
                 technician.get_full_name() if self.plan_.customer.is_person else self.b.users["finance"].get_full_name()
             )
+            method = self.pick(("wechat", "alipay", "cash")) if self.plan_.customer.is_person else "bank_transfer"
+            self.other("payment", clerk, {"method": method, "receiver": receiver, "review": self.chance(0.85)})
+            changes.pop("actual_charge")
         self.other("settle", clerk, changes)
         if self.plan_.service_type == "installation" and self.plan_.device is not None:
             done = timezone.localtime(self.t, self.b.tz).date()
