@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from sla.models import BackupUnitTask, OrderServiceLevel, ServiceLevel
 from sla.reference import REFERENCE_LEVELS, install_reference_data
@@ -214,6 +215,7 @@ def test_deadlines_in_working_hours_skip_the_spring_festival(
     assert row.resolution_due == datetime(2026, 3, 2, 16, 0, tzinfo=clock.moment.tzinfo)
 
 
+@translation.override("en")
 def test_service_level_refuses_unknown_codes_and_missing_targets(director: Any) -> None:
     calendar = WorkCalendar.objects.get(code="24x7")
     with pytest.raises(ValidationError) as error:
@@ -253,3 +255,15 @@ def test_bulk_recompute_agrees_with_the_per_order_path_and_alerts_once(
     assert (rows[late.pk].status, rows[vip.pk].status) == ("breached", "breached")
     assert [e.data["target"] for e in sla_events(late)] == ["arrival"]
     assert [e.data["target"] for e in sla_events(vip)] == ["resolution"]
+
+
+def test_the_periodic_task_runs_the_scan_and_a_second_run_writes_nothing(
+    make_order: Any, customer_a: Any, clock: Clock
+) -> None:
+    from sla.tasks import sla_scan_task
+
+    order = make_order(customer_a)
+    clock.advance(hours=49)
+    assert sla_scan_task.call_local() == 1
+    assert sla_scan_task.call_local() == 0
+    assert [e.data["state"] for e in sla_events(order)] == ["breached"]
