@@ -156,11 +156,13 @@ class DeviceRef(Schema):
 
 
 class Deadlines(Schema):
-    """Service-level deadlines (SPEC §6); ``null`` until the order has a service level."""
+    """Service-level deadlines (SPEC §6) in business time, set at acceptance; ``null`` until a
+    service level applies. ``status``: on_track, at_risk, breached, met or stopped."""
 
     first_response: datetime | None = None
     on_site: datetime | None = None
     resolution: datetime | None = None
+    status: str | None = None
 
 
 class WorkOrderSummaryOut(Schema):
@@ -287,13 +289,10 @@ def deadlines_of(order: WorkOrder) -> dict[str, Any]:
         return timezone.localtime(value).isoformat() if value else None
 
     return {
-        "response": due("response"),
-        "arrival": due("arrival"),
-        "resolution": due("resolution"),
-        "status": sla.status if sla is not None else None,
-        # The names the ``Deadlines`` schema still declares (same values).
         "first_response": due("response"),
         "on_site": due("arrival"),
+        "resolution": due("resolution"),
+        "status": sla.status if sla is not None else None,
     }
 
 

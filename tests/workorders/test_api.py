@@ -95,7 +95,7 @@ def test_create_answers_201_with_id_number_submitted_status_and_deadlines(api_as
     order = WorkOrder.objects.get(pk=body["id"])
     assert body["number"] == order.number and body["number"].startswith("WO-")
     assert body["status"] == "submitted"
-    assert set(body["deadlines"]) == {"first_response", "on_site", "resolution"}
+    assert set(body["deadlines"]) == {"first_response", "on_site", "resolution", "status"}
     assert body["customer"] == {"id": customer_a.pk, "name": "张三丰"}
     assert body["unit"]["name"] == "西湖特约维修站"
     assert (order.channel, order.service_type, order.urgency) == ("api", "repair", "normal")
@@ -404,7 +404,7 @@ def test_detail_has_timeline_and_the_actions_this_user_may_take(api_as, agent, t
     assert body["timeline"][0]["to_status"] == "submitted"
     assert body["timeline"][0]["at"].endswith("+08:00")
     assert body["allowed_actions"] == ["accept", "reject", "request_info", "cancel"]
-    assert body["deadlines"] == {"first_response": None, "on_site": None, "resolution": None}
+    assert body["deadlines"] == {"first_response": None, "on_site": None, "resolution": None, "status": None}
     # a technician may see the order but not accept it
     assert api_as(technician).get(f"{API}/work-orders/{order_a.pk}").json()["allowed_actions"] == []
 
