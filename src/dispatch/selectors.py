@@ -14,7 +14,7 @@ from django.db.models import Q, QuerySet
 from core.scoping import ALL_UNITS, scope_by_unit, unit_ids_visible_to
 from dispatch.choices import ACTIVE_APPOINTMENT_STATUSES, FIELD_SERVICE_TYPES, LoanStatus
 from dispatch.geo import Point, approx_location
-from dispatch.models import Appointment, DispatchPlan, Shift, TechnicianLoan, TechnicianProfile
+from dispatch.models import Appointment, DispatchPlan, TechnicianLoan, TechnicianProfile
 from dispatch.policies import ShiftRules, Span, shift_on
 from workcalendar.calendar import WorkingCalendar, make_calendar
 from workorders.choices import Status
@@ -103,7 +103,8 @@ def calendar_of(profile: TechnicianProfile) -> WorkingCalendar:
 def shift_rules(profile: TechnicianProfile) -> ShiftRules:
     weekly: dict[int, list[Span]] = {}
     overrides: dict[date, list[Span]] = {}
-    for row in Shift.objects.filter(profile=profile):
+    rows = profile.shifts.all()  # one query, or none when the caller prefetched ``shifts``
+    for row in rows:
         if row.date is not None:
             spans = overrides.setdefault(row.date, [])
             if not row.is_day_off and row.starts_at and row.ends_at:
@@ -256,8 +257,14 @@ def dispatch_board(*, user: Any, unit: Any, start: date, days: int = 1) -> Board
     """Technicians of the unit (and those on loan to it) with their visits per day, and the
     unit's unassigned field orders with their SLA deadlines. ``unit`` must be visible to ``user``."""
     span = [start + timedelta(days=i) for i in range(days)]
-    profiles = list(technician_profiles_visible_to(user).filter(user__profile__unit_id=unit.pk, is_active=True))
-    loaned = [p for p in loaned_in_profiles(unit.pk, start) if p.pk not in {x.pk for x in profiles}]
+    profiles = list(
+        technician_profiles_visible_to(user)
+        .filter(user__profile__unit_id=unit.pk, is_active=True)
+        .prefetch_related("shifts")
+    )
+    loaned = [
+        p for p in loaned_in_profiles(unit.pk, start).prefetch_related("shifts") if p.pk not in {x.pk for x in profiles}
+    ]
     ids = [p.user_id for p in profiles + loaned]
     appointments: dict[tuple[int, date], list[Appointment]] = {}
     for appointment in (

@@ -8,6 +8,9 @@ order's timeline as ``EventKind.APPOINTMENT`` events with before → after.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -265,6 +268,100 @@ def loan_admission(order: WorkOrder, technician: Any) -> bool:
     return approved_loan_exists(technician.pk, order.unit_id, days)
 
 
+# --- the order page's own assign / schedule / cancel (timeline hook) -------------------------
+
+#: Set while this module books or reschedules: its own checks ran and it keeps the rows itself.
+_BOOKING: ContextVar[bool] = ContextVar("dispatch_booking", default=False)
+
+
+@contextmanager
+def _booking() -> Iterator[None]:
+    token = _BOOKING.set(True)
+    try:
+        yield
+    finally:
+        _BOOKING.reset(token)
+
+
+def _rekeyed(error: ValidationError, field: str) -> ValidationError:
+    messages = [m for ms in error.message_dict.values() for m in ms] if hasattr(error, "error_dict") else error.messages
+    return ValidationError({field: messages})
+
+
+def appointment_sync_on_event(order: WorkOrder, event: Any) -> None:
+    """Keep appointments true when an order is scheduled, reassigned or cancelled outside this app
+    (the work-order page's "Book appointment" and "Assign" actions, the transitions API).
+
+    Registered as a ``workorders.hooks.on_timeline_event`` callback, so it runs inside the
+    transition's transaction and a refusal (``ValidationError``) undoes the transition:
+
+    * ``schedule``: the same rules as booking here (skills, the technician's shift, no double
+      booking) for a technician dispatch manages; the order's appointment row is moved, or made
+      (the default duration), so the board, "my jobs" and later bookings see the visit.
+    * ``assign`` to another technician: a booked appointment goes with the order, if the new
+      technician is free and on shift then.
+    * ``cancel``: the order's appointments are cancelled, which frees the technician's time.
+    """
+    if _BOOKING.get() or event.kind not in {"schedule", "assign", "cancel"}:
+        return
+    active = (
+        Appointment.objects.select_for_update()
+        .filter(order_id=order.pk, status__in=ACTIVE_APPOINTMENT_STATUSES)
+        .order_by("-window_start", "-id")
+        .first()
+    )
+    if event.kind == "cancel":
+        for appointment in Appointment.objects.filter(order_id=order.pk, status__in=ACTIVE_APPOINTMENT_STATUSES):
+            appointment.status = AppointmentStatus.CANCELLED
+            save_versioned(appointment, ["status"])
+        return
+    technician = order.technician
+    if technician is None or profile_of(technician) is None:
+        return  # not managed by dispatch (no skills or shifts to check)
+    if event.kind == "assign":
+        if active is None or active.technician_id == technician.pk:
+            return
+        try:
+            _check_slot(
+                order=order,
+                technician=technician,
+                start=timezone.localtime(active.window_start, local_tz()),
+                end=timezone.localtime(active.window_end, local_tz()),
+                exclude=active.pk,
+            )
+        except ValidationError as error:
+            raise _rekeyed(error, "technician") from None
+        active.technician = technician
+        save_versioned(active, ["technician"])
+        return
+    if order.appointment_at is None:
+        return
+    start = timezone.localtime(order.appointment_at, local_tz())
+    minutes = active.expected_minutes if active is not None else DEFAULT_SERVICE_MINUTES
+    end = min(start + timedelta(minutes=minutes), day_start(start.date() + timedelta(days=1)) - timedelta(minutes=1))
+    try:
+        _check_slot(order=order, technician=technician, start=start, end=end, exclude=active.pk if active else None)
+    except ValidationError as error:
+        raise _rekeyed(error, "appointment_at") from None
+    if active is not None:
+        active.window_start, active.window_end, active.date = start, end, start.date()
+        active.status = AppointmentStatus.RESCHEDULED
+        save_versioned(active, ["window_start", "window_end", "date", "status"])
+        return
+    appointment = Appointment(
+        order=order,
+        technician=technician,
+        date=start.date(),
+        window_start=start,
+        window_end=end,
+        content=(event.note or "")[:2000],
+        expected_minutes=minutes,
+        booked_by=event.actor,
+    )
+    appointment.full_clean()
+    appointment.save()
+
+
 # --- appointments ---------------------------------------------------------------------------
 
 
@@ -386,13 +483,17 @@ def appointment_book(
             {"order": _("An order that is %(status)s cannot be booked.") % {"status": order.get_status_display()}}
         )
     _check_slot(order=order, technician=technician, start=start, end=end)
-    if order.technician_id != technician.pk:
+    with _booking():
+        if order.technician_id != technician.pk:
+            order = workorder_transition(
+                order=order,
+                action="assign",
+                acting_user=acting_user,
+                data={"technician": technician.pk, "reason": reason},
+            )
         order = workorder_transition(
-            order=order, action="assign", acting_user=acting_user, data={"technician": technician.pk, "reason": reason}
+            order=order, action="schedule", acting_user=acting_user, data={"appointment_at": start, "note": content}
         )
-    order = workorder_transition(
-        order=order, action="schedule", acting_user=acting_user, data={"appointment_at": start, "note": content}
-    )
     appointment = Appointment(
         order=order,
         technician=technician,
@@ -455,9 +556,10 @@ def appointment_reschedule(
     appointment.window_start, appointment.window_end, appointment.date = start, end, start.date()
     appointment.status = AppointmentStatus.RESCHEDULED
     save_versioned(appointment, ["window_start", "window_end", "date", "status"])
-    workorder_transition(
-        order=order, action="schedule", acting_user=acting_user, data={"appointment_at": start, "note": reason}
-    )
+    with _booking():
+        workorder_transition(
+            order=order, action="schedule", acting_user=acting_user, data={"appointment_at": start, "note": reason}
+        )
     workorder_record_event(
         order=order,
         kind=EventKind.APPOINTMENT,

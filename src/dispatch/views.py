@@ -48,6 +48,19 @@ def _unit(request: HttpRequest) -> Any:
         return services.unit_for_plans(request.user, None)
 
 
+def _technician(request: HttpRequest, raw: str) -> Any:
+    """A technician the user may pick: one they see, or one on an approved loan to their units."""
+    from django.contrib.auth import get_user_model
+
+    user_id = int(raw) if raw.isdigit() else 0
+    technician = technicians_visible_to(request.user).filter(pk=user_id).first()
+    if technician is None:
+        technician = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+        if technician is None or not services.loan_admission_for_user(request.user, technician):
+            raise ValidationError({"technician": _("Choose an active technician.")})
+    return technician
+
+
 def _board_url(unit: Any, day: date, view: str = "day") -> str:
     return f"{reverse('dispatch:board')}?unit={unit.pk}&day={day.isoformat()}&view={view}"
 
@@ -60,7 +73,11 @@ def board(request: HttpRequest) -> HttpResponse:
     view = "week" if request.GET.get("view") == "week" else "day"
     start = day - timedelta(days=day.weekday()) if view == "week" else day
     data = selectors.dispatch_board(user=request.user, unit=unit, start=start, days=7 if view == "week" else 1)
-    pickers = {order.pk: list(technicians_for_order(request.user, order)) for order in data.unassigned[:50]}
+    # Every unassigned order on the board belongs to ``unit``: one list of technicians serves them
+    # all (one query, not two per order), with the technicians on loan to the unit.
+    pickers = list(technicians_for_order(request.user, data.unassigned[0])) if data.unassigned else []
+    picked = {user.pk for user in pickers}
+    pickers += [row.profile.user for row in data.rows if row.loaned and row.profile.user_id not in picked]
     plans = selectors.plans_visible_to(request.user).filter(unit=unit, day__gte=start).order_by("day", "-id")[:10]
     return render(
         request,
@@ -74,7 +91,8 @@ def board(request: HttpRequest) -> HttpResponse:
             "prev": day - timedelta(days=7 if view == "week" else 1),
             "next": day + timedelta(days=7 if view == "week" else 1),
             "unassigned": [
-                (order, data.deadlines.get(order.pk), pickers.get(order.pk, [])) for order in data.unassigned
+                (order, data.deadlines.get(order.pk), pickers if index < 50 else [])
+                for index, order in enumerate(data.unassigned)
             ],
             "plans": plans,
         },
@@ -96,9 +114,7 @@ def assign(request: HttpRequest, order_id: int) -> HttpResponse:
             else:
                 messages.warning(request, "; ".join(result.decision.reasons))
         else:
-            technician = technicians_visible_to(request.user).filter(pk=request.POST.get("technician") or 0).first()
-            if technician is None:
-                raise ValidationError({"technician": _("Choose an active technician.")})
+            technician = _technician(request, request.POST.get("technician") or "")
             services.dispatch_assign(
                 acting_user=request.user, order=order, technician=technician, reason=request.POST.get("reason", "")
             )

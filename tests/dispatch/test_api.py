@@ -18,6 +18,8 @@ BASE = "/api/v1/dispatch"
 
 
 def _post(client: Any, url: str, body: dict[str, Any], **headers: Any) -> Any:
+    """Messages are asserted in English (the msgids): the API follows Accept-Language."""
+    headers.setdefault("HTTP_ACCEPT_LANGUAGE", "en")
     return client.post(url, data=json.dumps(body, default=str), content_type="application/json", **headers)
 
 
@@ -130,7 +132,9 @@ def test_a_station_cannot_see_another_stations_board_plans_or_technicians(
     assert station_b.get(f"{BASE}/plans").json()["count"] == 0
     assert station_b.get(f"{BASE}/technicians").json()["count"] == 0
     assert station_a.get(f"{BASE}/technicians").json()["count"] == 1
-    board = station_b.get(f"{BASE}/board", {"day": DAY.isoformat(), "unit": org.station_a.pk})
+    board = station_b.get(
+        f"{BASE}/board", {"day": DAY.isoformat(), "unit": org.station_a.pk}, HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert board.status_code == 400
     assert board.json()["errors"] == [{"field": "unit", "message": "Unknown unit."}]
     own = station_a.get(f"{BASE}/board", {"day": DAY.isoformat(), "days": 7})

@@ -330,3 +330,83 @@ def test_day_before_reminder_is_queued_once_per_appointment(dispatcher, technici
     assert reminders.count() == 1
     assert reminders.get().body == f"张三丰：明天 2026-12-15 09:00 上门（{order_a.number}）"
     assert services.appointment_reminders_enqueue(day=DAY + datetime.timedelta(days=1)) == 0
+
+
+# --- the order page's own assign / schedule / cancel ----------------------------------------
+
+
+def _schedule(dispatcher, order, moment):
+    return workorder_transition(
+        order=order, action="schedule", acting_user=dispatcher, data={"appointment_at": moment, "note": "电话约好"}
+    )
+
+
+def _assign(dispatcher, order, technician, reason=""):
+    return workorder_transition(
+        order=order, action="assign", acting_user=dispatcher, data={"technician": technician.pk, "reason": reason}
+    )
+
+
+def test_the_order_pages_booking_refuses_a_double_booking_naming_the_field(
+    agent, dispatcher, technician, tech_profile, order_a, customer_a, device_a
+):
+    _book(dispatcher, order_a, technician, at(9), at(11))
+    second = _assign(dispatcher, make_order(agent, customer_a, device=device_a), technician)
+
+    with pytest.raises(ValidationError) as error:
+        _schedule(dispatcher, second, at(10))
+
+    assert error.value.message_dict == {"appointment_at": [f"tech is already booked 09:00–11:00 ({order_a.number})."]}
+    second.refresh_from_db()
+    assert second.status == Status.ASSIGNED and second.appointment_at is None  # the transition was undone
+
+
+def test_the_order_pages_booking_outside_the_shift_is_refused(agent, dispatcher, technician, tech_profile, order_a):
+    order = _assign(dispatcher, order_a, technician)
+    with pytest.raises(ValidationError) as error:
+        _schedule(dispatcher, order, at(19))
+    assert error.value.message_dict["appointment_at"] == ["The window 19:00–20:00 is outside tech's shift 09:00–18:00."]
+
+
+def test_the_order_pages_booking_makes_and_moves_the_appointment(dispatcher, technician, tech_profile, order_a):
+    order = _schedule(dispatcher, _assign(dispatcher, order_a, technician), at(9))
+    appointment = Appointment.objects.get(order=order)
+    booked = (appointment.technician_id, appointment.window_start, appointment.window_end)
+    assert booked == (technician.pk, at(9), at(10))
+    assert appointment.status == AppointmentStatus.BOOKED and appointment.content == "电话约好"
+
+    _schedule(dispatcher, order, at(14))
+    appointment.refresh_from_db()
+    assert (appointment.window_start, appointment.status) == (at(14), AppointmentStatus.RESCHEDULED)
+    assert Appointment.objects.filter(order=order).count() == 1
+
+
+def test_reassigning_a_booked_order_moves_its_appointment_if_the_new_technician_is_free(
+    agent, dispatcher, technician, tech_profile, far_technician, far_profile, order_a, customer_a, device_a
+):
+    appointment = _book(dispatcher, order_a, technician, at(9), at(10))
+    busy = _book(dispatcher, make_order(agent, customer_a, device=device_a), far_technician, at(9, 30), at(10, 30))
+
+    with pytest.raises(ValidationError) as error:
+        _assign(dispatcher, order_a, far_technician, reason="原师傅请假")
+    assert error.value.message_dict == {
+        "technician": [f"远方师傅 is already booked 09:30–10:30 ({busy.order.number})."]
+    }
+    order_a.refresh_from_db()
+    assert order_a.technician_id == technician.pk
+
+    services.appointment_cancel(acting_user=dispatcher, appointment=busy, reason="客户改天")
+    _assign(dispatcher, order_a, far_technician, reason="原师傅请假")
+    appointment.refresh_from_db()
+    assert (appointment.technician_id, appointment.window_start) == (far_technician.pk, at(9))
+
+
+def test_cancelling_a_booked_order_frees_the_technicians_time(
+    agent, dispatcher, technician, tech_profile, order_a, customer_a, device_a
+):
+    appointment = _book(dispatcher, order_a, technician, at(9), at(10))
+    workorder_transition(order=order_a, action="cancel", acting_user=agent, data={"reason": "客户取消"})
+    appointment.refresh_from_db()
+    assert appointment.status == AppointmentStatus.CANCELLED
+    other = make_order(agent, customer_a, device=device_a)
+    assert _book(dispatcher, other, technician, at(9), at(10)).status == AppointmentStatus.BOOKED

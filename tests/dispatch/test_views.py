@@ -117,3 +117,52 @@ def test_technician_setup_pages_save_skills_shifts_and_certificates(station_a_us
 def test_menu_shows_dispatch_for_dispatchers_not_technicians(dispatcher, technician):
     assert 'id="nav-dispatch"' in _client(dispatcher).get("/dispatch/").content.decode()
     assert _client(technician).get("/dispatch/").status_code == 403
+
+
+def _board_queries(client: Client) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/dispatch/", {"day": DAY.isoformat(), "view": "week"}).status_code == 200
+    return len(queries.captured_queries)
+
+
+def test_the_board_costs_the_same_queries_for_one_or_five_technicians_and_orders(
+    org, dispatcher, technician, category, agent, customer_a, device_a
+):
+    """No query per technician (shifts) or per unassigned order (the technician picker)."""
+    make_profile(dispatcher, technician, category, lat="30.2", lon="120.1")
+    make_order(agent, customer_a, device=device_a)
+    client = _client(dispatcher)
+    _board_queries(client)  # caches (calendars, permissions) warm
+    few = _board_queries(client)
+    for number in range(4):
+        user = make_user(Role.TECHNICIAN, org.centre, username=f"more_{number}")
+        make_profile(dispatcher, user, category, lat="30.2", lon="120.1")
+        services.shift_override_set(acting_user=dispatcher, profile=user.technician, day=DAY, day_off=True)
+        make_order(agent, customer_a, device=device_a)
+    assert _board_queries(client) == few
+
+
+def test_a_technician_on_loan_is_offered_and_assigned_on_the_board(org, agent, customer_b, category):
+    from django.utils import timezone
+
+    b_dispatcher = make_user(Role.DISPATCHER, org.station_b, username="b_dispatcher")
+    centre_dispatcher = make_user(Role.DISPATCHER, org.centre, username="centre_dispatcher")
+    lent = make_user(Role.TECHNICIAN, org.centre, username="lent_tech")
+    make_profile(centre_dispatcher, lent, category, lat="39.95", lon="116.29", service_types=["repair"])
+    order = make_order(agent, customer_b)
+    today = timezone.localdate()
+    loan = services.loan_request(
+        acting_user=b_dispatcher, technician=lent, to_unit=org.station_b, starts_on=today, ends_on=today, reason="缺人"
+    )
+    services.loan_decide(acting_user=centre_dispatcher, loan=loan, approve=True)
+    client = _client(b_dispatcher)
+
+    page = client.get("/dispatch/", {"day": today.isoformat()}).content.decode()
+    assert f'<option value="{lent.pk}">lent_tech</option>' in page
+
+    client.post(f"/dispatch/orders/{order.pk}/assign/", {"technician": lent.pk, "day": today.isoformat()})
+    order.refresh_from_db()
+    assert order.technician_id == lent.pk

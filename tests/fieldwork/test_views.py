@@ -19,6 +19,9 @@ pytestmark = pytest.mark.django_db
 
 
 def client_for(user: Any) -> Client:
+    """Signed in with English chosen (messages are asserted as their msgids)."""
+    user.profile.language = "en"
+    user.profile.save(update_fields=["language"])
     client = Client()
     client.force_login(user)
     return client
