@@ -137,6 +137,63 @@ def repair_history(
     return repairs, exchanges
 
 
+#: Events that end a round of work on an order (the completion a reopening follows).
+ROUND_ENDS = frozenset({"sign_off", "resolve_remotely", "close_incomplete"})
+
+
+def _current_order_rounds(order: Any, *, on: date, fault_cause: str) -> tuple[list[RepairRecord], RepairRecord]:
+    """The order being decided: its earlier rounds (each reopening within the repair warranty
+    follows a finished repair, 第六条: it counts as a repeat repair and dates the repair
+    warranty) and the round under way, which starts at the last reopening."""
+    from workorders.models import TimelineEvent
+
+    events = list(
+        TimelineEvent.objects.filter(order=order, kind__in=["pause", "resume", "reopen", *sorted(ROUND_ENDS)]).order_by(
+            "at", "id"
+        )
+    )
+    rounds: list[RepairRecord] = []
+    opened = min(_local_day(order.submitted_at) or on, on)
+    round_events: list[Any] = []
+    finished: date | None = None
+    for event in events:
+        day = timezone.localdate(event.at)
+        if event.kind in ROUND_ENDS:
+            finished = day
+        elif event.kind == "reopen":
+            end = min(finished or day, on)
+            rounds.append(
+                RepairRecord(
+                    opened_on=opened,
+                    finished_on=max(end, opened),
+                    fault_cause=order.fault_cause or FaultCause.UNKNOWN,
+                    parts_wait_days=_parts_wait_days(round_events, end),
+                )
+            )
+            opened, round_events, finished = min(day, on), [], None
+        else:
+            round_events.append(event)
+    current = RepairRecord(
+        opened_on=opened,
+        finished_on=None,
+        fault_cause=fault_cause,
+        parts_wait_days=_parts_wait_days(round_events, on),
+    )
+    return rounds, current
+
+
+def repair_warranty_days_for(*, device: Any | None, on: date | None = None) -> int:
+    """The repair warranty (第六条) of the policy version that applies to ``device``: how long a
+    repaired unit must work; a return within it reopens the order free of charge. Without a
+    device or policy, the regulation's 30 days."""
+    day = on or timezone.localdate()
+    if device is None:
+        return 30
+    sold_on = device.purchased_on or device.installed_on or device.accepted_on or day
+    policy = policy_in_force(product_model=device.product_model, on=sold_on)
+    return policy.repair_warranty_days if policy is not None else 30
+
+
 def _device_dates(device: Any) -> DeviceDates:
     return DeviceDates(
         purchased_on=device.purchased_on,
@@ -175,18 +232,8 @@ def warranty_inputs(
     )
     current = None
     if current_order is not None:
-        from workorders.models import TimelineEvent
-
-        opened = _local_day(current_order.submitted_at) or on
-        events = list(
-            TimelineEvent.objects.filter(order=current_order, kind__in=["pause", "resume"]).order_by("at", "id")
-        )
-        current = RepairRecord(
-            opened_on=min(opened, on),
-            finished_on=None,
-            fault_cause=fault_cause,
-            parts_wait_days=_parts_wait_days(events, on),
-        )
+        earlier_rounds, current = _current_order_rounds(current_order, on=on, fault_cause=fault_cause)
+        repairs.extend(earlier_rounds)
     contracts = tuple(
         ContractCover(contract_id=c.pk, kind=c.kind, starts_on=c.starts_on, ends_on=c.ends_on, label=c.number)
         for c in contracts_covering(device=device, on=on)
@@ -289,10 +336,18 @@ def on_order_event(order: Any, event: Any) -> None:
         record = warranty_record_for_order(order=order, trigger="diagnose")
         if order.service_type not in CHARGED_BY_WARRANTY or order.quoted_amount is not None:
             return
-        if order.charge_type == "undetermined" and record.coverage in (Coverage.FREE, Coverage.PAID):
+        if record.coverage not in (Coverage.FREE, Coverage.PAID):
+            return
+        if order.charge_type == "undetermined":
             _set_charge_type(order, record.coverage)
-        elif order.charge_type == "free" and record.coverage == Coverage.PAID:
-            _set_charge_type(order, "paid")
+        elif previous is None:
+            if order.charge_type == "free" and record.coverage == Coverage.PAID:
+                _set_charge_type(order, "paid")
+        elif previous.coverage != record.coverage and order.charge_type == previous.coverage:
+            # The charge followed the earlier decision, which the diagnosis changed (an exclusion
+            # found, or a covered fault after all). A charge someone chose against the decision
+            # (goodwill, the repair warranty's free reopening) stays as it was.
+            _set_charge_type(order, record.coverage)
 
 
 # --- policies ----------------------------------------------------------------------------------

@@ -81,3 +81,20 @@ def _english() -> Any:
 
     with translation.override("en"):
         yield
+
+
+def speak_english(user: Any) -> Any:
+    """The user's chosen language wins over the browser's: make it English, so messages can be
+    asserted by their msgids whatever the zh-hans catalogue holds."""
+    from core.models import UserProfile
+
+    UserProfile.objects.filter(user=user).update(language="en")
+    return user
+
+
+@pytest.fixture
+def api_as() -> Any:
+    """API clients of users who chose English (see ``speak_english``)."""
+    from tests.conftest import token_client
+
+    return lambda user: token_client(speak_english(user))

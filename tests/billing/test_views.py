@@ -20,7 +20,11 @@ D = Decimal
 
 
 def client_for(user: Any) -> Client:
-    client = Client()
+    """Pages in English (the user's chosen language): messages are asserted by their msgids."""
+    from tests.billing.conftest import speak_english
+
+    speak_english(user)
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(user)
     return client
 

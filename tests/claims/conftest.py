@@ -66,3 +66,20 @@ def make_claim(rule_set: ClaimRuleSet, agent: Any) -> Any:
         )
 
     return build
+
+
+def speak_english(user: Any) -> Any:
+    """The user's chosen language wins over the browser's: make it English, so messages can be
+    asserted by their msgids whatever the zh-hans catalogue holds."""
+    from core.models import UserProfile
+
+    UserProfile.objects.filter(user=user).update(language="en")
+    return user
+
+
+@pytest.fixture
+def api_as() -> Any:
+    """API clients of users who chose English (see ``speak_english``)."""
+    from tests.conftest import token_client
+
+    return lambda user: token_client(speak_english(user))

@@ -6,11 +6,12 @@ from django.test import Client
 
 from claims.models import Claim, ClaimRuleSet
 from claims.services import claim_decide, claim_review_slip
-from tests.claims.conftest import ELIGIBLE_ANSWERS, slip_file
+from tests.claims.conftest import ELIGIBLE_ANSWERS, slip_file, speak_english
 from workorders.services import workorder_create
 
 
 def login(user):
+    speak_english(user)
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(user)
     return client

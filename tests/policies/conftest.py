@@ -45,3 +45,20 @@ def recent_device(customer_a: Any, product_model: Any) -> Any:
 @pytest.fixture
 def default_policy(db: Any) -> WarrantyPolicy:
     return WarrantyPolicy.objects.get(category__isnull=True, product_model__isnull=True)
+
+
+def speak_english(user: Any) -> Any:
+    """The user's chosen language wins over the browser's: make it English, so messages can be
+    asserted by their msgids whatever the zh-hans catalogue holds."""
+    from core.models import UserProfile
+
+    UserProfile.objects.filter(user=user).update(language="en")
+    return user
+
+
+@pytest.fixture
+def api_as() -> Any:
+    """API clients of users who chose English (see ``speak_english``)."""
+    from tests.conftest import token_client
+
+    return lambda user: token_client(speak_english(user))

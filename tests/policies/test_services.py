@@ -265,3 +265,70 @@ def test_order_without_device_needs_review(agent: Any, customer_a: Any) -> None:
     order.refresh_from_db()
     assert order.charge_type == "undetermined"
     assert order.events.get(kind="warranty").data["coverage"] == Coverage.NEEDS_REVIEW
+
+
+def test_goodwill_free_chosen_at_acceptance_survives_a_diagnosis_that_confirms_paid(
+    agent: Any, director: Any, customer_a: Any, product_model: Any
+) -> None:
+    device = make_device(customer_a, product_model, "SN-GOODWILL", purchased_on=datetime.date(2020, 1, 1))
+    order = accept(new_order(agent, device), agent, charge_type="free")
+    order = workorder_transition(order=order, action="start", acting_user=director)
+    order = workorder_transition(
+        order=order, action="diagnose", acting_user=director, data={"fault_cause": "quality", "diagnosis": "主板老化"}
+    )
+    order.refresh_from_db()
+    records = list(WarrantyDecisionRecord.objects.filter(order=order).order_by("id"))
+    assert [(r.trigger, r.coverage) for r in records] == [("accept", "paid"), ("diagnose", "paid")]
+    assert order.charge_type == "free"
+
+
+def _completed_and_reopened(order: WorkOrder, director: Any, *, completed_days_ago: int) -> WorkOrder:
+    """The order's first round ends with the customer's sign-off; the unit fails again and the
+    order is reopened (第六条)."""
+    from workorders.models import TimelineEvent
+
+    completed = timezone.now() - datetime.timedelta(days=completed_days_ago)
+    WorkOrder.objects.filter(pk=order.pk).update(
+        status="completed", completion_status="done", completed_at=completed, signed_off_at=completed
+    )
+    TimelineEvent.objects.create(order=order, kind="sign_off", at=completed, actor_label="customer")
+    order.refresh_from_db()
+    return workorder_transition(order=order, action="reopen", acting_user=director, data={"reason": "再次无法开机"})
+
+
+def test_article_6_reopened_after_the_period_stays_free_through_the_diagnosis(
+    agent: Any, director: Any, customer_a: Any, product_model: Any
+) -> None:
+    """The unit was repaired just before its period ended; it fails again within the 30-day
+    repair warranty: the reopened order is free, and the technician's diagnosis keeps it free
+    because the earlier round of the same order is the repair the warranty protects."""
+    months = product_model.warranty_months
+    purchased = TODAY() - datetime.timedelta(days=31 * months + 20)
+    device = make_device(customer_a, product_model, "SN-REOPEN", purchased_on=purchased)
+    order = accept(new_order(agent, device), agent, charge_type="free")
+    order = _completed_and_reopened(order, director, completed_days_ago=10)
+    assert (order.status, order.charge_type, order.reopened_count) == ("accepted", "free", 1)
+    order = workorder_transition(order=order, action="start", acting_user=director)
+    order = workorder_transition(
+        order=order, action="diagnose", acting_user=director, data={"fault_cause": "quality", "diagnosis": "同一故障"}
+    )
+    order.refresh_from_db()
+    record = WarrantyDecisionRecord.objects.filter(order=order, trigger="diagnose").get()
+    assert record.status == "expired" and record.coverage == "free"
+    rules = [reason["rule"] for reason in record.result["reasons"]]
+    assert "repair_warranty" in rules
+    assert record.result["repeat_repairs"] == 1
+    assert order.charge_type == "free"
+
+
+def test_repair_warranty_days_follow_the_policy_of_the_device(customer_a: Any) -> None:
+    from catalog.models import ProductCategory
+    from catalog.services import product_model_create
+    from policies.services import repair_warranty_days_for
+
+    network = product_model_create(
+        acting_user=None, code="SW-24", name="交换机", category=ProductCategory.objects.get(code="network")
+    )
+    switch = make_device(customer_a, network, "SW-1", purchased_on=datetime.date(2025, 1, 1))
+    assert repair_warranty_days_for(device=switch) == 60
+    assert repair_warranty_days_for(device=None) == 30
