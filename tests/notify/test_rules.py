@@ -11,7 +11,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from core.exceptions import VersionConflict
 from core.testing import make_user
@@ -24,6 +24,7 @@ from notify.services import inbox_mark_read, message_template_update, notificati
 from tests.notify.conftest import accepted_order
 from workorders import services as wo
 from workorders.choices import EventKind
+from workorders.notifications import SLA_TARGETS
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +49,9 @@ def test_a_breached_deadline_alerts_the_accepting_agent_and_the_directors(
     assert sorted(alerts.values_list("recipient_user__username", flat=True)) == ["agent", "director"]
     assert not alerts.filter(recipient_user=other_agent).exists()
     alert = alerts.get(recipient_user=agent)
-    assert alert.body.startswith(f"工单 {order.number} 的response deadline已于 2026-11-25 10:00 超时")
+    with translation.override("zh-hans"):  # the agent's language; the label as the catalogue words it
+        label = str(SLA_TARGETS["response"])
+    assert alert.body.startswith(f"工单 {order.number} 的{label}已于 2026-11-25 10:00 超时")
     assert f"/work-orders/{order.pk}/" in alert.body
 
 

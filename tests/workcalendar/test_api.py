@@ -15,11 +15,13 @@ HOURS = {d: [["09:00", "12:00"], ["13:00", "18:00"]] for d in ("mon", "tue", "we
 
 
 def post(client: Any, url: str, body: Any, **headers: Any) -> Any:
+    """Messages are asserted in English (the msgids): the API follows Accept-Language."""
+    headers.setdefault("HTTP_ACCEPT_LANGUAGE", "en")
     return client.post(url, json.dumps(body), content_type="application/json", **headers)
 
 
 def patch(client: Any, url: str, body: Any) -> Any:
-    return client.patch(url, json.dumps(body), content_type="application/json")
+    return client.patch(url, json.dumps(body), content_type="application/json", HTTP_ACCEPT_LANGUAGE="en")
 
 
 def test_create_calendar_as_in_the_spec(api_as: Any, director: Any) -> None:
