@@ -8,11 +8,12 @@ class DispatchConfig(AppConfig):
 
     def ready(self) -> None:
         from core.navigation import NavEntry, register_nav
-        from dispatch import services
+        from dispatch import panels, services
         from workorders.hooks import on_timeline_event, register_assignment_admission, register_assignment_check
 
         register_assignment_check(services.assignment_check)
         on_timeline_event(services.appointment_sync_on_event)
+        panels.register()
         register_assignment_admission(services.loan_admission)
         register_nav(
             NavEntry(

@@ -60,6 +60,20 @@ def loans_visible_to(user: Any) -> QuerySet[TechnicianLoan]:
     return loans.filter(Q(from_unit_id__in=units) | Q(to_unit_id__in=units))
 
 
+def lendable_profiles(user: Any) -> QuerySet[TechnicianProfile]:
+    """Technicians of units the user does not see, who may be asked for on loan: the directory a
+    loan request picks from (name and unit only; their records stay with their own unit)."""
+    profiles = TechnicianProfile.objects.filter(is_active=True, user__is_active=True).select_related(
+        "user", "user__profile__unit"
+    )
+    if not user.has_perm("dispatch.add_technicianloan"):
+        return profiles.none()
+    units = unit_ids_visible_to(user)
+    if units is ALL_UNITS:
+        return profiles.order_by("user__profile__unit__code", "user__username")
+    return profiles.exclude(user__profile__unit_id__in=units).order_by("user__profile__unit__code", "user__username")
+
+
 def plans_visible_to(user: Any) -> QuerySet[DispatchPlan]:
     plans = DispatchPlan.objects.select_related("unit", "created_by", "approved_by")
     return scope_by_unit(plans, user, "unit", "dispatch.view_dispatchplan")

@@ -292,3 +292,148 @@ def technician_edit(request: HttpRequest, user_id: int) -> HttpResponse:
             "certificates": profile.certificates.filter(is_active=True) if profile else [],
         },
     )
+
+
+# --- appointments (the card on the work order's page) ---------------------------------------
+
+
+def _window(request: HttpRequest) -> tuple[datetime, datetime]:
+    day = parse_date(request.POST.get("date") or "")
+    if day is None:
+        raise ValidationError({"window_start": _("Enter the date of the visit.")})
+    start, end = _time(request.POST.get("start")), _time(request.POST.get("end"))
+    if start is None or end is None:
+        raise ValidationError({"window_start": _("Enter the start and end of the window.")})
+    return services.appointment_window(day, start, end)
+
+
+def _order_page(order_id: int) -> HttpResponse:
+    return redirect(f"{reverse('workorders:detail', args=[order_id])}#appointment-panel")
+
+
+@login_required
+@require_POST
+def appointment_book(request: HttpRequest, order_id: int) -> HttpResponse:
+    order = get_object_or_404(workorders_visible_to(request.user), pk=order_id)
+    try:
+        start, end = _window(request)
+        minutes = request.POST.get("expected_minutes") or "60"
+        try:
+            fees = Decimal(request.POST.get("expected_fees") or "0")
+        except InvalidOperation:
+            raise ValidationError({"expected_fees": _("Enter a number such as 1 or 12.50.")}) from None
+        if not fees.is_finite() or fees < 0:
+            raise ValidationError({"expected_fees": _("Enter a number such as 1 or 12.50.")})
+        services.appointment_book(
+            acting_user=request.user,
+            order=order,
+            technician=_technician(request, request.POST.get("technician") or ""),
+            window_start=start,
+            window_end=end,
+            content=request.POST.get("content", ""),
+            expected_minutes=int(minutes) if minutes.isdigit() else 0,
+            expected_fees=fees,
+            reason=request.POST.get("reason", ""),
+        )
+        messages.success(request, _("Appointment booked."))
+    except REFUSALS as error:
+        messages.error(request, _refusal_text(error))
+    return _order_page(order.pk)
+
+
+def _version(request: HttpRequest) -> int | None:
+    raw = request.POST.get("version", "")
+    return int(raw) if raw.isdigit() else None
+
+
+@login_required
+@require_POST
+def appointment_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = get_object_or_404(selectors.appointments_visible_to(request.user), pk=pk)
+    try:
+        start, end = _window(request)
+        services.appointment_reschedule(
+            acting_user=request.user,
+            appointment=appointment,
+            window_start=start,
+            window_end=end,
+            reason=request.POST.get("reason", ""),
+            expected_version=_version(request),
+        )
+        messages.success(request, _("Appointment rescheduled."))
+    except REFUSALS as error:
+        messages.error(request, _refusal_text(error))
+    return _order_page(appointment.order_id)
+
+
+@login_required
+@require_POST
+def appointment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = get_object_or_404(selectors.appointments_visible_to(request.user), pk=pk)
+    try:
+        services.appointment_cancel(
+            acting_user=request.user,
+            appointment=appointment,
+            reason=request.POST.get("reason", ""),
+            expected_version=_version(request),
+        )
+        messages.success(request, _("Appointment cancelled."))
+    except REFUSALS as error:
+        messages.error(request, _refusal_text(error))
+    return _order_page(appointment.order_id)
+
+
+# --- loans ----------------------------------------------------------------------------------
+
+
+@login_required
+@permission_required("dispatch.view_technicianloan", raise_exception=True)
+def loans(request: HttpRequest) -> HttpResponse:
+    """Loans from or to the user's units; ask another unit for a technician; the lending unit decides."""
+    if request.method == "POST":
+        try:
+            if request.POST.get("loan"):
+                loan = get_object_or_404(selectors.loans_visible_to(request.user), pk=_int_or_zero(request, "loan"))
+                services.loan_decide(
+                    acting_user=request.user,
+                    loan=loan,
+                    approve=request.POST.get("decision") == "approve",
+                    note=request.POST.get("note", ""),
+                )
+            else:
+                technician = (
+                    selectors.lendable_profiles(request.user)
+                    .filter(user_id=_int_or_zero(request, "technician"))
+                    .first()
+                )
+                if technician is None:
+                    raise ValidationError({"technician": _("Choose an active technician.")})
+                services.loan_request(
+                    acting_user=request.user,
+                    technician=technician.user,
+                    to_unit=services.unit_for_plans(request.user, _int_or_zero(request, "to_unit") or None),
+                    starts_on=_day(request.POST.get("starts_on")),
+                    ends_on=_day(request.POST.get("ends_on")),
+                    reason=request.POST.get("reason", ""),
+                )
+            messages.success(request, _("Saved."))
+            return redirect("dispatch:loans")
+        except REFUSALS as error:
+            messages.error(request, _refusal_text(error))
+    own_unit = getattr(getattr(request.user, "profile", None), "unit_id", None)
+    return render(
+        request,
+        "dispatch/loans.html",
+        {
+            "loans": selectors.loans_visible_to(request.user)[:100],
+            "own_unit": own_unit,
+            "lendable": selectors.lendable_profiles(request.user),
+            "units": selectors.board_units(request.user),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def _int_or_zero(request: HttpRequest, name: str) -> int:
+    raw = request.POST.get(name, "")
+    return int(raw) if raw.isdigit() else 0

@@ -166,3 +166,148 @@ def test_a_technician_on_loan_is_offered_and_assigned_on_the_board(org, agent, c
     client.post(f"/dispatch/orders/{order.pk}/assign/", {"technician": lent.pk, "day": today.isoformat()})
     order.refresh_from_db()
     assert order.technician_id == lent.pk
+
+
+# --- the appointment card on the order's page ------------------------------------------------
+
+
+def _english(user: Any) -> Any:
+    user.profile.language = "en"
+    user.profile.save(update_fields=["language"])
+    return user
+
+
+def test_the_order_page_books_reschedules_and_cancels_the_appointment(
+    dispatcher, technician, tech_profile, agent, customer_a, device_a
+):
+    from decimal import Decimal
+
+    from dispatch.choices import AppointmentStatus
+    from dispatch.models import Appointment
+    from workorders.choices import EventKind
+
+    order = make_order(agent, customer_a, device=device_a)
+    client = _client(_english(dispatcher))
+    page = client.get(f"/work-orders/{order.pk}/").content.decode()
+    assert 'id="appointment-book"' in page and f'<option value="{technician.pk}">tech</option>' in page
+
+    window = {"date": DAY.isoformat(), "start": "09:00", "end": "10:30"}
+    client.post(
+        f"/dispatch/orders/{order.pk}/appointment/",
+        {
+            "technician": technician.pk,
+            **window,
+            "content": "上门更换电池",
+            "expected_minutes": "90",
+            "expected_fees": "120.5",
+        },
+    )
+    appointment = Appointment.objects.get(order=order)
+    assert (appointment.technician_id, appointment.content, appointment.expected_minutes) == (
+        technician.pk,
+        "上门更换电池",
+        90,
+    )
+    assert appointment.expected_fees == Decimal("120.50")
+    page = client.get(f"/work-orders/{order.pk}/").content.decode()
+    assert 'id="appointment-active"' in page and "¥120.50" in page
+
+    moved = client.post(
+        f"/dispatch/appointments/{appointment.pk}/reschedule/",
+        {"date": DAY.isoformat(), "start": "14:00", "end": "15:00", "reason": "客户改约", "version": "1"},
+        follow=True,
+    )
+    assert "Appointment rescheduled." in moved.content.decode()
+    appointment.refresh_from_db()
+    assert appointment.status == AppointmentStatus.RESCHEDULED and appointment.window_start.hour == 6  # 14:00+08
+    assert order.events.filter(kind=EventKind.APPOINTMENT, data__action="reschedule").count() == 1
+
+    stale = client.post(
+        f"/dispatch/appointments/{appointment.pk}/cancel/", {"reason": "客户取消", "version": "1"}, follow=True
+    )
+    assert "changed" in stale.content.decode().lower()  # the version conflict is shown, nothing cancelled
+    client.post(f"/dispatch/appointments/{appointment.pk}/cancel/", {"reason": "客户取消", "version": "2"})
+    appointment.refresh_from_db()
+    assert appointment.status == AppointmentStatus.CANCELLED
+
+
+def test_booking_from_the_order_page_shows_the_double_booking(
+    dispatcher, technician, tech_profile, agent, customer_a, device_a
+):
+    first, second = (make_order(agent, customer_a, device=device_a) for _ in range(2))
+    services.appointment_book(
+        acting_user=dispatcher,
+        order=first,
+        technician=technician,
+        window_start=services.appointment_window(DAY, *_hours(9, 10))[0],
+        window_end=services.appointment_window(DAY, *_hours(9, 10))[1],
+    )
+    response = _client(_english(dispatcher)).post(
+        f"/dispatch/orders/{second.pk}/appointment/",
+        {"technician": technician.pk, "date": DAY.isoformat(), "start": "09:30", "end": "10:30"},
+        follow=True,
+    )
+    assert f"tech is already booked 09:00–10:00 ({first.number})." in response.content.decode()
+    bad = _client(dispatcher).post(
+        f"/dispatch/orders/{second.pk}/appointment/",
+        {"technician": technician.pk, "date": "", "start": "x", "end": "", "expected_fees": "abc"},
+        follow=True,
+    )
+    assert bad.status_code == 200
+    second.refresh_from_db()
+    assert second.technician_id is None
+
+
+def _hours(start: int, end: int) -> tuple[Any, Any]:
+    import datetime
+
+    return datetime.time(start), datetime.time(end)
+
+
+def test_another_station_cannot_book_or_change_the_centres_appointments(
+    dispatcher, technician, tech_profile, agent, customer_a, device_a, station_b_user
+):
+    order = make_order(agent, customer_a, device=device_a)
+    appointment = services.appointment_book(
+        acting_user=dispatcher,
+        order=order,
+        technician=technician,
+        window_start=services.appointment_window(DAY, *_hours(9, 10))[0],
+        window_end=services.appointment_window(DAY, *_hours(9, 10))[1],
+    )
+    client = _client(station_b_user)
+    assert client.post(f"/dispatch/orders/{order.pk}/appointment/", {}).status_code == 404
+    assert client.post(f"/dispatch/appointments/{appointment.pk}/cancel/", {"reason": "x"}).status_code == 404
+
+
+def test_loans_page_asks_another_unit_which_approves(org, category):
+    from django.utils import timezone
+
+    from dispatch.choices import LoanStatus
+    from dispatch.models import TechnicianLoan
+
+    b_dispatcher = _english(make_user(Role.DISPATCHER, org.station_b, username="b_dispatcher"))
+    centre_dispatcher = make_user(Role.DISPATCHER, org.centre, username="centre_dispatcher")
+    lent = make_user(Role.TECHNICIAN, org.centre, username="lent_tech")
+    make_profile(centre_dispatcher, lent, category, lat="39.95", lon="116.29")
+    today = timezone.localdate().isoformat()
+
+    borrower = _client(b_dispatcher)
+    page = borrower.get("/dispatch/loans/").content.decode()
+    choice = f'<option value="{lent.pk}">{org.centre.name} · lent_tech</option>'
+    assert choice in page
+    borrower.post(
+        "/dispatch/loans/",
+        {"technician": lent.pk, "to_unit": org.station_b.pk, "starts_on": today, "ends_on": today, "reason": "缺人"},
+    )
+    loan = TechnicianLoan.objects.get()
+    assert (loan.from_unit, loan.to_unit, loan.status) == (org.centre, org.station_b, LoanStatus.REQUESTED)
+
+    refused = borrower.post("/dispatch/loans/", {"loan": loan.pk, "decision": "approve"}, follow=True)
+    assert "may decide on lending them" in refused.content.decode()
+    _client(centre_dispatcher).post("/dispatch/loans/", {"loan": loan.pk, "decision": "approve", "note": "同意"})
+    loan.refresh_from_db()
+    assert loan.status == LoanStatus.APPROVED and loan.decided_by == centre_dispatcher
+
+    # The lending unit's own technicians are not in its own request list (it sees them already).
+    assert choice not in _client(centre_dispatcher).get("/dispatch/loans/").content.decode()
