@@ -185,6 +185,13 @@ class Contract(BaseModel):
     def __str__(self) -> str:
         return f"{self.number} · {self.get_kind_display()}"
 
+    @property
+    def waived_fee_labels(self) -> str:
+        """The waived fee kinds by name, in the fee order (codes are for the API)."""
+        from core.choices import FeeKind
+
+        return ", ".join(str(FeeKind(kind).label) for kind in self.waived_fee_kinds or [] if kind in FeeKind.values)
+
 
 class WarrantyDecisionRecord(BaseModel):
     """A decision as it was made: its inputs, result and policy version. Never rewritten."""
