@@ -158,6 +158,21 @@ DEFAULT_TEMPLATES: dict[str, tuple[tuple[str, ...], dict[str, tuple[str, str]]]]
             ),
         },
     ),
+    "callback_due": (
+        (DeliveryChannel.IN_APP,),
+        {
+            "zh-hans": (
+                "回访提醒：{{ order_number }}",
+                "工单 {{ order_number }}（{{ customer_name }}）已完成服务，"
+                "请于 {{ due_at }} 前回访客户。{{ staff_url }}",
+            ),
+            "en": (
+                "Callback due: {{ order_number }}",
+                "{{ order_number }} ({{ customer_name }}) is complete: call the customer back by {{ due_at }}. "
+                "{{ staff_url }}",
+            ),
+        },
+    ),
     "backup_unit": (
         (DeliveryChannel.IN_APP, DeliveryChannel.EMAIL),
         {

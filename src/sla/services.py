@@ -16,8 +16,10 @@ from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -28,7 +30,7 @@ from sla import clock
 from sla.choices import BackupUnitStatus, ResolutionFrom, SlaStatus, Target
 from sla.models import BackupUnitTask, OrderServiceLevel, ServiceLevel, hours_delta
 from sla.policies import LevelDecision, LevelRule, OrderFacts, parse_tags, service_level_match, unit_chain
-from workorders.choices import OPEN_STATUSES, EventKind, Priority, ServiceType, Urgency
+from workorders.choices import OPEN_STATUSES, EventKind, Priority, ServiceType, Status, Urgency
 from workorders.models import TimelineEvent, WorkOrder
 
 logger = logging.getLogger(__name__)
@@ -477,6 +479,91 @@ def sla_scan(*, now: datetime | None = None, limit: int = 2000) -> int:
     return changed
 
 
+# --- due callbacks (回访) ------------------------------------------------------------------------
+
+#: The target name of callback events on the timeline (``sla`` events with ``data.target``).
+CALLBACK = "callback"
+#: Callback states: due (the agent should call back) → breached (overdue: escalated).
+CALLBACK_DUE, CALLBACK_OVERDUE = "due", clock.BREACHED
+
+
+def callback_window() -> timedelta:
+    """How long after the service the callback is due: 7 days (SPEC §9, seed 002 "服务完成后
+    7 日内回访"); ``SLA_CALLBACK_DAYS`` in settings changes it."""
+    return timedelta(days=int(getattr(settings, "SLA_CALLBACK_DAYS", 7)))
+
+
+def _callback_recorded(state: str) -> Exists:
+    """The order already has this callback state on its timeline since its (latest) completion."""
+    return Exists(
+        TimelineEvent.objects.filter(
+            order_id=OuterRef("pk"),
+            kind=EventKind.SLA,
+            data__target=CALLBACK,
+            data__state=state,
+            at__gte=OuterRef("completed_at"),
+        )
+    )
+
+
+def callback_scan(*, now: datetime | None = None, limit: int = 500) -> dict[str, int]:
+    """Completed orders not yet followed up whose callback is due or overdue (SPEC §9).
+
+    A completed order gets one ``sla`` event ``{"target": "callback", "state": "due"}`` (the
+    notification hook alerts the agent who accepted it, in-app), and once ``callback_window()``
+    has passed without a follow-up one ``{"state": "breached", "escalated_to": "director"}``
+    (the agent and the unit's directors). An order first seen overdue gets only the second.
+    The state is read back from the timeline, so a second run — or a second worker — writes
+    nothing; a reopened and completed-again order counts from its new completion. Returns how
+    many orders got each state."""
+    now = now or timezone.now()
+    window = callback_window()
+    completed = WorkOrder.objects.filter(status=Status.COMPLETED, completed_at__isnull=False, completed_at__lte=now)
+    passes = (
+        (CALLBACK_DUE, completed.filter(completed_at__gt=now - window)),
+        (CALLBACK_OVERDUE, completed.filter(completed_at__lte=now - window)),
+    )
+    counts = {CALLBACK_DUE: 0, CALLBACK_OVERDUE: 0}
+    for state, candidates in passes:
+        ids = list(
+            candidates.filter(~_callback_recorded(state))
+            .order_by("completed_at", "pk")
+            .values_list("pk", flat=True)[:limit]
+        )
+        for pk in ids:
+            if _callback_record(pk, state, now, window):
+                counts[state] += 1
+    if any(counts.values()):
+        logger.info("callback scan: %s due, %s overdue", counts[CALLBACK_DUE], counts[CALLBACK_OVERDUE])
+    return counts
+
+
+@transaction.atomic
+def _callback_record(order_id: int, state: str, now: datetime, window: timedelta) -> bool:
+    from workorders.services import workorder_record_event
+
+    order = (
+        WorkOrder.objects.select_for_update(of=("self",))
+        .select_related("customer", "unit")
+        .filter(pk=order_id, status=Status.COMPLETED)
+        .first()
+    )
+    if order is None or order.completed_at is None:
+        return False  # followed up (or reopened) since the candidates were read
+    if WorkOrder.objects.filter(pk=order_id).filter(_callback_recorded(state)).exists():
+        return False  # another worker was first
+    deadline = timezone.localtime(order.completed_at + window)
+    data: dict[str, Any] = {"target": CALLBACK, "state": state, "deadline": deadline.isoformat()}
+    when = deadline.strftime("%Y-%m-%d %H:%M")
+    if state == CALLBACK_OVERDUE:
+        data["escalated_to"] = "director"
+        note = _("Callback overdue (due %(deadline)s); escalated to the director.") % {"deadline": when}
+    else:
+        note = _("Callback due: call the customer back by %(deadline)s.") % {"deadline": when}
+    workorder_record_event(order=order, kind=EventKind.SLA, acting_user=None, note=note, data=data, at=now)
+    return True
+
+
 @transaction.atomic
 def backup_unit_task_update(*, task: BackupUnitTask, acting_user: Any, status: str, note: str = "") -> BackupUnitTask:
     if not acting_user.has_perm("sla.change_backupunittask"):
@@ -505,6 +592,7 @@ def time_left(row: OrderServiceLevel, target: str, now: datetime | None = None) 
 __all__ = [
     "SlaStatus",
     "backup_unit_task_update",
+    "callback_scan",
     "order_sla_on_event",
     "order_sla_recompute",
     "service_level_create",

@@ -6,7 +6,7 @@ from __future__ import annotations
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, lock_task
 
-from sla.services import sla_scan
+from sla.services import callback_scan, sla_scan
 
 
 @db_periodic_task(crontab(minute="*"))
@@ -14,3 +14,10 @@ from sla.services import sla_scan
 def sla_scan_task() -> int:
     """Every minute: orders whose at-risk instant or deadline has come → status and alerts."""
     return sla_scan()
+
+
+@db_periodic_task(crontab(minute="*/5"))
+@lock_task("sla-callback-scan")
+def callback_scan_task() -> dict[str, int]:
+    """Every five minutes: completed orders whose callback is due (agent) or overdue (director)."""
+    return callback_scan()

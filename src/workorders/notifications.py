@@ -16,6 +16,8 @@ sign_off / resolve_remotely order_completed             customer — survey link
 sla (at_risk)               sla_at_risk                 the accepting agent, else the unit's agents
 sla (breached)              sla_breached                the same, and the unit's directors (else the
                                                         nearest parent unit's)
+sla (callback due)          callback_due                the accepting agent, else the unit's agents
+sla (callback breached)     sla_breached                the same, and the unit's directors
 backup_unit                 backup_unit                 the accepting agent, else the unit's agents
 ==========================  ==========================  ===========================================
 """
@@ -47,6 +49,7 @@ SLA_TARGETS = {
     "response": _("response deadline"),
     "arrival": _("arrival deadline"),
     "resolution": _("resolution deadline"),
+    "callback": _("callback deadline"),
 }
 
 
@@ -176,6 +179,14 @@ def notify_on_order_event(order: WorkOrder, event: TimelineEvent) -> None:
             f"sla_{state}",
             f"order:{order.pk}:sla:{target}:{state}:{data.get('deadline', '')}",
             deadline=SLA_TARGETS.get(target, target),
+            due_at=_local(data.get("deadline")),
+        )
+    elif kind == EventKind.SLA and data.get("state") == "due" and data.get("target") == "callback":
+        _to_staff(
+            order,
+            _responsible_agents(order),
+            "callback_due",
+            f"order:{order.pk}:sla:callback:due:{data.get('deadline', '')}",
             due_at=_local(data.get("deadline")),
         )
     elif kind == EventKind.BACKUP_UNIT:

@@ -217,6 +217,29 @@ def test_provider_errors_are_retried_with_backoff_then_failed_and_can_be_sent_ag
     assert list(receiver.accepted) == [str(sms.uuid)]
 
 
+def test_the_periodic_task_sends_a_retry_once_its_backoff_has_ended(
+    agent: Any, customer_a: Any, receiver: Receiver, settings: Any
+) -> None:
+    """No kick wakes a worker for a retry: the minute-by-minute task finds it when it is due."""
+    from notify.tasks import deliver_outbox_periodically
+
+    settings.NOTIFY_SMS_URL = receiver.url
+    receiver.status = 503
+    accepted_order(agent, customer_a)
+    assert deliver_outbox_periodically.call_local() == 0
+    sms = OutboxMessage.objects.get()
+    assert (sms.status, sms.attempts) == (OutboxStatus.PENDING, 1)
+
+    receiver.status = 200
+    assert deliver_outbox_periodically.call_local() == 0  # backoff not over: left alone
+    OutboxMessage.objects.filter(pk=sms.pk).update(next_attempt_at=timezone.now() - timedelta(seconds=1))
+    assert deliver_outbox_periodically.call_local() == 1
+    assert deliver_outbox_periodically.call_local() == 0  # sent once, never again
+    sms.refresh_from_db()
+    assert (sms.status, sms.attempts) == (OutboxStatus.SENT, 2)
+    assert list(receiver.accepted) == [str(sms.uuid)]
+
+
 def test_a_provider_timeout_is_retried(agent: Any, customer_a: Any, receiver: Receiver, settings: Any) -> None:
     settings.NOTIFY_SMS_URL = receiver.url
     settings.NOTIFY_HTTP_TIMEOUT = 0.3
