@@ -166,6 +166,63 @@ def repair_log_add(request: HttpRequest, order_id: Id, payload: LogIn) -> Any:
     return idempotent_create(request, "field-log", create)
 
 
+def plan_out(plan: Any) -> dict[str, Any]:
+    return {
+        "order": plan.order_id,
+        "materials": plan.materials,
+        "people": plan.people,
+        "expected_minutes": plan.expected_minutes,
+        "note": plan.note,
+        "version": plan.version,
+    }
+
+
+@router.get("/jobs/{order_id}/plan", response={200: dict, **ERROR_RESPONSES}, summary="The repair plan (维修方案)")
+def repair_plan(request: HttpRequest, order_id: Id) -> Any:
+    order = _order(request, order_id)
+    return plan_out(selectors.repair_plans_visible_to(request.user).get(order=order))
+
+
+class PlanIn(Schema):
+    materials: str = Field(default="", max_length=5000)
+    people: int = Field(default=1, ge=1, le=50)
+    expected_minutes: int = Field(ge=1, le=60 * 24 * 30)
+    note: str = Field(default="", max_length=5000)
+    version: int | None = Field(default=None, description="The version read; a stale one gets 409")
+
+
+@router.put(
+    "/jobs/{order_id}/plan",
+    response={200: dict, **ERROR_RESPONSES},
+    summary="Save the repair plan: materials, people, time (versioned)",
+)
+def repair_plan_save(request: HttpRequest, order_id: Id, payload: PlanIn) -> Any:
+    plan = services.repair_plan_save(
+        order=_order(request, order_id),
+        acting_user=request.user,
+        materials=payload.materials,
+        people=payload.people,
+        expected_minutes=payload.expected_minutes,
+        note=payload.note,
+        expected_version=payload.version,
+    )
+    return plan_out(plan)
+
+
+class ObjectionIn(Schema):
+    reason: str = Field(max_length=5000)
+
+
+@router.post(
+    "/jobs/{order_id}/objection",
+    response={200: dict, **ERROR_RESPONSES},
+    summary="The customer objects to the work: recorded, escalated to the supervisor, back to work",
+)
+def objection(request: HttpRequest, order_id: Id, payload: ObjectionIn) -> Any:
+    order = services.objection_record(order=_order(request, order_id), acting_user=request.user, reason=payload.reason)
+    return {"id": order.pk, "number": order.number, "status": order.status}
+
+
 class SignatureIn(Schema):
     signer_name: str = Field(max_length=64)
     image: str = Field(

@@ -98,3 +98,41 @@ def test_another_stations_technician_gets_404(api_as: Any, assigned_order: Any, 
             url, **({"data": {}, "content_type": "application/json"} if method == "post" else {})
         )
         assert response.status_code == 404, path
+
+
+def test_repair_plan_over_the_api_with_versions(api_as: Any, assigned_order: Any, technician: Any) -> None:
+    from fieldwork import services as field
+
+    field.fieldwork_check_in(order=assigned_order, acting_user=technician)
+    client = api_as(technician)
+    url = f"/api/v1/field/jobs/{assigned_order.pk}/plan"
+    assert client.get(url).status_code == 404
+    body = {"materials": "充电器输出线 1 根", "people": 1, "expected_minutes": 40}
+    saved = client.put(url, body, content_type="application/json")
+    assert saved.status_code == 200, saved.content
+    assert saved.json() == {
+        "order": assigned_order.pk,
+        "materials": "充电器输出线 1 根",
+        "people": 1,
+        "expected_minutes": 40,
+        "note": "",
+        "version": 1,
+    }
+    assert client.put(url, {**body, "people": 2, "version": 1}, content_type="application/json").json()["version"] == 2
+    assert client.put(url, {**body, "version": 1}, content_type="application/json").status_code == 409
+    bad = client.put(url, {**body, "expected_minutes": 0}, content_type="application/json")
+    assert bad.status_code in {400, 422} and bad.json()["errors"][0]["field"] == "expected_minutes"
+    assert client.get(url).json()["people"] == 2
+
+
+def test_customer_objection_over_the_api_goes_back_to_work(
+    api_as: Any, assigned_order: Any, technician: Any, qc_inspector: Any
+) -> None:
+    run_visit_to_qc(assigned_order, technician)
+    services.qc_decide(order=assigned_order, acting_user=qc_inspector, passed=True)
+    client = api_as(technician)
+    url = f"/api/v1/field/jobs/{assigned_order.pk}/objection"
+    assert client.post(url, {"reason": ""}, content_type="application/json").status_code == 400
+    response = client.post(url, {"reason": "噪音仍然很大"}, content_type="application/json")
+    assert response.status_code == 200 and response.json()["status"] == "in_progress"
+    assert assigned_order.events.filter(kind="escalated").count() == 1
