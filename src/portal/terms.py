@@ -4,6 +4,7 @@ and what is free or paid, the fee schedule in force, response commitments (sla),
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -30,7 +31,9 @@ class ServiceTerms:
     rates: list[Any] = field(default_factory=list)
     commitments: list[dict[str, Any]] = field(default_factory=list)
     warranty: list[dict[str, Any]] = field(default_factory=list)
+    exclusions: list[str] = field(default_factory=list)
     hotline: str = ""
+    units: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _service_items() -> list[dict[str, str]]:
@@ -85,7 +88,8 @@ def _warranty(on: date) -> list[dict[str, Any]]:
         )
     except DatabaseError:
         return []
-    rows, seen = [], set()
+    rows: list[dict[str, Any]] = []
+    seen = set()
     for policy in policies:
         key = (getattr(policy, "category_id", None), getattr(policy, "product_model_id", None))
         if key in seen:
@@ -103,20 +107,56 @@ def _warranty(on: date) -> list[dict[str, Any]]:
                 "return_days": getattr(policy, "return_days", None),
                 "exchange_days": getattr(policy, "exchange_days", None),
                 "repair_warranty_days": getattr(policy, "repair_warranty_days", None),
+                "excluded_causes": sorted(getattr(policy, "excluded_causes", None) or []),
             }
         )
     return rows
 
 
+def _exclusions(warranty: list[dict[str, Any]]) -> list[str]:
+    """What no policy in force covers, by name (policies.choices.FaultCause): the exclusions the
+    policies configure, in the catalogue's order; each policy that differs lists its own."""
+    try:
+        from policies.choices import FaultCause
+    except ImportError:
+        return []
+    labels = dict(FaultCause.choices)
+    sets = Counter(frozenset(row["excluded_causes"]) for row in warranty)
+    common = sets.most_common(1)[0][0] if sets else frozenset()
+    for row in warranty:
+        row["own_exclusions"] = frozenset(row["excluded_causes"]) != common
+        row["exclusions"] = [str(labels[code]) for code in FaultCause.values if code in row["excluded_causes"]]
+    return [str(labels[code]) for code in FaultCause.values if code in common]
+
+
+def _units() -> list[dict[str, Any]]:
+    """The service network's contacts: every active unit with a phone, and the areas it serves."""
+    from core.models import OrgUnit
+
+    units = OrgUnit.objects.filter(is_active=True).exclude(phone="").prefetch_related("regions").order_by("code")
+    return [
+        {
+            "name": unit.name,
+            "phone": unit.phone,
+            "address": unit.address,
+            "regions": "、".join(region.name for region in unit.regions.all() if region.name),
+        }
+        for unit in units[:100]
+    ]
+
+
 def service_terms(on: date | None = None) -> ServiceTerms:
     day = on or timezone.localdate()
     schedule = fee_schedule_in_force(day)
+    warranty = _warranty(day)
     return ServiceTerms(
         on=day,
         service_items=_service_items(),
         schedule=schedule,
         rates=list(schedule.rates.all()) if schedule else [],
         commitments=_commitments(),
-        warranty=_warranty(day),
+        warranty=warranty,
+        exclusions=_exclusions(warranty),
         hotline=str(getattr(settings, "SERVICE_HOTLINE", "") or ""),
+        units=_units(),
     )
