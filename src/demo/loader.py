@@ -898,6 +898,8 @@ class DemoBuilder:
                 order = self.confirm_quote_by_phone(order, step)
             elif step.kind == "payment":
                 order = self.record_payment(order, step)
+            elif step.kind == "payment_review":
+                order = self.review_payment(order, step)
         return order
 
     def send_quote(self, order: Any, step: Step) -> Any:
@@ -928,7 +930,7 @@ class DemoBuilder:
 
     def record_payment(self, order: Any, step: Step) -> Any:
         """Settlement of paid work: the charge, the payment and who received it; finance reviews most."""
-        from billing.services import settlement_record, settlement_review
+        from billing.services import settlement_record
 
         amount = order.quoted_amount or Decimal("0.00")
         settlement = settlement_record(
@@ -941,12 +943,17 @@ class DemoBuilder:
             note=step.data.get("note", ""),
         )
         self.counts["settlements"] += 1
-        if step.data.get("review"):
-            self.clock.set(step.at + timedelta(days=1))
-            finance = self.users["finance"]
-            with acting_as(finance):
-                settlement_review(settlement=settlement, acting_user=finance, approve=True, note="票据齐全，核对无误。")
         return type(order).objects.get(pk=order.pk)
+
+    def review_payment(self, order: Any, step: Step) -> Any:
+        from billing.choices import SettlementStatus
+        from billing.models import Settlement
+        from billing.services import settlement_review
+
+        settlement = Settlement.objects.filter(order=order, status=SettlementStatus.RECORDED).first()
+        if settlement is not None:
+            settlement_review(settlement=settlement, acting_user=step.actor, approve=True, note="票据齐全，核对无误。")
+        return order
 
 
 @dataclass
@@ -1262,9 +1269,12 @@ class Life:
                 technician.get_full_name() if self.plan_.customer.is_person else self.b.users["finance"].get_full_name()
             )
             method = self.pick(("wechat", "alipay", "cash")) if self.plan_.customer.is_person else "bank_transfer"
-            self.other("payment", clerk, {"method": method, "receiver": receiver, "review": self.chance(0.85)})
+            self.other("payment", clerk, {"method": method, "receiver": receiver})
             changes.pop("actual_charge")
         self.other("settle", clerk, changes)
+        if paid and self.chance(0.85):  # the rest wait in finance's review queue
+            self.wait(30, 6 * HOUR)
+            self.other("payment_review", self.b.users["finance"], {})
         if self.plan_.service_type == "installation" and self.plan_.device is not None:
             done = timezone.localtime(self.t, self.b.tz).date()
             device_changes: dict[str, Any] = {"installed_on": done}

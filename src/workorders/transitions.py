@@ -315,7 +315,10 @@ def guard_failure(transition: Transition, order: WorkOrder, *, by_customer: bool
             # Once someone was dispatched, the work ends through QC and the customer's sign-off.
             return str(_("An order with a dispatched technician is finished through QC and sign-off."))
     elif transition.guard == "within_repair_warranty":
-        days = settings.REPAIR_WARRANTY_DAYS
+        # The device's warranty policy says how long a repair must hold (第六条: at least 30 days).
+        from policies.services import repair_warranty_days_for
+
+        days = repair_warranty_days_for(device=order.device) if order.device_id else settings.REPAIR_WARRANTY_DAYS
         if order.completion_status != CompletionStatus.DONE:
             return str(_("Only a completed repair can be reopened as a repeat repair."))
         if order.completed_at is None or timezone.now() > order.completed_at + timedelta(days=days):

@@ -9,7 +9,7 @@ put an order in a state) and the transition under test then runs through the rea
 from __future__ import annotations
 
 import itertools
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
@@ -559,3 +559,33 @@ def test_nobody_passes_qc_on_work_they_sent_to_qc(director, customer_a, org):
     with pytest.raises(PermissionDenied):
         act(order, "qc_pass", station_man, {})
     assert act(order, "qc_pass", director, {}).status == Status.AWAITING_SIGNOFF
+
+
+def test_a_device_whose_policy_promises_60_days_may_be_reopened_after_45(director, customer_a):
+    """第六条 says at least 30 days; the network-gear policy (ready-made, seed) promises 60."""
+    from catalog.models import ProductCategory
+    from catalog.services import product_model_create
+    from devices.services import device_create
+
+    switch = product_model_create(
+        acting_user=None,
+        code="S5130",
+        name="H3C S5130 交换机",
+        category=ProductCategory.objects.get(code="network"),
+        warranty_months=36,
+    )
+    device = device_create(
+        acting_user=None, customer=customer_a, product_model=switch, serial_number="SW-1", purchased_on=date(2026, 1, 5)
+    )
+    order = order_in(
+        Status.CLOSED, director, customer_a, device=device, completed_at=timezone.now() - timedelta(days=45)
+    )
+    order = act(order, "reopen", director, {"reason": "端口再次掉线"})
+    assert order.status == "accepted" and order.reopened_count == 1
+
+    WorkOrder.objects.filter(pk=order.pk).update(
+        status=Status.CLOSED, completion_status="done", completed_at=timezone.now() - timedelta(days=61)
+    )
+    with pytest.raises(TransitionNotAllowed) as refused:
+        act(WorkOrder.objects.get(pk=order.pk), "reopen", director, {"reason": "又掉线"})
+    assert "60" in refused.value.message
