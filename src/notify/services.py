@@ -77,6 +77,7 @@ def notification_enqueue(
     customer_id: int | None,
     dedupe_key: str,
     unit_id: int | None = None,
+    fetch: bool = True,
 ) -> list[OutboxMessage]:
     """Queue one message per channel the recipient can receive and the template enables.
 
@@ -85,6 +86,8 @@ def notification_enqueue(
     rows already queued instead of new ones. Runs inside the caller's transaction, so the rows
     commit or roll back with the event; in-app messages are delivered right here (the row is
     the delivery). Never raises for a broken template: that row is stored as failed, visibly.
+    ``fetch=False`` (the order-event hook, which ignores the result) skips reading the stored
+    rows back and returns ``[]``.
     """
     templates: dict[str, list[MessageTemplate]] = {}
     for template in MessageTemplate.objects.filter(key=template_key, is_active=True):
@@ -130,6 +133,11 @@ def notification_enqueue(
         return []
     # A unique hash per (event, channel, recipient): a retried event inserts nothing new.
     OutboxMessage.objects.bulk_create(rows, ignore_conflicts=True)
+    if not fetch:
+        # A row that already existed was kicked when it was queued; one more wake-up is harmless.
+        if any(row.status == OutboxStatus.PENDING for row in rows):
+            _kick_on_commit()
+        return []
     stored = list(OutboxMessage.objects.filter(dedupe_hash__in=[row.dedupe_hash for row in rows]).order_by("id"))
     if any(row.status == OutboxStatus.PENDING for row in stored):
         _kick_on_commit()

@@ -368,14 +368,24 @@ def _request_backup_unit(order: WorkOrder, row: OrderServiceLevel, at: datetime)
 
 @transaction.atomic
 def order_sla_recompute(
-    *, order: WorkOrder, now: datetime | None = None, rematch: bool = False, at: datetime | None = None
+    *,
+    order: WorkOrder,
+    now: datetime | None = None,
+    rematch: bool = False,
+    at: datetime | None = None,
+    existing_only: bool = False,
 ) -> OrderServiceLevel | None:
     """Recompute an order's clocks from its whole history (and, with ``rematch``, pick its level
     again from the current classification and snapshot that level's terms). Returns ``None``
-    when no level applies. ``at`` stamps the events this writes (default: ``now``)."""
+    when no level applies. ``at`` stamps the events this writes (default: ``now``).
+
+    ``existing_only``: do nothing for an order without clocks yet (they are set at acceptance)."""
     now = now or timezone.now()
     row = OrderServiceLevel.objects.select_for_update().filter(order_id=order.pk).select_related("level").first()
-    if row is None or rematch:
+    if row is None and existing_only:
+        return None
+    rematched = row is None or rematch
+    if rematched:
         decision = service_level_decide(order)
         if decision.level is None:
             return row
@@ -383,35 +393,66 @@ def order_sla_recompute(
         if row is None:
             row = OrderServiceLevel(order=order)
         _snapshot_terms(row, level, decision)
+    assert row is not None
     before = dict(row.target_states or {})
     clocks = clock.compute_clocks(terms_of(row), working_calendar_for(row.calendar_code), order_history(order), now)
     store_clocks(row, clocks, now)
     if row.pk is None:
         row.save()
     else:
-        row.save(update_fields=[*STORED_FIELDS, *TERM_FIELDS, "updated_at"])
+        row.save(update_fields=[*STORED_FIELDS, *(TERM_FIELDS if rematched else ()), "updated_at"])
     _record_changes(order, row, _changes(before, row.target_states, row), at or now)
     return row
+
+
+def event_moves_clocks(event: TimelineEvent) -> bool:
+    """Whether the event changes what ``clock.history_from_events`` folds: a met, stop or
+    restart event, or a status change into or out of a waiting (paused) status."""
+    kind = event.kind
+    if (
+        kind in clock.RESPONSE_EVENTS
+        or kind in clock.ARRIVAL_EVENTS
+        or kind in clock.RESOLUTION_EVENTS
+        or kind in clock.STOP_EVENTS
+        or kind in clock.RESTART_EVENTS
+    ):
+        return True
+    if not event.to_status:
+        return False
+    return (event.from_status in clock.PAUSE_STATUSES) != (event.to_status in clock.PAUSE_STATUSES)
 
 
 def order_sla_on_event(order: WorkOrder, event: TimelineEvent) -> None:
     """The timeline hook. Acceptance sets the deadlines (the level is picked from the order's
     classification then); afterwards every status change and arrival moves the clocks, and a
-    change of priority, urgency or service type picks the level again and recomputes."""
+    change of priority, urgency or service type picks the level again and recomputes.
+
+    Cheap on the events that cannot move a clock (creation, assignment, scheduling…): the
+    history's clock inputs are unchanged, so the stored deadlines stand; one indexed read, and a
+    recompute only when a stored at-risk instant or deadline has come (what the recompute would
+    then store is what is stored already, so nothing is written)."""
     if event.kind in IGNORED_EVENTS:
         return
     if event.kind == EventKind.ACCEPT:
         order_sla_recompute(order=order, now=event.at, rematch=True)
         return
-    rematch = False
+    if event.kind == EventKind.CREATED:
+        return  # clocks are set at acceptance
     if event.kind == EventKind.UPDATED:
-        if not RECLASSIFYING_FIELDS & set(event.data or {}):
-            return
-        rematch = True
-    elif event.kind != EventKind.CHECK_IN and not event.to_status:
+        if RECLASSIFYING_FIELDS & set(event.data or {}):
+            order_sla_recompute(order=order, now=event.at, rematch=True, existing_only=True)
         return
-    if OrderServiceLevel.objects.filter(order_id=order.pk).exists():
-        order_sla_recompute(order=order, now=event.at, rematch=rematch)
+    if event.kind != EventKind.CHECK_IN and not event.to_status:
+        return
+    if not event_moves_clocks(event):
+        stored = OrderServiceLevel.objects.filter(order_id=order.pk).values_list("paused_since", "next_check_at")
+        found = stored.first()
+        if found is None:
+            return
+        paused_since, next_check_at = found
+        if paused_since is None and (next_check_at is None or next_check_at > event.at):
+            return
+    order_sla_recompute(order=order, now=event.at, existing_only=True)
 
 
 # --- the periodic scan -------------------------------------------------------------------------

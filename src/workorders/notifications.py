@@ -36,6 +36,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from core.choices import Role
+from core.models import OrgUnit
 from notify.recipients import Recipient
 from notify.services import notification_enqueue
 from workorders.choices import EventKind, WaitReason
@@ -92,6 +93,7 @@ def _to_customer(order: WorkOrder, event: TimelineEvent, template_key: str, **ex
         customer_id=order.customer_id,
         dedupe_key=f"order:{order.pk}:event:{event.pk}:{template_key}",
         unit_id=order.unit_id,
+        fetch=False,
     )
 
 
@@ -106,6 +108,7 @@ def _to_staff(order: WorkOrder, users: list[Any], template_key: str, dedupe_key:
             customer_id=order.customer_id,
             dedupe_key=dedupe_key,
             unit_id=order.unit_id,
+            fetch=False,
         )
 
 
@@ -128,13 +131,25 @@ def _responsible_agents(order: WorkOrder) -> list[Any]:
 
 
 def _directors(order: WorkOrder) -> list[Any]:
-    """The directors of the order's unit, else of the nearest parent unit that has any."""
-    unit: Any = order.unit
-    while unit is not None:
-        found = _active_staff(unit.pk, Role.DIRECTOR)
+    """The directors of the order's unit, else of the nearest parent unit that has any (two
+    queries whatever the depth: the unit tree is small)."""
+    parents = dict(OrgUnit.objects.values_list("id", "parent_id"))
+    chain: list[int] = []
+    unit_id: int | None = order.unit_id
+    while unit_id is not None and unit_id not in chain:
+        chain.append(unit_id)
+        unit_id = parents.get(unit_id)
+    directors = list(
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=Role.DIRECTOR, profile__unit_id__in=chain)
+        .select_related("profile")
+        .order_by("id")
+        .distinct()
+    )
+    for unit_id in chain:
+        found = [user for user in directors if user.profile.unit_id == unit_id]
         if found:
             return found
-        unit = unit.parent
     return []
 
 

@@ -267,3 +267,33 @@ def test_the_periodic_task_runs_the_scan_and_a_second_run_writes_nothing(
     assert sla_scan_task.call_local() == 1
     assert sla_scan_task.call_local() == 0
     assert [e.data["state"] for e in sla_events(order)] == ["breached"]
+
+
+def test_an_event_that_moves_no_clock_writes_nothing_until_a_state_is_due(
+    make_order: Any, customer_a: Any, clock: Clock
+) -> None:
+    """Assignment and the like change no clock input: the stored clocks stand (one read), and
+    the recompute runs only once the stored at-risk instant has come."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from sla.services import order_sla_on_event
+    from workorders.models import TimelineEvent
+
+    order = make_order(customer_a)
+    row = sla_of(order)
+    assign = TimelineEvent(order=order, kind="assign", from_status="accepted", to_status="assigned")
+
+    assign.at = clock.advance(hours=1)
+    with CaptureQueriesContext(connection) as queries:
+        order_sla_on_event(order, assign)
+    assert len(queries) == 1
+    assert sla_of(order).computed_at == row.computed_at
+
+    assert row.target_states == {"response": "met", "arrival": "on_track"}
+    assign.at = row.next_check_at  # the at-risk instant of the arrival target
+    order_sla_on_event(order, assign)
+    after = sla_of(order)
+    assert after.computed_at == row.next_check_at
+    assert after.target_states == {"response": "met", "arrival": "at_risk"}
+    assert [(e.data["target"], e.data["state"]) for e in sla_events(order)] == [("arrival", "at_risk")]
