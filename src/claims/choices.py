@@ -14,7 +14,7 @@ class ClaimStatus(models.TextChoices):
     DECIDED = "decided", _("Decided")
     SLIP_REVIEWED = "slip_reviewed", _("Slip reviewed")
     APPROVED = "approved", _("Approved for payment")
-    PAID = "paid", _("Paid")
+    PAID = "paid", _("Paid out")
     REJECTED = "rejected", _("Rejected")
 
 
