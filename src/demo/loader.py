@@ -753,6 +753,7 @@ class DemoBuilder:
         ahead = WorkOrder.objects.filter(status="scheduled", appointment_at__gte=self.now).select_related("technician")
         for order in ahead.order_by("appointment_at"):
             start = order.appointment_at
+            assert start is not None  # filtered on it
             with acting_as(director):
                 try:
                     appointment_book(
@@ -933,7 +934,7 @@ class DemoBuilder:
         from billing.services import settlement_record
 
         amount = order.quoted_amount or Decimal("0.00")
-        settlement = settlement_record(
+        settlement_record(
             order=order,
             acting_user=step.actor,
             actual_charge=amount,
