@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -679,16 +679,19 @@ BULK_WRITTEN = (
 
 @dataclass
 class BulkChunk:
-    """One chunk of open orders' clock inputs, as loaded by ``sla_bulk_load``."""
+    """One chunk of open orders' clock inputs, as loaded by ``sla_bulk_load``; ``previous`` holds
+    each row's stored clock values as the database returns them (to skip unchanged rows)."""
 
     rows: list[tuple[Any, ...]]
     histories: dict[int, clock.History]
+    previous: dict[int, tuple[Any, ...]] = field(default_factory=dict)
 
 
 @dataclass
 class BulkResult:
     values: list[tuple[Any, ...]]  # one UPDATE parameter tuple per row
     alerts: list[tuple[int, int, list[SlaChange]]]  # (row id, order id, new alert states)
+    previous: dict[int, tuple[Any, ...]] = field(default_factory=dict)
 
 
 def _db_datetime(value: Any) -> datetime | None:
@@ -704,54 +707,89 @@ def _db_json(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str | bytes) else value
 
 
+#: The stored clock columns compared before writing (the order of ``BULK_WRITTEN`` minus the stamps).
+BULK_COMPARED = BULK_WRITTEN[:13]
+_BULK_DATETIMES = frozenset(
+    {
+        "response_due",
+        "arrival_due",
+        "resolution_due",
+        "response_met_at",
+        "arrival_met_at",
+        "resolution_met_at",
+        "nearest_deadline",
+        "next_check_at",
+        "paused_since",
+    }
+)
+
+
+def _sqlite_utc(value: Any) -> datetime | None:
+    """A datetime column read as text on SQLite (naive UTC, as Django stores it): C-speed parsing."""
+    if value is None:
+        return None
+    return datetime.fromisoformat(value).replace(tzinfo=UTC)
+
+
 def sla_bulk_load(row_ids: list[int]) -> BulkChunk:
-    """Terms of these rows (a sorted id range of open orders' clocks) and their orders'
-    histories: two plain SQL queries; the ORM's per-value converters would cost more than the
-    computation itself at 100,000 orders."""
+    """Terms of these rows (a sorted id range of open orders' clocks), their stored clock values
+    and their orders' histories: two plain SQL queries; the ORM's per-value converters would cost
+    more than the computation itself at 100,000 orders. On SQLite datetimes are read as text
+    (``CAST … AS TEXT`` bypasses the driver's converters) and parsed with ``fromisoformat``."""
     from django.db import connection
 
     if not row_ids:
         return BulkChunk(rows=[], histories={})
     quote = connection.ops.quote_name
+    sqlite = connection.vendor == "sqlite"
     sla_table, order_table, event_table = (
         quote(OrderServiceLevel._meta.db_table),
         quote(WorkOrder._meta.db_table),
         quote(TimelineEvent._meta.db_table),
     )
+
+    def column(name: str, *, as_text: bool) -> str:
+        return f"CAST({name} AS TEXT)" if sqlite and as_text else name
+
+    to_datetime = _sqlite_utc if sqlite else _db_datetime
+    previous_columns = ", ".join(column(f"s.{quote(name)}", as_text=name in _BULK_DATETIMES) for name in BULK_COMPARED)
     wanted = set(row_ids)
     lo, hi = row_ids[0], row_ids[-1]
     ignored = tuple(str(kind) for kind in IGNORED_EVENTS)
     marks = ", ".join(["%s"] * len(ignored))
+    previous: dict[int, tuple[Any, ...]] = {}
+    rows: list[tuple[Any, ...]] = []
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT s.id, s.order_id, o.submitted_at, s.calendar_code, s.response_hours, s.arrival_hours,"
-            f" s.resolution_hours, s.resolution_from, s.at_risk_percent, s.target_states"
+            f"SELECT s.id, s.order_id, {column('o.submitted_at', as_text=True)}, s.calendar_code, s.response_hours,"
+            f" s.arrival_hours, s.resolution_hours, s.resolution_from, s.at_risk_percent, {previous_columns}"
             f" FROM {sla_table} s JOIN {order_table} o ON o.id = s.order_id"
             f" WHERE s.id BETWEEN %s AND %s ORDER BY s.id",
             [lo, hi],
         )
-        rows = [
-            (r[0], r[1], _db_datetime(r[2]), r[3], r[4], r[5], r[6], r[7], r[8], _db_json(r[9]))
-            for r in cursor.fetchall()
-            if r[0] in wanted
-        ]
+        for r in cursor.fetchall():
+            if r[0] not in wanted:
+                continue
+            states = _db_json(r[16])
+            rows.append((r[0], r[1], to_datetime(r[2]), r[3], r[4], r[5], r[6], r[7], r[8], states))
+            previous[r[0]] = r[9:]
         submitted = {row[1]: row[2] for row in rows}
         events: dict[int, list[tuple[str, datetime, str, str]]] = {order_id: [] for order_id in submitted}
         cursor.execute(
-            f"SELECT e.order_id, e.kind, e.at, e.from_status, e.to_status FROM {event_table} e"
-            f" JOIN {sla_table} s ON s.order_id = e.order_id"
+            f"SELECT e.order_id, e.kind, {column('e.at', as_text=True)}, e.from_status, e.to_status"
+            f" FROM {event_table} e JOIN {sla_table} s ON s.order_id = e.order_id"
             f" WHERE s.id BETWEEN %s AND %s AND e.kind NOT IN ({marks}) ORDER BY e.order_id, e.at, e.id",
             [lo, hi, *ignored],
         )
         for order_id, kind, at, from_status, to_status in cursor.fetchall():
             bucket = events.get(order_id)
             if bucket is not None:
-                bucket.append((kind, _db_datetime(at), from_status, to_status))  # type: ignore[arg-type]
+                bucket.append((kind, to_datetime(at), from_status, to_status))  # type: ignore[arg-type]
     histories = {
         order_id: clock.history_from_events(submitted[order_id], events[order_id])  # type: ignore[arg-type]
         for order_id in submitted
     }
-    return BulkChunk(rows=rows, histories=histories)
+    return BulkChunk(rows=rows, histories=histories, previous=previous)
 
 
 def _terms_from_values(row: tuple[Any, ...]) -> clock.Terms:
@@ -810,15 +848,18 @@ def sla_bulk_compute(chunk: BulkChunk, now: datetime) -> BulkResult:
                 pk,
             )
         )
-    return BulkResult(values=values, alerts=alerts)
+    return BulkResult(values=values, alerts=alerts, previous=chunk.previous)
 
 
-def sla_bulk_store(result: BulkResult) -> None:
-    """One ``executemany`` UPDATE by primary key for the whole chunk (the fast bulk write; Django's
-    ``bulk_update`` builds a CASE per column and row, several times slower at this size)."""
+def sla_bulk_store(result: BulkResult) -> int:
+    """One ``executemany`` UPDATE by primary key for the rows whose clocks changed (Django's
+    ``bulk_update`` builds a CASE per column and row, several times slower at this size). A row
+    whose deadlines, states, pause and next check come out as stored is not written (its
+    ``computed_at`` stays: the time its clocks last changed). Returns how many rows were written."""
     from django.db import connection
 
-    if connection.vendor == "sqlite":  # naive UTC text, as Django stores it
+    sqlite = connection.vendor == "sqlite"
+    if sqlite:  # naive UTC text, as Django stores it
 
         def adapt(value: datetime | None) -> Any:
             return None if value is None else value.astimezone(UTC).replace(tzinfo=None).isoformat(" ")
@@ -831,29 +872,44 @@ def sla_bulk_store(result: BulkResult) -> None:
     table = OrderServiceLevel._meta.db_table
     columns = ", ".join(f"{connection.ops.quote_name(name)} = %s" for name in BULK_WRITTEN)
     sql = f"UPDATE {connection.ops.quote_name(table)} SET {columns} WHERE id = %s"
-    params = [
-        (
+    previous = result.previous
+    params = []
+    for v in result.values:
+        row = (
             adapt(v[0]),
             adapt(v[1]),
             adapt(v[2]),
             adapt(v[3]),
             adapt(v[4]),
             adapt(v[5]),
-            json.dumps(v[6]),
-            json.dumps(v[7]),
+            v[6],
+            v[7],
             v[8],
             adapt(v[9]),
             adapt(v[10]),
             adapt(v[11]),
             v[12],
-            adapt(v[13]),
-            adapt(v[14]),
-            v[15],
         )
-        for v in result.values
-    ]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
+        old = previous.get(v[15])
+        if old is not None and _same_clocks(row, old):
+            continue
+        params.append((*row[:6], json.dumps(v[6]), json.dumps(v[7]), *row[8:], adapt(v[13]), adapt(v[14]), v[15]))
+    if params:
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, params)
+    return len(params)
+
+
+def _same_clocks(new: tuple[Any, ...], old: tuple[Any, ...]) -> bool:
+    """The stored values (as read by ``sla_bulk_load``) equal the computed ones; JSON compared
+    as data (the driver may hand back text or parsed values)."""
+    for index, value in enumerate(new):
+        stored = old[index]
+        if index in (6, 7):
+            stored = _db_json(stored)
+        if value != stored:
+            return False
+    return True
 
 
 def sla_bulk_alert(result: BulkResult, now: datetime) -> int:
@@ -881,10 +937,10 @@ def sla_recompute_open(*, now: datetime | None = None, chunk_size: int = 5000) -
     ids = list(
         OrderServiceLevel.objects.filter(order__status__in=OPEN_STATUSES).order_by("pk").values_list("pk", flat=True)
     )
-    alerts = 0
+    alerts = written = 0
     for start in range(0, len(ids), chunk_size):
         with transaction.atomic():
             result = sla_bulk_compute(sla_bulk_load(ids[start : start + chunk_size]), now)
-            sla_bulk_store(result)
+            written += sla_bulk_store(result)
             alerts += sla_bulk_alert(result, now)
-    return {"orders": len(ids), "alerts": alerts}
+    return {"orders": len(ids), "written": written, "alerts": alerts}

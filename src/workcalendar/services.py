@@ -230,5 +230,5 @@ def work_calendar_deadline(*, code: str, start: datetime, hours: Any) -> datetim
         return add_business_time(calendar, start, duration)
     except CalendarError as error:
         raise ValidationError({error.field or "hours": str(error)})
-    except OverflowError:
+    except (OverflowError, ValueError):  # past year 9999: "year 10000 is out of range"
         raise ValidationError({"start": _("The deadline falls outside the supported dates.")})

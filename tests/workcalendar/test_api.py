@@ -96,6 +96,15 @@ def test_deadline_bad_start_is_422(api_as: Any, agent: Any) -> None:
     assert response.json()["errors"][0]["field"] == "start"
 
 
+def test_deadline_past_year_9999_is_400_naming_start(api_as: Any, agent: Any) -> None:
+    query = {"start": "9999-12-31T09:00:00+08:00", "hours": "99999"}
+    response = api_as(agent).get(f"{BASE}/standard/deadline", query, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {"field": "start", "message": "The deadline falls outside the supported dates."}
+    ]
+
+
 def test_patch_with_version_and_stale_version(api_as: Any, director: Any) -> None:
     client = api_as(director)
     response = patch(client, f"{BASE}/office", {"version": 1, "name": "办公时间", "chinese_holidays": False})
