@@ -19,10 +19,13 @@ class SlaConfig(AppConfig):
         from core.navigation import NavEntry, register_nav
         from sla.panels import sla_panel_context
         from sla.services import order_sla_on_event
+        from sla.tasks import recompute_open_orders_after_calendar_change
+        from workcalendar.hooks import on_calendars_changed
         from workorders.hooks import on_timeline_event
         from workorders.panels import OrderPanel, register_order_panel
 
         on_timeline_event(order_sla_on_event)
+        on_calendars_changed(recompute_open_orders_after_calendar_change)
         post_migrate.connect(_install_reference_data, sender=self, dispatch_uid="sla.reference")
         register_order_panel(
             OrderPanel(

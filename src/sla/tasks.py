@@ -4,9 +4,9 @@ deadlines, so a second run — or two workers racing — writes nothing twice)."
 from __future__ import annotations
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, lock_task
+from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
 
-from sla.services import callback_scan, sla_scan
+from sla.services import callback_scan, sla_recompute_open, sla_scan
 
 
 @db_periodic_task(crontab(minute="*"))
@@ -21,3 +21,19 @@ def sla_scan_task() -> int:
 def callback_scan_task() -> dict[str, int]:
     """Every five minutes: completed orders whose callback is due (agent) or overdue (director)."""
     return callback_scan()
+
+
+@db_task(retries=10, retry_delay=30)
+@lock_task("sla-recompute-open")
+def sla_recompute_open_task() -> dict[str, int]:
+    """After a calendar change (``workcalendar.hooks``): every open order's deadlines in the new
+    calendars. One at a time (a second change while one runs is retried after it); idempotent."""
+    from workcalendar.selectors import invalidate_calendars
+
+    invalidate_calendars()  # this worker may hold the calendars of before the change
+    return sla_recompute_open()
+
+
+def recompute_open_orders_after_calendar_change() -> None:
+    """The ``workcalendar.hooks`` callback: queue the recompute (a worker runs it)."""
+    sla_recompute_open_task()

@@ -30,9 +30,13 @@ def _may_manage(acting_user: Any | None, permission: str) -> None:
 
 
 def _changed() -> None:
-    """Drop cached calendars now and again after commit (a rollback must not leave new data)."""
+    """Drop cached calendars now and again after commit (a rollback must not leave new data);
+    after commit, tell the apps above (``workcalendar.hooks``: the SLA recompute of open orders)."""
+    from workcalendar.hooks import run_calendar_change_hooks
+
     invalidate_calendars()
     transaction.on_commit(invalidate_calendars)
+    transaction.on_commit(run_calendar_change_hooks)
 
 
 @transaction.atomic

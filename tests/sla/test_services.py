@@ -300,3 +300,23 @@ def test_an_event_that_moves_no_clock_writes_nothing_until_a_state_is_due(
     assert after.computed_at == row.next_check_at
     assert after.target_states == {"response": "met", "arrival": "at_risk"}
     assert [(e.data["target"], e.data["state"]) for e in sla_events(order)] == [("arrival", "at_risk")]
+
+
+def test_open_orders_follow_the_2027_dates_the_day_an_admin_imports_them(
+    make_order: Any, customer_a: Any, director: Any, clock: Clock, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Without 2027 data New Year's Day counts as a working day (weekends-only fallback); once
+    an admin imports the State Council's dates, the open order's deadline moves past it."""
+    from workcalendar.services import calendar_days_import
+
+    clock.set(datetime(2026, 12, 24, 9, 0, tzinfo=clock.moment.tzinfo))  # Thursday
+    order = make_order(customer_a, service_type="return")
+    row = sla_of(order)
+    assert row.level.code == "RESOLVE-7WD"
+    # 7 × 8 h: 24, 25, 28, 29, 30, 31 Dec and Fri 1 Jan 2027 (no data yet: a working day).
+    assert row.resolution_due == datetime(2027, 1, 1, 18, 0, tzinfo=clock.moment.tzinfo)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        calendar_days_import(acting_user=director, text="2027-01-01,holiday,元旦")
+
+    assert sla_of(order).resolution_due == datetime(2027, 1, 4, 18, 0, tzinfo=clock.moment.tzinfo)
