@@ -694,15 +694,6 @@ class BulkResult:
     previous: dict[int, tuple[Any, ...]] = field(default_factory=dict)
 
 
-def _db_datetime(value: Any) -> datetime | None:
-    """A datetime as a raw cursor returns it: aware on PostgreSQL, naive UTC (or its text) on SQLite."""
-    if value is None:
-        return None
-    if not isinstance(value, datetime):
-        value = datetime.fromisoformat(value)
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-
-
 def _db_json(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str | bytes) else value
 
@@ -724,18 +715,21 @@ _BULK_DATETIMES = frozenset(
 )
 
 
-def _sqlite_utc(value: Any) -> datetime | None:
-    """A datetime column read as text on SQLite (naive UTC, as Django stores it): C-speed parsing."""
+def _text_datetime(value: Any) -> datetime | None:
+    """A datetime column read as text (``CAST … AS TEXT``): naive UTC on SQLite (as Django stores
+    it), with its offset on PostgreSQL. ``fromisoformat`` parses in C; the drivers' own datetime
+    converters (psycopg's pure-Python loader, Django's SQLite converter) cost several times more."""
     if value is None:
         return None
-    return datetime.fromisoformat(value).replace(tzinfo=UTC)
+    parsed = datetime.fromisoformat(value)
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
 def sla_bulk_load(row_ids: list[int]) -> BulkChunk:
     """Terms of these rows (a sorted id range of open orders' clocks), their stored clock values
     and their orders' histories: two plain SQL queries; the ORM's per-value converters would cost
-    more than the computation itself at 100,000 orders. On SQLite datetimes are read as text
-    (``CAST … AS TEXT`` bypasses the driver's converters) and parsed with ``fromisoformat``."""
+    more than the computation itself at 100,000 orders. Datetimes are read as text (``CAST … AS
+    TEXT`` bypasses the drivers' converters) and parsed with ``fromisoformat``."""
     from django.db import connection
 
     if not row_ids:
@@ -749,9 +743,9 @@ def sla_bulk_load(row_ids: list[int]) -> BulkChunk:
     )
 
     def column(name: str, *, as_text: bool) -> str:
-        return f"CAST({name} AS TEXT)" if sqlite and as_text else name
+        return f"CAST({name} AS TEXT)" if as_text else name
 
-    to_datetime = _sqlite_utc if sqlite else _db_datetime
+    to_datetime = _text_datetime
     previous_columns = ", ".join(column(f"s.{quote(name)}", as_text=name in _BULK_DATETIMES) for name in BULK_COMPARED)
     wanted = set(row_ids)
     lo, hi = row_ids[0], row_ids[-1]
@@ -775,11 +769,16 @@ def sla_bulk_load(row_ids: list[int]) -> BulkChunk:
             previous[r[0]] = r[9:]
         submitted = {row[1]: row[2] for row in rows}
         events: dict[int, list[tuple[str, datetime, str, str]]] = {order_id: [] for order_id in submitted}
+        orders_params: list[Any]
+        if sqlite:
+            orders_sql = f"e.order_id IN (SELECT order_id FROM {sla_table} WHERE id BETWEEN %s AND %s)"
+            orders_params = [lo, hi]
+        else:  # one array parameter: an index scan on the events' order_id whatever the statistics say
+            orders_sql, orders_params = "e.order_id = ANY(%s)", [list(submitted)]
         cursor.execute(
             f"SELECT e.order_id, e.kind, {column('e.at', as_text=True)}, e.from_status, e.to_status"
-            f" FROM {event_table} e JOIN {sla_table} s ON s.order_id = e.order_id"
-            f" WHERE s.id BETWEEN %s AND %s AND e.kind NOT IN ({marks}) ORDER BY e.order_id, e.at, e.id",
-            [lo, hi, *ignored],
+            f" FROM {event_table} e WHERE {orders_sql} AND e.kind NOT IN ({marks}) ORDER BY e.order_id, e.at, e.id",
+            [*orders_params, *ignored],
         )
         for order_id, kind, at, from_status, to_status in cursor.fetchall():
             bucket = events.get(order_id)
@@ -858,8 +857,7 @@ def sla_bulk_store(result: BulkResult) -> int:
     ``computed_at`` stays: the time its clocks last changed). Returns how many rows were written."""
     from django.db import connection
 
-    sqlite = connection.vendor == "sqlite"
-    if sqlite:  # naive UTC text, as Django stores it
+    if connection.vendor == "sqlite":  # naive UTC text, as Django stores it
 
         def adapt(value: datetime | None) -> Any:
             return None if value is None else value.astimezone(UTC).replace(tzinfo=None).isoformat(" ")
@@ -875,41 +873,48 @@ def sla_bulk_store(result: BulkResult) -> int:
     previous = result.previous
     params = []
     for v in result.values:
-        row = (
-            adapt(v[0]),
-            adapt(v[1]),
-            adapt(v[2]),
-            adapt(v[3]),
-            adapt(v[4]),
-            adapt(v[5]),
-            v[6],
-            v[7],
-            v[8],
-            adapt(v[9]),
-            adapt(v[10]),
-            adapt(v[11]),
-            v[12],
-        )
         old = previous.get(v[15])
-        if old is not None and _same_clocks(row, old):
+        if old is not None and _same_clocks(v, old):
             continue
-        params.append((*row[:6], json.dumps(v[6]), json.dumps(v[7]), *row[8:], adapt(v[13]), adapt(v[14]), v[15]))
+        params.append(
+            (
+                adapt(v[0]),
+                adapt(v[1]),
+                adapt(v[2]),
+                adapt(v[3]),
+                adapt(v[4]),
+                adapt(v[5]),
+                json.dumps(v[6]),
+                json.dumps(v[7]),
+                v[8],
+                adapt(v[9]),
+                adapt(v[10]),
+                adapt(v[11]),
+                v[12],
+                adapt(v[13]),
+                adapt(v[14]),
+                v[15],
+            )
+        )
     if params:
         with connection.cursor() as cursor:
             cursor.executemany(sql, params)
     return len(params)
 
 
+#: Positions of the datetime columns in ``BULK_COMPARED`` (and in a computed values tuple).
+_COMPARED_DATETIMES = (0, 1, 2, 3, 4, 5, 9, 10, 11)
+
+
 def _same_clocks(new: tuple[Any, ...], old: tuple[Any, ...]) -> bool:
-    """The stored values (as read by ``sla_bulk_load``) equal the computed ones; JSON compared
-    as data (the driver may hand back text or parsed values)."""
-    for index, value in enumerate(new):
-        stored = old[index]
-        if index in (6, 7):
-            stored = _db_json(stored)
-        if value != stored:
+    """The stored values (as read by ``sla_bulk_load``: datetimes as text, JSON as text or data)
+    equal the computed ones. Cheap columns first: most changed rows differ in one of them."""
+    if new[8] != old[8] or new[12] != old[12] or new[7] != _db_json(old[7]):
+        return False
+    for index in _COMPARED_DATETIMES:
+        if new[index] != _text_datetime(old[index]):
             return False
-    return True
+    return bool(new[6] == _db_json(old[6]))
 
 
 def sla_bulk_alert(result: BulkResult, now: datetime) -> int:

@@ -97,3 +97,37 @@ def test_the_dashboard_lists_the_breached_order_for_its_station_only(
     log = other.get(reverse("notify:order_log", args=[breached_order.pk]))  # the card's rows: none for B
     assert log.status_code == 200 and b"notify-row" not in log.content
     assert b"notify-row" in own.get(reverse("notify:order_log", args=[breached_order.pk])).content
+
+
+def test_list_pages_spend_the_same_queries_for_one_row_as_for_many(
+    make_order: Any, customer_a: Any, director: Any, clock: Clock
+) -> None:
+    """No N+1: the dashboard, the outbox, the levels and the calendars cost a fixed number of
+    queries whatever the number of rows."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    client.force_login(director)
+    pages = ["sla:dashboard", "notify:outbox", "notify:inbox", "sla:list", "workcalendar:list"]
+
+    def counts() -> dict[str, int]:
+        result = {}
+        for name in pages:
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(reverse(name)).status_code == 200
+            result[name] = len(queries)
+        return result
+
+    make_order(customer_a)
+    clock.advance(hours=49)
+    assert sla_scan(now=clock.moment) == 1
+    counts()  # warm-up: session, per-process caches (calendars, coverage warnings)
+    few = counts()
+    for _ in range(4):
+        make_order(customer_a)
+    clock.advance(hours=49)
+    assert sla_scan(now=clock.moment) == 4
+    assert OutboxMessage.objects.filter(recipient_user=director).count() >= 5
+    counts()  # the coverage warning is checked again for the new date (once a minute per day)
+    assert counts() == few
