@@ -108,6 +108,19 @@ def test_completion_sends_the_survey_link(agent: Any, customer_a: Any) -> None:
     assert done.body.endswith(f"请为本次服务评价：https://service.example.cn/s/o/{order.number}/")
 
 
+def test_a_quote_and_an_appointment_reach_the_customer_with_amount_and_time(agent: Any, customer_a: Any) -> None:
+    order = accepted_order(agent, customer_a)
+    # the hook maps the event kinds; the quote and booking flows are covered by billing/dispatch
+    wo.workorder_record_event(order=order, kind=EventKind.QUOTE, acting_user=agent, data={"amount": "128.50"})
+    order.appointment_at = datetime(2026, 12, 3, 14, 30, tzinfo=timezone.get_current_timezone())
+    wo.workorder_record_event(order=order, kind=EventKind.SCHEDULE, acting_user=agent)
+
+    [quote] = OutboxMessage.objects.filter(template_key="quote_sent", channel=DeliveryChannel.SMS)
+    assert f"工单 {order.number} 的服务报价为 ¥128.50" in quote.body
+    [visit] = OutboxMessage.objects.filter(template_key="appointment_booked", channel=DeliveryChannel.SMS)
+    assert f"工单 {order.number} 已预约于 2026-12-03 14:30 上门服务" in visit.body
+
+
 def test_a_template_cannot_reach_outside_its_context(admin_user_: Any) -> None:
     template = MessageTemplate.objects.get(key="order_accepted", channel=DeliveryChannel.SMS, language="zh-hans")
     for source in ["{% debug %}", "{% include 'base.html' %}", "{% load static %}", "{{ x|nosuchfilter }}"]:
