@@ -56,7 +56,7 @@ class ServiceLevel(BaseModel):
         _("resolution counted"), max_length=12, choices=ResolutionFrom.choices, default=ResolutionFrom.REQUEST
     )
     at_risk_percent = models.PositiveSmallIntegerField(
-        _("at risk after (% of the target used)"),
+        _("at risk after (percent of the target used)"),
         default=80,
         validators=[MinValueValidator(1), MaxValueValidator(99)],
     )

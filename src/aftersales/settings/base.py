@@ -248,3 +248,4 @@ NOTIFY_LEASE_SECONDS = int(os.environ.get("NOTIFY_LEASE_SECONDS", "120"))
 NOTIFY_BATCH_SIZE = int(os.environ.get("NOTIFY_BATCH_SIZE", "50"))
 NOTIFY_KICK_ON_COMMIT = env_bool("NOTIFY_KICK_ON_COMMIT", True)
 WORKCALENDAR_DEFAULT = os.environ.get("WORKCALENDAR_DEFAULT", "24x7")
+SLA_CALLBACK_DAYS = int(os.environ.get("SLA_CALLBACK_DAYS", "7"))  # seed: call back within 7 days of a service
