@@ -436,6 +436,24 @@ def _check_slot(
                 }
             }
         )
+    same_day = Appointment.objects.filter(
+        technician_id=technician.pk, status__in=ACTIVE_APPOINTMENT_STATUSES, date=start.date()
+    )
+    if exclude is not None:
+        same_day = same_day.exclude(pk=exclude)
+    booked = same_day.count()
+    if booked >= profile.daily_capacity:
+        raise ValidationError(
+            {
+                "window_start": _("%(name)s already has %(count)s visits on %(date)s (daily capacity %(capacity)s).")
+                % {
+                    "name": _name(technician),
+                    "count": booked,
+                    "date": start.date().isoformat(),
+                    "capacity": profile.daily_capacity,
+                }
+            }
+        )
     return profile
 
 

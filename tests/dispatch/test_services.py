@@ -85,6 +85,31 @@ def test_double_booking_of_a_technician_is_refused(
     assert _book(dispatcher, second, technician, at(11), at(12)).window_start == at(11)
 
 
+def test_a_booking_beyond_the_daily_capacity_is_refused(agent, dispatcher, technician, category, customer_a, device_a):
+    make_profile(dispatcher, technician, category, lat="30.259463", lon="120.130194", daily_capacity=2)
+    first, second, third = (make_order(agent, customer_a, device=device_a) for _ in range(3))
+    _book(dispatcher, first, technician, at(9), at(10))
+    _book(dispatcher, second, technician, at(10), at(11))
+
+    with pytest.raises(ValidationError) as error:
+        _book(dispatcher, third, technician, at(14), at(15))
+
+    assert error.value.message_dict["window_start"] == [
+        f"tech already has 2 visits on {DAY.isoformat()} (daily capacity 2)."
+    ]
+    third.refresh_from_db()
+    assert third.technician_id is None
+    # Moving one of the day's own visits is not a new visit.
+    appointment = services.appointment_reschedule(
+        acting_user=dispatcher,
+        appointment=first.appointments.get(),
+        window_start=at(15),
+        window_end=at(16),
+        reason="客户改约",
+    )
+    assert appointment.window_start == at(15)
+
+
 def test_window_outside_the_shift_is_refused(dispatcher, technician, tech_profile, order_a):
     with pytest.raises(ValidationError) as error:
         _book(dispatcher, order_a, technician, at(17, 30), at(19))
