@@ -39,6 +39,7 @@ def test_agent_registers_and_accepts_a_phone_request_then_finds_it_in_the_list(
 
     page.locator("#nav-register").click()
     expect(page).to_have_url(re.compile(r"/work-orders/register/$"))
+    page.wait_for_load_state()  # htmx binds the live search on load; typing earlier is not seen
 
     # Pinyin initials of 张三丰: the live search (htmx) lists her, not the bank in 海淀区.
     page.locator("#id_customer_search").fill("zsf")
@@ -79,6 +80,7 @@ def test_agent_registers_and_accepts_a_phone_request_then_finds_it_in_the_list(
     page.locator("#mainnav a.nav-link[href='/work-orders/']").click()
     rows = page.locator("#wo-list tr.wo-row")
     expect(rows).to_have_count(2)
+    page.wait_for_load_state()  # the rows show before htmx has bound the search box
 
     search = page.locator("#id_filter_q")
     search.fill(order.number)
