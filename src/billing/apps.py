@@ -11,11 +11,16 @@ class BillingConfig(AppConfig):
         from billing.panels import quote_panel_context
         from billing.reference import install_reference_data
         from billing.services import quote_follow_order_event
+        from billing.timeline import quote_event_params, settlement_event_params
         from core.navigation import NavEntry, register_nav
         from workorders.hooks import on_timeline_event
-        from workorders.panels import OrderPanel, register_order_panel
+        from workorders.panels import OrderPanel, register_order_panel, register_timeline_params
 
         on_timeline_event(quote_follow_order_event)
+
+        register_timeline_params("quote_lines", quote_event_params)
+
+        register_timeline_params("settlement", settlement_event_params)
         register_order_panel(
             OrderPanel(
                 name="billing_quote",

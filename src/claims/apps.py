@@ -10,9 +10,12 @@ class ClaimsConfig(AppConfig):
     def ready(self) -> None:
         from claims import panels
         from claims.reference import install_reference_data
+        from claims.timeline import claim_event_params
         from core.navigation import NavEntry, register_nav
+        from workorders.panels import register_timeline_params
 
         post_migrate.connect(install_reference_data, sender=self, dispatch_uid="claims.reference")
+        register_timeline_params("claim", claim_event_params)
         register_nav(
             NavEntry(
                 section="main", label=_("Claims"), url_name="claims:list", permission="claims.view_claim", order=60

@@ -1149,7 +1149,7 @@ class Life:
         if paid:
             amount = sum((part.price for part in parts), Decimal("0")) + self.labour()
             self.wait(HOUR, 6 * HOUR)
-            hours = (self.labour() / LABOUR_RATE).quantize(Decimal("0.5"))
+            hours = (self.labour() / LABOUR_RATE * 2).quantize(Decimal("1")) / 2  # in half hours
             self.other(
                 "quote",
                 desk,

@@ -12,10 +12,13 @@ class PoliciesConfig(AppConfig):
         from policies import panels
         from policies.reference import install_reference_data
         from policies.services import on_order_event
+        from policies.timeline import warranty_event_params
         from workorders.hooks import on_timeline_event
+        from workorders.panels import register_timeline_params
 
         post_migrate.connect(install_reference_data, sender=self, dispatch_uid="policies.reference")
         on_timeline_event(on_order_event)
+        register_timeline_params("warranty", warranty_event_params)
         register_nav(
             NavEntry(
                 section="setup",

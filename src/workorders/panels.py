@@ -65,3 +65,18 @@ def timeline_params_for(kind: str) -> TimelineParams | None:
 
 def param_label(key: str) -> Any | None:
     return _PARAM_LABELS.get(key)
+
+
+def choice_text(choices: Any, value: Any) -> str:
+    """The label of a code in a TextChoices class, or the code itself when it is not one."""
+    return str(choices(value).label) if value in choices.values else str(value or "—")
+
+
+def moment_text(value: Any) -> str:
+    """An ISO 8601 instant from an event's data, as the reader's local date and time."""
+    from django.utils import timezone
+    from django.utils.dateparse import parse_datetime
+    from django.utils.formats import date_format
+
+    moment = parse_datetime(value) if isinstance(value, str) else None
+    return date_format(timezone.localtime(moment), "Y-m-d H:i") if moment else str(value or "—")

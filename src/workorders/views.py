@@ -33,6 +33,7 @@ from core.forms import add_submission_token, create_once
 from core.models import SavedView
 from customers.selectors import customer_search, customers_visible_to
 from devices.selectors import devices_visible_to
+from policies.choices import FaultCause
 from workorders import services
 from workorders.choices import (
     OPEN_STATUSES,
@@ -373,6 +374,7 @@ CHOICES_BY_KEY: dict[str, Any] = {
     "charge_type": ChargeType,
     "wait_reason": WaitReason,
     "satisfaction": Satisfaction,
+    "fault_cause": FaultCause,
 }
 
 

@@ -999,3 +999,18 @@ def test_the_assign_picker_offers_only_technicians_who_serve_the_order(
     form = next(form for transition, form in page.context["actions"] if transition.action == "assign")
     offered = dict(form.fields["technician"].choices)
     assert str(serving.pk) in offered and str(elsewhere.pk) not in offered
+
+
+def test_other_apps_events_read_as_words_on_the_timeline(agent: Any, customer_a: Any, device_a: Any) -> None:
+    """The warranty decision's reasons belong to its card; the timeline names status, charge and remedies."""
+    order = make_order(agent, customer_a, device=device_a)
+    services.workorder_transition(order=order, action="accept", acting_user=agent, data={"fault_cause": "water"})
+
+    response = client_for(agent).get(reverse("workorders:detail", args=[order.pk]))
+
+    rows = {row["event"].kind: dict(row["params"]) for row in response.context["timeline"]}
+    assert rows["accept"] == {"fault cause": "Water or damp"}
+    warranty = rows["warranty"]
+    assert warranty["warranty status"] == "In warranty"
+    assert warranty["charge"] == "Paid"
+    assert "reasons" not in warranty and "starts_on" not in warranty
