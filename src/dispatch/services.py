@@ -1204,12 +1204,25 @@ def plan_apply(*, acting_user: Any, plan: DispatchPlan) -> DispatchPlan:
 
 
 def unit_for_plans(acting_user: Any, unit_id: int | None) -> OrgUnit:
-    """The unit a user plans for: the one asked (if visible) or their own."""
+    """The unit a user plans for: the one asked (if visible); else their own when it has
+    technicians, else the first unit they see that has some (a director at HQ lands on a centre's
+    board, not an empty one)."""
     if unit_id is None:
         unit = getattr(getattr(acting_user, "profile", None), "unit", None)
         if unit is None:
             raise ValidationError({"unit": _("Unknown unit.")})
-        return unit
+        staffed = TechnicianProfile.objects.filter(is_active=True, user__is_active=True)
+        if staffed.filter(user__profile__unit=unit).exists():
+            return unit
+        visible = unit_ids_visible_to(acting_user)
+        if visible is not ALL_UNITS:
+            staffed = staffed.filter(user__profile__unit__in=visible)
+        first = (
+            OrgUnit.objects.filter(is_active=True, pk__in=staffed.values("user__profile__unit"))
+            .order_by("code")
+            .first()
+        )
+        return first or unit
     unit = OrgUnit.objects.filter(pk=unit_id, is_active=True).first()
     if unit is None:
         raise ValidationError({"unit": _("Unknown unit.")})

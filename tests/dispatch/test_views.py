@@ -311,3 +311,14 @@ def test_loans_page_asks_another_unit_which_approves(org, category):
 
     # The lending unit's own technicians are not in its own request list (it sees them already).
     assert choice not in _client(centre_dispatcher).get("/dispatch/loans/").content.decode()
+
+
+def test_a_director_at_headquarters_lands_on_a_board_with_technicians(org, director, tech_profile):
+    """HQ has no field technicians of its own: the board opens on the first unit that has some."""
+    response = _client(director).get("/dispatch/")
+
+    assert response.status_code == 200
+    assert response.context["unit"] == org.centre
+    assert [row.profile.pk for row in response.context["board"].rows] == [tech_profile.pk]
+    # Asking for HQ explicitly still shows HQ.
+    assert _client(director).get(f"/dispatch/?unit={org.hq.pk}").context["unit"] == org.hq
