@@ -25,7 +25,7 @@ REPAIR_TYPES = ["repair", "installation", "maintenance", "inspection"]
 REFERENCE_LEVELS: list[dict[str, Any]] = [
     {
         "code": "BACKUP-2H-3H",
-        "name": _("On site in 2 h, fixed in 3 h, else a backup unit (seed 002)"),
+        "name": _("On site in 2 h, fixed in 3 h, else a backup unit"),  # seed 002
         "rank": 40,
         "customer_tags": ["备用机承诺"],
         "calendar": "24x7",
@@ -37,7 +37,7 @@ REFERENCE_LEVELS: list[dict[str, Any]] = [
     },
     {
         "code": "ONSITE-4H-24H",
-        "name": _("On site in 4 h, resolved in 24 h (seed 002)"),
+        "name": _("On site in 4 h, resolved in 24 h"),  # seed 002
         "rank": 50,
         "customer_tags": ["VIP"],
         "calendar": "24x7",
@@ -47,7 +47,7 @@ REFERENCE_LEVELS: list[dict[str, Any]] = [
     },
     {
         "code": "PARTS-7X24X4",
-        "name": _("Spare part on site within 4 h, 7×24 (seed 000)"),
+        "name": _("Spare part on site within 4 h, 7×24"),  # seed 000
         "rank": 55,
         "customer_tags": ["7×24×4"],
         "calendar": "24x7",
@@ -55,7 +55,7 @@ REFERENCE_LEVELS: list[dict[str, Any]] = [
     },
     {
         "code": "PARTS-5X10-NBD",
-        "name": _("Spare part next business day, 5×10×NBD (seed 000)"),
+        "name": _("Spare part next business day, 5×10×NBD"),  # seed 000
         "rank": 60,
         "customer_tags": ["5×10×NBD"],
         "calendar": "5x10",
@@ -63,7 +63,7 @@ REFERENCE_LEVELS: list[dict[str, Any]] = [
     },
     {
         "code": "SAFETY-24H",
-        "name": _("Urgent and safety faults on site within 24 h (seed 001)"),
+        "name": _("Urgent and safety faults on site within 24 h"),  # seed 001
         "rank": 100,
         "service_types": REPAIR_TYPES,
         "urgencies": ["safety", "urgent"],
@@ -73,7 +73,7 @@ REFERENCE_LEVELS: list[dict[str, Any]] = [
     },
     {
         "code": "REPAIR-72H",
-        "name": _("Low-priority repairs on site within 72 h (seed 001, 002)"),
+        "name": _("Low-priority repairs on site within 72 h"),  # seed 001, 002
         "rank": 190,
         "service_types": REPAIR_TYPES,
         "priorities": [4],
@@ -83,7 +83,7 @@ REFERENCE_LEVELS: list[dict[str, Any]] = [
     },
     {
         "code": "REPAIR-48H",
-        "name": _("Other repairs on site within 48 h (seed 001)"),
+        "name": _("Other repairs on site within 48 h"),  # seed 001
         "rank": 200,
         "service_types": REPAIR_TYPES,
         "calendar": "24x7",
@@ -92,7 +92,7 @@ REFERENCE_LEVELS: list[dict[str, Any]] = [
     },
     {
         "code": "REMOTE-7X24",
-        "name": _("Remote support centre 7×24: answered within 2 h (seed 000, 002)"),
+        "name": _("Remote support centre 7×24: answered within 2 h"),  # seed 000, 002
         "rank": 300,
         "service_types": ["consultation", "technical_guidance", "software_upgrade"],
         "calendar": "24x7",
@@ -101,7 +101,7 @@ REFERENCE_LEVELS: list[dict[str, Any]] = [
     },
     {
         "code": "RESOLVE-7WD",
-        "name": _("Resolved within 7 working days, else refund or replacement is negotiated (seed 002)"),
+        "name": _("Resolved within 7 working days, else refund or replacement is negotiated"),  # seed 002
         "rank": 400,
         "service_types": ["return", "exchange", "complaint", "claim"],
         "calendar": "standard",
@@ -111,7 +111,7 @@ REFERENCE_LEVELS: list[dict[str, Any]] = [
     },
     {
         "code": "REPLY-24H",
-        "name": _("Every request answered within 24 h (seed 002)"),
+        "name": _("Every request answered within 24 h"),  # seed 002
         "rank": 900,
         "calendar": "24x7",
         "response_hours": Decimal("24"),
