@@ -35,5 +35,11 @@ def sla_recompute_open_task() -> dict[str, int]:
 
 
 def recompute_open_orders_after_calendar_change() -> None:
-    """The ``workcalendar.hooks`` callback: queue the recompute (a worker runs it)."""
-    sla_recompute_open_task()
+    """The ``workcalendar.hooks`` callback: queue the recompute (a worker runs it) when there is
+    an open order to recompute — installing the ready-made calendars on a new database queues
+    nothing."""
+    from sla.models import OrderServiceLevel
+    from workorders.choices import OPEN_STATUSES
+
+    if OrderServiceLevel.objects.filter(order__status__in=OPEN_STATUSES).exists():
+        sla_recompute_open_task()
