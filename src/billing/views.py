@@ -87,16 +87,24 @@ def _run(request: HttpRequest, form: Any, action: Any, success: str) -> bool:
     return False
 
 
+def _form_valid(request: HttpRequest, form: Any) -> bool:
+    """Validate a posted form; its field errors go to one flash message, because these actions
+    redirect to a page that does not re-show the form."""
+    if form.is_valid():
+        return True
+    messages.error(
+        request, "; ".join(f"{_label(form, n)}: {' '.join(str(m) for m in e)}" for n, e in form.errors.items())
+    )
+    return False
+
+
 @login_required
 @permission_required("billing.add_quote", raise_exception=True)
 @require_POST
 def quote_build(request: HttpRequest, pk: int) -> HttpResponse:
     order = _order(request, pk)
     form = QuoteBuildForm(request.POST, prefix="quote")
-    if not form.is_valid():
-        messages.error(
-            request, "; ".join(f"{_label(form, n)}: {' '.join(str(m) for m in e)}" for n, e in form.errors.items())
-        )
+    if not _form_valid(request, form):
         return _back(order.pk)
     data = form.cleaned_data
     _run(
@@ -137,10 +145,7 @@ def quote_send(request: HttpRequest, pk: int) -> HttpResponse:
 def quote_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     quote = get_object_or_404(quotes_visible_to(request.user), pk=pk)
     form = PhoneConfirmForm(request.POST, prefix="phone")
-    if not form.is_valid():
-        messages.error(
-            request, "; ".join(f"{_label(form, n)}: {' '.join(str(m) for m in e)}" for n, e in form.errors.items())
-        )
+    if not _form_valid(request, form):
         return _back(quote.order_id)
     data = form.cleaned_data
     _run(
@@ -164,10 +169,7 @@ def quote_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 def settlement_create(request: HttpRequest, pk: int) -> HttpResponse:
     order = _order(request, pk)
     form = SettlementForm(request.POST, prefix="settle")
-    if not form.is_valid():
-        messages.error(
-            request, "; ".join(f"{_label(form, n)}: {' '.join(str(m) for m in e)}" for n, e in form.errors.items())
-        )
+    if not _form_valid(request, form):
         return _back(order.pk)
     data = form.cleaned_data
     _run(
@@ -218,7 +220,7 @@ def settlement_list(request: HttpRequest) -> HttpResponse:
 def settlement_review(request: HttpRequest, pk: int) -> HttpResponse:
     settlement = get_object_or_404(settlements_visible_to(request.user), pk=pk)
     form = ReviewForm(request.POST)
-    if form.is_valid():
+    if _form_valid(request, form):
         data = form.cleaned_data
         _run(
             request,
@@ -231,10 +233,6 @@ def settlement_review(request: HttpRequest, pk: int) -> HttpResponse:
                 expected_version=data.get("version"),
             ),
             _("Review recorded for %(receipt)s.") % {"receipt": settlement.receipt_number},
-        )
-    else:
-        messages.error(
-            request, "; ".join(f"{_label(form, n)}: {' '.join(str(m) for m in e)}" for n, e in form.errors.items())
         )
     return redirect("billing:settlements")
 
@@ -260,7 +258,7 @@ def purchase_request_list(request: HttpRequest) -> HttpResponse:
 def purchase_request_price(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(purchase_requests_visible_to(request.user), pk=pk)
     form = PurchasePriceForm(request.POST)
-    if form.is_valid():
+    if _form_valid(request, form):
         _run(
             request,
             form,
@@ -271,10 +269,6 @@ def purchase_request_price(request: HttpRequest, pk: int) -> HttpResponse:
                 note=form.cleaned_data.get("note", ""),
             ),
             _("Price recorded for %(part)s.") % {"part": item.description},
-        )
-    else:
-        messages.error(
-            request, "; ".join(f"{_label(form, n)}: {' '.join(str(m) for m in e)}" for n, e in form.errors.items())
         )
     return redirect("billing:purchase_requests")
 
