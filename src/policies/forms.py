@@ -14,6 +14,7 @@ from customers.selectors import customers_visible_to
 from devices.models import Device
 from policies.choices import EXCLUSION_ARTICLES, FaultCause
 from policies.models import Contract, WarrantyPolicy
+from policies.services import POLICY_FIELDS
 
 DATE_WIDGET = {"type": "date"}
 
@@ -30,30 +31,7 @@ class WarrantyPolicyForm(BootstrapMixin, forms.ModelForm):
 
     class Meta:
         model = WarrantyPolicy
-        fields = [
-            "name",
-            "category",
-            "product_model",
-            "effective_from",
-            "unit_months",
-            "parts_months",
-            "parts",
-            "start_basis",
-            "start_fallback",
-            "extend_for_repair_time",
-            "restart_on_exchange",
-            "return_days",
-            "exchange_days",
-            "repeat_failure_threshold",
-            "repeat_same_fault_consecutive",
-            "parts_wait_limit_days",
-            "repairer_fault_limit_days",
-            "depreciation_percent_per_day",
-            "repair_warranty_days",
-            "parts_supply_years",
-            "excluded_causes",
-            "note",
-        ]
+        fields = list(POLICY_FIELDS)
         widgets = {"effective_from": forms.DateInput(attrs=DATE_WIDGET, format="%Y-%m-%d")}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

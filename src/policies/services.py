@@ -352,7 +352,8 @@ def on_order_event(order: Any, event: Any) -> None:
 
 # --- policies ----------------------------------------------------------------------------------
 
-POLICY_FIELDS = {
+#: What a policy version says, in the order its form shows it.
+POLICY_FIELDS = (
     "name",
     "category",
     "product_model",
@@ -375,9 +376,9 @@ POLICY_FIELDS = {
     "parts_supply_years",
     "excluded_causes",
     "note",
-}
+)
 #: The terms a new version copies from the one it replaces, unless given.
-TERM_FIELDS = POLICY_FIELDS - {"name", "category", "product_model", "effective_from", "note"}
+TERM_FIELDS = set(POLICY_FIELDS) - {"name", "category", "product_model", "effective_from", "note"}
 
 
 def _validate_exclusions(value: Any) -> list[str]:
@@ -397,7 +398,7 @@ def warranty_policy_create(*, acting_user: Any | None, **fields: Any) -> Warrant
     version in force for the same scope, so a version changes only what it says it changes."""
     if acting_user is not None and not acting_user.has_perm("policies.add_warrantypolicy"):
         raise PermissionDenied(_("You may not change warranty policies."))
-    unknown = set(fields) - POLICY_FIELDS
+    unknown = set(fields).difference(POLICY_FIELDS)
     if unknown:
         raise ValidationError({name: _("Unknown field.") for name in sorted(unknown)})
     category, model = fields.get("category"), fields.get("product_model")
