@@ -267,6 +267,7 @@ def store_clocks(row: OrderServiceLevel, clocks: clock.Clocks, now: datetime) ->
     row.computed_at = now
 
 
+#: The computed clock columns (the bulk path writes them in this order: see ``BULK_WRITTEN``).
 STORED_FIELDS = [
     "response_due",
     "arrival_due",
@@ -658,23 +659,8 @@ BULK_ROW_FIELDS = (
     "at_risk_percent",
     "target_states",
 )
-BULK_WRITTEN = (
-    "response_due",
-    "arrival_due",
-    "resolution_due",
-    "response_met_at",
-    "arrival_met_at",
-    "resolution_met_at",
-    "at_risk_times",
-    "target_states",
-    "status",
-    "nearest_deadline",
-    "next_check_at",
-    "paused_since",
-    "paused_seconds",
-    "computed_at",
-    "updated_at",
-)
+#: The bulk UPDATE's columns, in the order of ``sla_bulk_compute``'s value tuples.
+BULK_WRITTEN = (*STORED_FIELDS, "updated_at")
 
 
 @dataclass
