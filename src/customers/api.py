@@ -15,6 +15,7 @@ from pydantic import Field
 
 from core.api import ErrorOut, PageQuery, idempotent_create, paginate
 from customers import services
+from core.choices import LanguageChoices
 from customers.choices import CustomerKind, PaymentStanding
 from customers.models import Contact, Customer
 from customers.selectors import customer_search, customers_visible_to
@@ -38,6 +39,7 @@ class CustomerIn(Schema):
     birthday: date | None = None
     tags: str = Field(default="", max_length=200)
     payment_standing: str = PaymentStanding.GOOD
+    language: str = LanguageChoices.ZH_HANS
     notes: str = ""
 
 
@@ -52,6 +54,7 @@ class CustomerPatch(Schema):
     birthday: date | None = None
     tags: str | None = Field(default=None, max_length=200)
     payment_standing: str | None = None
+    language: str | None = None
     notes: str | None = None
     is_active: bool | None = None
 
@@ -99,6 +102,7 @@ def customer_summary(customer: Customer) -> dict[str, Any]:
         "birthday": customer.birthday.isoformat() if customer.birthday else None,
         "tags": customer.tags,
         "payment_standing": customer.payment_standing,
+        "language": customer.language,
         "notes": customer.notes,
         "is_active": customer.is_active,
         "unit": {"id": customer.unit_id, "code": customer.unit.code, "name": customer.unit.name},
@@ -130,6 +134,7 @@ def _get_customer(request: HttpRequest, customer_id: int) -> Customer:
 def create_customer(request: HttpRequest, payload: CustomerIn) -> Any:
     _check_choice(payload.kind, CustomerKind, "kind")
     _check_choice(payload.payment_standing, PaymentStanding, "payment_standing")
+    _check_choice(payload.language, LanguageChoices, "language")
 
     def create() -> tuple[int, dict[str, Any]]:
         data = payload.dict()
@@ -160,6 +165,7 @@ def update_customer(request: HttpRequest, customer_id: int, payload: CustomerPat
     version = changes.pop("version")
     _check_choice(changes.get("kind"), CustomerKind, "kind")
     _check_choice(changes.get("payment_standing"), PaymentStanding, "payment_standing")
+    _check_choice(changes.get("language"), LanguageChoices, "language")
     for name in TEXT_FIELDS:
         if name in changes and changes[name] is None:
             changes[name] = ""

@@ -40,6 +40,7 @@ class CustomerForm(VersionedForm):
             "birthday",
             "tags",
             "payment_standing",
+            "language",
             "unit",
             "notes",
         ]
@@ -60,11 +61,14 @@ class CustomerForm(VersionedForm):
         unit.queryset = units_for(user)
         if self.instance.pk:
             unit.empty_label = _("Keep / choose from the address")
+        self.fields["language"].required = False  # not sent: Chinese for a new customer, unchanged on edit
 
     def changes(self) -> dict[str, Any]:
         data = super().changes()
         if data.get("unit") is None:
             data.pop("unit", None)
+        if not data.get("language"):
+            data.pop("language", None)
         return data
 
 

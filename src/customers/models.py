@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.choices import LanguageChoices
 from core.models import BaseModel, OrgUnit
 from customers.choices import CustomerKind, PaymentStanding
 
@@ -26,6 +27,9 @@ class Customer(BaseModel):
         _("payment standing"), max_length=16, choices=PaymentStanding.choices, default=PaymentStanding.GOOD
     )
     notes = models.TextField(_("notes"), blank=True)
+    language = models.CharField(
+        _("language for messages"), max_length=10, choices=LanguageChoices.choices, default=LanguageChoices.ZH_HANS
+    )
     unit = models.ForeignKey(
         OrgUnit, verbose_name=_("serving unit"), on_delete=models.PROTECT, related_name="customers"
     )

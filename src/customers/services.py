@@ -27,6 +27,7 @@ EDITABLE_FIELDS = {
     "birthday",
     "tags",
     "payment_standing",
+    "language",
     "notes",
     "is_active",
     "unit",

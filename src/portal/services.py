@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils import translation
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -179,7 +180,9 @@ def portal_request_submit(
                 setattr(existing, "is_repeat_submission", True)  # noqa: B010 (not a model field)
                 return existing
         else:
-            customer = customer_create(acting_user=None, name=name, phone=phone, address=address)
+            # A new customer hears from us in the language they used on the form.
+            language = "en" if (translation.get_language() or "").startswith("en") else "zh-hans"
+            customer = customer_create(acting_user=None, name=name, phone=phone, address=address, language=language)
 
     order = workorder_create(
         acting_user=None,

@@ -177,3 +177,22 @@ def test_technician_may_not_create(api_as, technician):
 
 def test_anonymous_is_401(client, db):
     assert client.get(URL).status_code == 401
+
+
+def test_a_customers_language_for_messages_is_set_and_checked(api_as, agent, org):
+    client = api_as(agent)
+    created = client.post(
+        "/api/v1/customers",
+        {"name": "Acme Ltd", "phone": "13900001111", "language": "en"},
+        content_type="application/json",
+    )
+    assert created.status_code == 201, created.content
+    assert created.json()["language"] == "en"
+
+    refused = client.post(
+        "/api/v1/customers",
+        {"name": "Acme Ltd", "phone": "13900002222", "language": "fr"},
+        content_type="application/json",
+    )
+    assert refused.status_code == 400
+    assert [e["field"] for e in refused.json()["errors"]] == ["language"]

@@ -478,3 +478,19 @@ def test_the_same_words_about_two_devices_are_two_requests(client, org, device_a
     client.post(reverse("portal:device_request", args=[device_a.qr_token]), data)
     client.post(reverse("portal:device_request", args=[other.qr_token]), data)
     assert set(WorkOrder.objects.values_list("device_id", flat=True)) == {device_a.pk, other.pk}
+
+
+@pytest.mark.parametrize(
+    ("accept_language", "language", "greeting"), [("en", "en", "Dear 李四"), ("zh-hans", "zh-hans", "尊敬的李四")]
+)
+def test_a_new_customer_hears_from_us_in_the_language_of_the_form(org, agent, accept_language, language, greeting):
+    from notify.models import OutboxMessage
+    from workorders.services import workorder_transition
+
+    order = _filed_order(Client(HTTP_ACCEPT_LANGUAGE=accept_language))
+    assert order.customer.language == language
+
+    workorder_transition(order=order, action="accept", acting_user=agent, data={})
+
+    sms = OutboxMessage.objects.get(order=order, template_key="order_accepted", channel="sms")
+    assert sms.language == language and sms.body.startswith(greeting)
