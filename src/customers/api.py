@@ -14,8 +14,8 @@ from ninja import Query, Router, Schema
 from pydantic import Field
 
 from core.api import ErrorOut, PageQuery, idempotent_create, paginate
-from customers import services
 from core.choices import LanguageChoices
+from customers import services
 from customers.choices import CustomerKind, PaymentStanding
 from customers.models import Contact, Customer
 from customers.selectors import customer_search, customers_visible_to
