@@ -69,6 +69,14 @@ def _require(user: Any, permission: str) -> None:
         raise PermissionDenied(_("You may not do this."))
 
 
+def _required_reason(reason: str, message: str) -> str:
+    """The reason, trimmed: a change the customer or the technician will ask about must say why."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": message})
+    return reason
+
+
 def _name(user: Any) -> str:
     return str(user.get_full_name() or user.get_username())
 
@@ -558,9 +566,7 @@ def appointment_reschedule(
     """Move a booked visit (the customer asked, the technician is late…): the same checks as
     booking, the reason and before → after on the timeline, the order's appointment time updated."""
     _require(acting_user, "dispatch.change_appointment")
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": _("Give a reason for rescheduling.")})
+    reason = _required_reason(reason, _("Give a reason for rescheduling."))
     appointment = _lock_appointment(appointment, expected_version)
     _visible_order(acting_user, appointment.order)
     start, end = _clean_window(window_start, window_end)
@@ -594,9 +600,7 @@ def appointment_cancel(
 ) -> Appointment:
     """Cancel a booked visit (the order itself stays open; book another one)."""
     _require(acting_user, "dispatch.change_appointment")
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": _("Give a reason for cancelling.")})
+    reason = _required_reason(reason, _("Give a reason for cancelling."))
     appointment = _lock_appointment(appointment, expected_version)
     _visible_order(acting_user, appointment.order)
     appointment.status = AppointmentStatus.CANCELLED
@@ -1113,9 +1117,7 @@ def plan_visit_drop(
 ) -> DispatchPlan:
     """Take a visit out of the plan (it stays unassigned), with the reason."""
     _require(acting_user, "dispatch.change_dispatchplan")
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": _("Give a reason for dropping the visit.")})
+    reason = _required_reason(reason, _("Give a reason for dropping the visit."))
     plan = _lock_plan(plan, expected_version)
     _require_proposed(plan)
     visit = plan.visits.filter(order_id=order_id).select_related("order").first()
@@ -1141,9 +1143,8 @@ def plan_reject(
     plan = _lock_plan(plan, expected_version)
     if plan.status not in {PlanStatus.PROPOSED, PlanStatus.APPROVED}:
         raise ValidationError({"status": _("This plan can no longer be rejected.")})
-    plan.status, plan.reject_reason, plan.decided_at = PlanStatus.REJECTED, (reason or "").strip(), timezone.now()
-    if not plan.reject_reason:
-        raise ValidationError({"reason": _("Give a reason for rejecting the plan.")})
+    reason = _required_reason(reason, _("Give a reason for rejecting the plan."))
+    plan.status, plan.reject_reason, plan.decided_at = PlanStatus.REJECTED, reason, timezone.now()
     save_versioned(plan, ["status", "reject_reason", "decided_at"])
     return plan
 
