@@ -48,6 +48,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src"
+# The apps come first: this folder also holds scripts named like apps (sla.py, dispatch.py).
+sys.path.insert(0, str(SRC))
 RESULTS = ROOT / "benchmarks" / "results"
 PY = sys.executable
 GUNICORN = str(Path(sys.executable).parent / "gunicorn")
