@@ -42,7 +42,7 @@ from billing.selectors import fee_schedule_in_force, part_price_list_in_force
 from core.choices import FeeKind
 from core.numbering import next_number
 from core.scoping import unit_ids_visible_to
-from core.services import check_version, save_versioned
+from core.services import check_version, lock_for_update, save_versioned
 from workorders.choices import ChargeType, EventKind, Status
 from workorders.models import WorkOrder
 from workorders.services import workorder_record_event, workorder_transition, workorder_update
@@ -259,7 +259,7 @@ def purchase_request_price(
 ) -> PurchaseQuoteRequest:
     """Purchasing enters the price; the order's draft quote waiting for it is priced again."""
     _require(acting_user, "billing.price_purchasequoterequest", _("You may not price parts."))
-    request = PurchaseQuoteRequest.objects.select_for_update().get(pk=request.pk)
+    request = lock_for_update(request)
     request.unit_price = parse_decimal(unit_price, "unit_price")
     request.status = PurchaseRequestStatus.PRICED
     request.priced_by, request.priced_at = acting_user, timezone.now()

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from core.models import OrgUnit
 from core.scoping import ALL_UNITS, unit_ids_visible_to
-from core.services import check_version, save_versioned
+from core.services import check_version, lock_for_update, save_versioned
 from dispatch import optimizer
 from dispatch.choices import ACTIVE_APPOINTMENT_STATUSES, AppointmentStatus, LoanStatus, PlanStatus
 from dispatch.geo import distance_km
@@ -733,7 +733,7 @@ def loan_request(
 def loan_decide(*, acting_user: Any, loan: TechnicianLoan, approve: bool, note: str = "") -> TechnicianLoan:
     """Only the technician's own unit (a dispatcher or director there) approves or rejects lending them."""
     _require(acting_user, "dispatch.decide_technicianloan")
-    loan = TechnicianLoan.objects.select_for_update().get(pk=loan.pk)
+    loan = lock_for_update(loan)
     if loan.status != LoanStatus.REQUESTED:
         raise ValidationError({"status": _("This loan was already decided.")})
     own_unit = getattr(getattr(acting_user, "profile", None), "unit_id", None)

@@ -27,7 +27,7 @@ from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from core.services import apply_changes, check_version, save_versioned
+from core.services import apply_changes, check_version, lock_for_update, save_versioned
 from notify.choices import DeliveryChannel, OutboxStatus
 from notify.models import MessageTemplate, OutboxMessage
 from notify.policies import notify_setting, retry_decide
@@ -299,7 +299,7 @@ def outbox_retry(*, message: OutboxMessage, acting_user: Any) -> OutboxMessage:
     """Send a failed (or cancelled) message again, with a fresh allowance of attempts and the same key."""
     if not acting_user.has_perm("notify.change_outboxmessage"):
         raise PermissionDenied(_("You may not retry notifications."))
-    message = OutboxMessage.objects.select_for_update().get(pk=message.pk)
+    message = lock_for_update(message)
     if message.status not in {OutboxStatus.FAILED, OutboxStatus.CANCELLED}:
         raise ValidationError({"status": _("Only failed or cancelled messages can be sent again.")})
     if message.channel == DeliveryChannel.IN_APP:
@@ -331,7 +331,7 @@ def message_template_update(
     """An admin's edit of a message template; the text must compile in the sandbox."""
     if not acting_user.has_perm("notify.change_messagetemplate"):
         raise PermissionDenied(_("You may not edit message templates."))
-    template = MessageTemplate.objects.select_for_update().get(pk=template.pk)
+    template = lock_for_update(template)
     check_version(template, expected_version)
     errors: dict[str, str] = {}
     for name in ("subject", "body"):

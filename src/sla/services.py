@@ -25,7 +25,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from core.models import OrgUnit
-from core.services import apply_changes, check_version, save_versioned
+from core.services import apply_changes, check_version, lock_for_update, save_versioned
 from sla import clock
 from sla.choices import BackupUnitStatus, ResolutionFrom, SlaStatus, Target
 from sla.models import BackupUnitTask, OrderServiceLevel, ServiceLevel, hours_delta
@@ -153,7 +153,7 @@ def service_level_update(
     """Edit a level (optimistic concurrency). Deadlines already set keep their terms: an order
     takes the new terms only when it is recomputed with a re-match (e.g. its priority changes)."""
     _require(acting_user, "sla.change_servicelevel")
-    level = ServiceLevel.objects.select_for_update().get(pk=level.pk)
+    level = lock_for_update(level)
     check_version(level, expected_version)
     changes = dict(changes)
     units = changes.pop("units", None)
@@ -612,7 +612,7 @@ def backup_unit_task_update(*, task: BackupUnitTask, acting_user: Any, status: s
         raise PermissionDenied(_("You may not handle backup units."))
     if status not in BackupUnitStatus.values:
         raise ValidationError({"status": _("Unknown status.")})
-    task = BackupUnitTask.objects.select_for_update().get(pk=task.pk)
+    task = lock_for_update(task)
     task.status = status
     task.note = note or task.note
     task.full_clean()
