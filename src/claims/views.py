@@ -226,9 +226,7 @@ def claim_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     try:
         claim = run(claim, request.user, form.cleaned_data)
     except ValidationError as error:
-        texts = error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
-        message = " ".join(" ".join(items) for items in texts.values())
-        return _render_detail(request, claim, status=400, page_error=message)
+        return _render_detail(request, claim, status=400, page_error=" ".join(error.messages))
     except (TransitionNotAllowed, VersionConflict) as error:
         return _render_detail(request, claim, status=409, page_error=error.message)
     except PermissionDenied as error:

@@ -292,8 +292,7 @@ def _booking() -> Iterator[None]:
 
 
 def _rekeyed(error: ValidationError, field: str) -> ValidationError:
-    messages = [m for ms in error.message_dict.values() for m in ms] if hasattr(error, "error_dict") else error.messages
-    return ValidationError({field: messages})
+    return ValidationError({field: error.messages})
 
 
 def appointment_sync_on_event(order: WorkOrder, event: Any) -> None:
@@ -1193,12 +1192,7 @@ def plan_apply(*, acting_user: Any, plan: DispatchPlan) -> DispatchPlan:
                 reason=label,
             )
         except ValidationError as error:
-            messages = (
-                "; ".join(m for ms in error.message_dict.values() for m in ms)
-                if hasattr(error, "error_dict")
-                else "; ".join(error.messages)
-            )
-            raise ValidationError({"visits": f"{order.number}: {messages}"}) from error
+            raise ValidationError({"visits": f"{order.number}: {'; '.join(error.messages)}"}) from error
     plan.status, plan.applied_at = PlanStatus.APPLIED, timezone.now()
     save_versioned(plan, ["status", "applied_at"])
     return plan

@@ -30,9 +30,7 @@ REFUSALS = (ValidationError, PermissionDenied, TransitionNotAllowed, VersionConf
 
 def _refusal_text(error: Exception) -> str:
     if isinstance(error, ValidationError):
-        if hasattr(error, "error_dict"):
-            return " ".join(m for ms in error.message_dict.values() for m in ms)
-        return " ".join(error.messages)
+        return " ".join(error.messages)  # every field's messages, in order
     return str(getattr(error, "message", "") or error)
 
 
