@@ -10,7 +10,8 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -199,14 +200,21 @@ def receipt(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
+def _page_by_status(request: HttpRequest, rows: QuerySet, statuses: list[str], default: str) -> tuple[Page, str]:
+    """A page of a work list narrowed to ``?status=`` (the pending one unless asked; an unknown
+    value lists every status), and the status asked for."""
+    status = request.GET.get("status", default)
+    if status in statuses:
+        rows = rows.filter(status=status)
+    return Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page")), status
+
+
 @login_required
 @permission_required("billing.view_settlement", raise_exception=True)
 def settlement_list(request: HttpRequest) -> HttpResponse:
-    status = request.GET.get("status", SettlementStatus.RECORDED)
-    settlements = settlements_visible_to(request.user)
-    if status in SettlementStatus.values:
-        settlements = settlements.filter(status=status)
-    page = Paginator(settlements, PAGE_SIZE).get_page(request.GET.get("page"))
+    page, status = _page_by_status(
+        request, settlements_visible_to(request.user), SettlementStatus.values, SettlementStatus.RECORDED
+    )
     return render(
         request,
         "billing/settlement_list.html",
@@ -240,11 +248,9 @@ def settlement_review(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @permission_required("billing.view_purchasequoterequest", raise_exception=True)
 def purchase_request_list(request: HttpRequest) -> HttpResponse:
-    status = request.GET.get("status", PurchaseRequestStatus.OPEN)
-    requests = purchase_requests_visible_to(request.user)
-    if status in PurchaseRequestStatus.values:
-        requests = requests.filter(status=status)
-    page = Paginator(requests, PAGE_SIZE).get_page(request.GET.get("page"))
+    page, status = _page_by_status(
+        request, purchase_requests_visible_to(request.user), PurchaseRequestStatus.values, PurchaseRequestStatus.OPEN
+    )
     return render(
         request,
         "billing/purchase_request_list.html",
