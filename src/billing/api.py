@@ -167,6 +167,14 @@ def _order(request: HttpRequest, order_id: int) -> WorkOrder:
     return workorders_visible_to(request.user).get(pk=order_id)
 
 
+def _current_quote(request: HttpRequest, order: WorkOrder) -> Quote:
+    """The order's current quote; none yet answers 404."""
+    quote = order_quote(request.user, order)
+    if quote is None:
+        raise Quote.DoesNotExist
+    return quote
+
+
 def quote_out(quote: Quote) -> dict[str, Any]:
     return {
         "id": quote.pk,
@@ -208,11 +216,7 @@ class QuoteBuildIn(Schema):
 
 @router.get("/orders/{order_id}/quote", response={200: dict, **ERROR_RESPONSES}, summary="The order's current quote")
 def get_quote(request: HttpRequest, order_id: int) -> Any:
-    order = _order(request, order_id)
-    quote = order_quote(request.user, order)
-    if quote is None:
-        raise Quote.DoesNotExist
-    return quote_out(quote)
+    return quote_out(_current_quote(request, _order(request, order_id)))
 
 
 @router.post(
@@ -246,9 +250,7 @@ class SendIn(Schema):
 )
 def send_quote(request: HttpRequest, order_id: int, payload: SendIn) -> Any:
     order = _order(request, order_id)
-    quote = order_quote(request.user, order)
-    if quote is None:
-        raise Quote.DoesNotExist
+    quote = _current_quote(request, order)
     return quote_out(services.quote_send(quote=quote, acting_user=request.user, note=payload.note))
 
 
@@ -265,9 +267,7 @@ class ConfirmIn(Schema):
 )
 def confirm_quote(request: HttpRequest, order_id: int, payload: ConfirmIn) -> Any:
     order = _order(request, order_id)
-    quote = order_quote(request.user, order)
-    if quote is None:
-        raise Quote.DoesNotExist
+    quote = _current_quote(request, order)
     quote = services.quote_confirm_by_phone(
         quote=quote,
         acting_user=request.user,
