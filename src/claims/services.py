@@ -86,17 +86,27 @@ def allowed_actions(claim: Claim, user: Any) -> list[str]:
     return codes
 
 
+def _not_now(claim: Claim, user: Any | None, action: str, message: str) -> TransitionNotAllowed:
+    """The refusal of ``action`` in the claim's current state, with what the user may do instead."""
+    return TransitionNotAllowed(
+        message,
+        status=claim.status,
+        action=action,
+        allowed_actions=allowed_actions(claim, user) if user is not None else [],
+    )
+
+
 def _require(claim: Claim, user: Any, code: str) -> None:
     action = ACTIONS[code]
     if user is not None and not user.has_perm(action.permission):
         raise PermissionDenied(_("You may not do this with claims: %(action)s.") % {"action": action.label})
     if claim.status not in action.from_statuses:
-        raise TransitionNotAllowed(
+        raise _not_now(
+            claim,
+            user,
+            code,
             _("A claim that is “%(status)s” cannot be changed with “%(action)s”.")
             % {"status": claim.get_status_display(), "action": action.label},
-            status=claim.status,
-            action=code,
-            allowed_actions=allowed_actions(claim, user) if user is not None else [],
         )
 
 
@@ -251,11 +261,11 @@ def claim_add_evidence(*, claim: Claim, acting_user: Any | None, upload: Uploade
     if kind not in EvidenceKind.values:
         raise ValidationError({"kind": _("Choose one of: %(choices)s.") % {"choices": ", ".join(EvidenceKind.values)}})
     if claim.status not in OPEN:
-        raise TransitionNotAllowed(
+        raise _not_now(
+            claim,
+            acting_user,
+            "evidence",
             _("A claim that is “%(status)s” takes no more documents.") % {"status": claim.get_status_display()},
-            status=claim.status,
-            action="evidence",
-            allowed_actions=allowed_actions(claim, acting_user) if acting_user is not None else [],
         )
     _kind, content_type = check_upload(upload)
     evidence = ClaimEvidence(
@@ -282,12 +292,12 @@ def claim_review_slip(
     check_version(claim, expected_version)
     _require(claim, acting_user, "review")
     if claim.outcome != ClaimOutcome.ELIGIBLE:
-        raise TransitionNotAllowed(
+        raise _not_now(
+            claim,
+            acting_user,
+            "review",
             _("Only an eligible claim has its slip reviewed; this one is “%(outcome)s”.")
             % {"outcome": claim.get_outcome_display()},
-            status=claim.status,
-            action="review",
-            allowed_actions=allowed_actions(claim, acting_user) if acting_user is not None else [],
         )
     missing = missing_documents(claim)
     if missing:
@@ -309,12 +319,7 @@ def claim_approve_payment(*, claim: Claim, acting_user: Any | None, expected_ver
     if claim.status in {ClaimStatus.DRAFT, ClaimStatus.DECIDED} and (
         acting_user is None or acting_user.has_perm("claims.approve_claim")
     ):
-        raise TransitionNotAllowed(
-            _("Payment needs the bank's slip reviewed first."),
-            status=claim.status,
-            action="approve",
-            allowed_actions=allowed_actions(claim, acting_user) if acting_user is not None else [],
-        )
+        raise _not_now(claim, acting_user, "approve", _("Payment needs the bank's slip reviewed first."))
     _require(claim, acting_user, "approve")
     claim.status = ClaimStatus.APPROVED
     claim.approved_at = timezone.now()
