@@ -90,6 +90,18 @@ def parse_decimal(value: Any, field: str, *, minimum: Decimal = Decimal("0"), ma
     return money(number)
 
 
+def _decimal_or_error(
+    errors: dict[str, str], value: Any, field: str, *, minimum: Decimal = Decimal("0"), maximum: Decimal = MAX_MONEY
+) -> Decimal | None:
+    """``parse_decimal`` for one of several inputs checked together: a refusal is added to
+    ``errors`` (so every bad row or amount is reported at once) and gives ``None``."""
+    try:
+        return parse_decimal(value, field, minimum=minimum, maximum=maximum)
+    except ValidationError as error:
+        errors.update({k: v[0] for k, v in error.message_dict.items()})
+        return None
+
+
 def _require(user: Any, permission: str, message: str) -> None:
     if user is None or not user.has_perm(permission):
         raise PermissionDenied(message)
@@ -146,10 +158,8 @@ def fee_schedule_create(
             if spec.amount in (None, ""):
                 errors[f"{prefix}.amount"] = _("Enter the rate.")
                 continue
-            try:
-                amount = parse_decimal(spec.amount, f"{prefix}.amount")
-            except ValidationError as error:
-                errors.update({k: v[0] for k, v in error.message_dict.items()})
+            amount = _decimal_or_error(errors, spec.amount, f"{prefix}.amount")
+            if amount is None:
                 continue
         cleaned.append(
             FeeRate(
@@ -205,10 +215,8 @@ def part_price_list_create(
         if not name:
             errors[f"{prefix}.name"] = _("Enter the part name.")
             continue
-        try:
-            unit_price = parse_decimal(spec.unit_price, f"{prefix}.unit_price")
-        except ValidationError as error:
-            errors.update({k: v[0] for k, v in error.message_dict.items()})
+        unit_price = _decimal_or_error(errors, spec.unit_price, f"{prefix}.unit_price")
+        if unit_price is None:
             continue
         rows.append(
             PartPrice(
@@ -352,10 +360,10 @@ def _part_items(
     for index, raw in enumerate(parts):
         part = raw if isinstance(raw, PartRequest) else PartRequest(*raw)
         prefix = f"parts.{index}"
-        try:
-            quantity = parse_decimal(part.quantity, f"{prefix}.quantity", minimum=Decimal("0.01"), maximum=MAX_QUANTITY)
-        except ValidationError as error:
-            errors.update({k: v[0] for k, v in error.message_dict.items()})
+        quantity = _decimal_or_error(
+            errors, part.quantity, f"{prefix}.quantity", minimum=Decimal("0.01"), maximum=MAX_QUANTITY
+        )
+        if quantity is None:
             continue
         code = (part.code or "").strip()
         description = (part.description or "").strip()
@@ -434,12 +442,10 @@ def quote_build(
     errors: dict[str, str] = {}
     values: dict[str, Decimal] = {}
     for name, raw in (("days", days), ("nights", nights), ("hours", hours), ("travel_cost", travel_cost)):
-        try:
-            values[name] = parse_decimal(
-                raw if raw not in (None, "") else 0, name, maximum=MAX_QUANTITY if name != "travel_cost" else MAX_MONEY
-            )
-        except ValidationError as error:
-            errors.update({k: v[0] for k, v in error.message_dict.items()})
+        maximum = MAX_QUANTITY if name != "travel_cost" else MAX_MONEY
+        value = _decimal_or_error(errors, raw if raw not in (None, "") else 0, name, maximum=maximum)
+        if value is not None:
+            values[name] = value
     provided = frozenset(str(kind) for kind in provided_by_customer)
     unknown = provided - set(FeeKind.values)
     if unknown:
@@ -682,10 +688,9 @@ def settlement_record(
     errors: dict[str, str] = {}
     amounts: dict[str, Decimal] = {}
     for name, raw in (("actual_charge", actual_charge), ("amount_paid", amount_paid)):
-        try:
-            amounts[name] = parse_decimal(raw, name)
-        except ValidationError as error:
-            errors.update({k: v[0] for k, v in error.message_dict.items()})
+        amount = _decimal_or_error(errors, raw, name)
+        if amount is not None:
+            amounts[name] = amount
     if payment_method not in PaymentMethod.values:
         errors["payment_method"] = _("Choose a payment method.")
     receiver = (receiver or "").strip()
