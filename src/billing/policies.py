@@ -122,21 +122,26 @@ def _fee_label(kind: str) -> str:
     return str(FeeKind(kind).label)
 
 
+def _provided_line(kind: str, quantity: Decimal, source: str) -> PricedLine:
+    """A fee the customer provides themselves (客户提供): listed, at 0.00, with that remark."""
+    return PricedLine(
+        kind=kind,
+        description=_fee_label(kind),
+        quantity=quantity,
+        unit_price=ZERO,
+        amount=ZERO,
+        source=source,
+        provided_by_customer=True,
+        remark=_("provided by the customer"),
+    )
+
+
 def _time_line(kind: str, quantity: Decimal, rate: RateTerm | None, provided: bool) -> tuple[PricedLine, Reason]:
     label = _fee_label(kind)
     if rate is None or rate.amount is None:
         raise ValueError(_("The fee schedule has no rate for %(fee)s.") % {"fee": label})
     if provided:
-        line = PricedLine(
-            kind=kind,
-            description=label,
-            quantity=quantity,
-            unit_price=ZERO,
-            amount=ZERO,
-            source=LineSource.SCHEDULE,
-            provided_by_customer=True,
-            remark=_("provided by the customer"),
-        )
+        line = _provided_line(kind, quantity, LineSource.SCHEDULE)
         return line, Reason(f"{kind}.provided", _("%(fee)s: provided by the customer, not charged.") % {"fee": label})
     amount = money(quantity * rate.amount)
     unit = _("hour") if rate.unit == RateUnit.PER_HOUR else _("day")
@@ -174,18 +179,7 @@ def quote_price(
     travel_provided = FeeKind.TRAVEL in inputs.provided_by_customer
     if inputs.travel_cost > 0 or travel_provided:
         if travel_provided:
-            lines.append(
-                PricedLine(
-                    kind=FeeKind.TRAVEL,
-                    description=_fee_label(FeeKind.TRAVEL),
-                    quantity=Decimal("1"),
-                    unit_price=ZERO,
-                    amount=ZERO,
-                    source=LineSource.ACTUAL,
-                    provided_by_customer=True,
-                    remark=_("provided by the customer"),
-                )
-            )
+            lines.append(_provided_line(FeeKind.TRAVEL, Decimal("1"), LineSource.ACTUAL))
             reasons.append(Reason("travel.provided", _("Travel: provided by the customer, not charged.")))
         else:
             cost = money(inputs.travel_cost)
