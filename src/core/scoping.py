@@ -55,6 +55,19 @@ def scope_by_unit(queryset: QuerySet, user: Any, field: str = "unit", permission
     return queryset.filter(Q(**{f"{field}__in": ids}))
 
 
+def scope_by_unit_or_assignee(
+    queryset: QuerySet, user: Any, *, field: str, assignee_field: str, permission: str
+) -> QuerySet:
+    """``scope_by_unit``, plus the records assigned to the user: a technician on an approved loan
+    works on orders of a unit their own role does not see."""
+    if not user.has_perm(permission):
+        return queryset.none()
+    ids = unit_ids_visible_to(user)
+    if ids is ALL_UNITS:
+        return queryset
+    return queryset.filter(Q(**{f"{field}__in": ids}) | Q(**{assignee_field: user.pk}))
+
+
 def unit_for_region(adcode: str) -> OrgUnit | None:
     """The most specific unit whose coverage includes ``adcode`` (district > city > province)."""
     from core.models import CoverageRegion

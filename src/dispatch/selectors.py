@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Q, QuerySet
 
-from core.scoping import ALL_UNITS, scope_by_unit, unit_ids_visible_to
+from core.scoping import ALL_UNITS, scope_by_unit, scope_by_unit_or_assignee, unit_ids_visible_to
 from dispatch.choices import ACTIVE_APPOINTMENT_STATUSES, FIELD_SERVICE_TYPES, LoanStatus
 from dispatch.geo import Point, approx_location
 from dispatch.models import Appointment, DispatchPlan, TechnicianLoan, TechnicianProfile
@@ -40,13 +40,13 @@ def technician_profiles_visible_to(user: Any) -> QuerySet[TechnicianProfile]:
 
 def appointments_visible_to(user: Any) -> QuerySet[Appointment]:
     """Appointments of the orders' units the user sees, plus the user's own (a borrowed technician)."""
-    appointments = Appointment.objects.select_related("order", "order__customer", "technician")
-    if not user.has_perm("dispatch.view_appointment"):
-        return appointments.none()
-    units = unit_ids_visible_to(user)
-    if units is ALL_UNITS:
-        return appointments
-    return appointments.filter(Q(order__unit_id__in=units) | Q(technician_id=user.pk))
+    return scope_by_unit_or_assignee(
+        Appointment.objects.select_related("order", "order__customer", "technician"),
+        user,
+        field="order__unit_id",
+        assignee_field="technician_id",
+        permission="dispatch.view_appointment",
+    )
 
 
 def loans_visible_to(user: Any) -> QuerySet[TechnicianLoan]:

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from core.scoping import scope_by_unit
+from core.scoping import scope_by_unit_or_assignee
 from fieldwork.models import (
     CheckIn,
     ChecklistItem,
@@ -29,9 +29,9 @@ DISPATCHED = (Status.ACCEPTED, Status.APPROVED, Status.ASSIGNED, Status.SCHEDULE
 
 
 def _scoped(queryset: QuerySet[Any], user: Any, permission: str) -> QuerySet[Any]:
-    if not user.has_perm(permission):
-        return queryset.none()
-    return scope_by_unit(queryset, user, "order__unit") | queryset.filter(order__technician_id=user.pk)
+    return scope_by_unit_or_assignee(
+        queryset, user, field="order__unit", assignee_field="order__technician_id", permission=permission
+    )
 
 
 def check_ins_visible_to(user: Any) -> QuerySet[CheckIn]:

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from core.scoping import ALL_UNITS, scope_by_unit, unit_ids_visible_to
+from core.scoping import scope_by_unit, scope_by_unit_or_assignee
 from core.search import apply_search
 from workorders.models import WorkOrder
 
@@ -17,13 +17,13 @@ from workorders.models import WorkOrder
 def workorders_visible_to(user: Any) -> QuerySet[WorkOrder]:
     """Orders of the units the user may see (role and unit decide; stations see only their own),
     plus the orders assigned to the user (a technician on an approved loan to another unit)."""
-    orders = WorkOrder.objects.select_related("customer", "device", "product_model", "unit", "technician")
-    if not user.has_perm("workorders.view_workorder"):
-        return orders.none()
-    units = unit_ids_visible_to(user)
-    if units is ALL_UNITS:
-        return orders
-    return orders.filter(Q(unit_id__in=units) | Q(technician_id=user.pk))
+    return scope_by_unit_or_assignee(
+        WorkOrder.objects.select_related("customer", "device", "product_model", "unit", "technician"),
+        user,
+        field="unit_id",
+        assignee_field="technician_id",
+        permission="workorders.view_workorder",
+    )
 
 
 @dataclass
