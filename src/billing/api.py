@@ -9,7 +9,6 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
 from ninja import Query, Router, Schema
 from pydantic import Field
 
@@ -24,7 +23,7 @@ from billing.selectors import (
     purchase_requests_visible_to,
     settlements_visible_to,
 )
-from core.api import ERROR_RESPONSES, MAX_ID, PageQuery, idempotent_create, paginate
+from core.api import ERROR_RESPONSES, MAX_ID, PageQuery, idempotent_create, local_iso, paginate
 from core.choices import FeeKind
 from workorders.models import WorkOrder
 from workorders.selectors import workorders_visible_to
@@ -40,10 +39,6 @@ Number = str | int | Decimal
 
 def _m(value: Decimal | None) -> str | None:
     return None if value is None else f"{value:.2f}"
-
-
-def _t(value: datetime | None) -> str | None:
-    return timezone.localtime(value).isoformat() if value else None
 
 
 def _deny_without(request: HttpRequest, permission: str) -> None:
@@ -190,8 +185,8 @@ def quote_out(quote: Quote) -> dict[str, Any]:
         "total": _m(quote.total),
         "complete": quote.is_complete,
         "reasons": quote.reasons,
-        "sent_at": _t(quote.sent_at),
-        "decided_at": _t(quote.decided_at),
+        "sent_at": local_iso(quote.sent_at),
+        "decided_at": local_iso(quote.decided_at),
         "decided_via": quote.decided_via,
         "confirmed_by": quote.confirmed_by,
     }
@@ -289,7 +284,7 @@ def purchase_out(item: PurchaseQuoteRequest) -> dict[str, Any]:
         "quantity": str(item.quantity),
         "status": item.status,
         "unit_price": _m(item.unit_price),
-        "priced_at": _t(item.priced_at),
+        "priced_at": local_iso(item.priced_at),
         "note": item.note,
     }
 
@@ -337,11 +332,11 @@ def settlement_out(settlement: Settlement) -> dict[str, Any]:
         "actual_charge": _m(settlement.actual_charge),
         "payment_method": settlement.payment_method,
         "amount_paid": _m(settlement.amount_paid),
-        "paid_at": _t(settlement.paid_at),
+        "paid_at": local_iso(settlement.paid_at),
         "receiver": settlement.receiver,
         "note": settlement.note,
         "status": settlement.status,
-        "reviewed_at": _t(settlement.reviewed_at),
+        "reviewed_at": local_iso(settlement.reviewed_at),
         "review_note": settlement.review_note,
         "version": settlement.version,
         "receipt_url": f"/api/v1/billing/settlements/{settlement.pk}/receipt.pdf",

@@ -6,7 +6,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -16,7 +15,7 @@ from claims import services
 from claims.choices import ClaimOutcome, ClaimStatus, EvidenceKind
 from claims.models import Claim, ClaimRuleSet
 from claims.selectors import claim_list, claims_visible_to, rule_set_current, rule_sets_visible_to
-from core.api import ERROR_RESPONSES, MAX_ID, Id, Money, PageQuery, idempotent_create, paginate, parse_id
+from core.api import ERROR_RESPONSES, MAX_ID, Id, Money, PageQuery, idempotent_create, local_iso, paginate, parse_id
 from customers.selectors import customers_visible_to
 from devices.selectors import devices_visible_to
 from workorders.selectors import workorders_visible_to
@@ -69,10 +68,6 @@ class ClaimFilters(PageQuery):
 
 def _money(value: Any) -> str | None:
     return f"{value:.2f}" if value is not None else None
-
-
-def _moment(value: Any) -> str | None:
-    return timezone.localtime(value).isoformat() if value else None
 
 
 def rule_set_summary(rule_set: ClaimRuleSet) -> dict[str, Any]:
@@ -130,7 +125,7 @@ def claim_summary(claim: Claim) -> dict[str, Any]:
         "claimed_amount": _money(claim.claimed_amount),
         "payable_amount": _money(claim.payable_amount),
         "version": claim.version,
-        "created_at": _moment(claim.created_at),
+        "created_at": local_iso(claim.created_at),
     }
 
 
@@ -177,10 +172,10 @@ def claim_detail(claim: Claim, request: HttpRequest) -> dict[str, Any]:
             for item in claim.evidence.all()
         ],
         "missing_documents": services.missing_documents(claim),
-        "decided_at": _moment(claim.decided_at),
-        "slip_reviewed_at": _moment(claim.slip_reviewed_at),
-        "approved_at": _moment(claim.approved_at),
-        "paid_at": _moment(claim.paid_at),
+        "decided_at": local_iso(claim.decided_at),
+        "slip_reviewed_at": local_iso(claim.slip_reviewed_at),
+        "approved_at": local_iso(claim.approved_at),
+        "paid_at": local_iso(claim.paid_at),
         "payment_reference": claim.payment_reference,
         "reject_reason": claim.reject_reason,
         "allowed_actions": services.allowed_actions(claim, request.user),

@@ -19,6 +19,7 @@ import contextlib
 import hashlib
 import json
 from collections.abc import Callable
+from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -27,7 +28,7 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, Validat
 from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.request import RawPostDataException
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Router, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
@@ -363,6 +364,11 @@ def paginate(queryset: Any, *, page: int, page_size: int, serialize: Callable[[A
         raise ValidationError({"page_size": _("Choose a page size from 1 to 100.")})
     start = (page - 1) * page_size
     return {"count": queryset.count(), "items": [serialize(item) for item in queryset[start : start + page_size]]}
+
+
+def local_iso(moment: datetime | None) -> str | None:
+    """A moment as the API answers it: ISO 8601 in the site's time zone (with its offset)."""
+    return timezone.localtime(moment).isoformat() if moment else None
 
 
 def parse_id(value: Any, field: str) -> int:

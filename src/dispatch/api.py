@@ -9,12 +9,11 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from core.api import ERROR_RESPONSES, Id, Money, PageQuery, idempotent_create, paginate
+from core.api import ERROR_RESPONSES, Id, Money, PageQuery, idempotent_create, local_iso, paginate
 from core.models import OrgUnit
 from dispatch import selectors, services
 from dispatch.models import Appointment, DispatchPlan, TechnicianLoan, TechnicianProfile
@@ -25,10 +24,6 @@ router = Router(tags=["dispatch"])
 
 #: (prefix under /api/v1, router) pairs that aftersales.api mounts.
 ROUTERS: list[tuple[str, Router]] = [("/dispatch", router)]
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return timezone.localtime(moment).isoformat() if moment else None
 
 
 def _person(user: Any) -> dict[str, Any] | None:
@@ -73,8 +68,8 @@ def appointment_out(appointment: Appointment) -> dict[str, Any]:
         "order": {"id": appointment.order_id, "number": appointment.order.number},
         "technician": _person(appointment.technician),
         "date": appointment.date.isoformat(),
-        "window_start": _iso(appointment.window_start),
-        "window_end": _iso(appointment.window_end),
+        "window_start": local_iso(appointment.window_start),
+        "window_end": local_iso(appointment.window_end),
         "content": appointment.content,
         "expected_minutes": appointment.expected_minutes,
         "expected_fees": f"{appointment.expected_fees:.2f}",
@@ -93,9 +88,9 @@ def plan_out(plan: DispatchPlan) -> dict[str, Any]:
             {
                 "order": {"id": visit.order_id, "number": visit.order.number},
                 "sequence": visit.sequence,
-                "arrival": _iso(visit.arrival_at),
-                "start": _iso(visit.start_at),
-                "finish": _iso(visit.finish_at),
+                "arrival": local_iso(visit.arrival_at),
+                "start": local_iso(visit.start_at),
+                "finish": local_iso(visit.finish_at),
                 "travel_km": f"{visit.travel_km:.2f}",
                 "late_minutes": visit.late_minutes,
             }
@@ -330,7 +325,7 @@ def board(request: HttpRequest, query: Query[BoardQuery]) -> Any:
                 "service_type": order.service_type,
                 "priority": order.priority,
                 "customer": order.customer.name,
-                "deadline": _iso(data.deadlines.get(order.pk)),
+                "deadline": local_iso(data.deadlines.get(order.pk)),
             }
             for order in data.unassigned
         ],

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from core.api import ERROR_RESPONSES, Id, idempotent_create
+from core.api import ERROR_RESPONSES, Id, idempotent_create, local_iso
 from fieldwork import selectors, services
 from fieldwork.models import CheckIn, CustomerSignature, RepairLogEntry, VisitChecklist
 from fieldwork.selectors import FieldJob
@@ -25,10 +25,6 @@ router = Router(tags=["field"])
 
 #: (prefix under /api/v1, router) pairs that aftersales.api mounts.
 ROUTERS: list[tuple[str, Router]] = [("/field", router)]
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return timezone.localtime(moment).isoformat() if moment else None
 
 
 def _order(request: HttpRequest, order_id: int) -> WorkOrder:
@@ -45,8 +41,8 @@ def job_out(job: FieldJob, position: int) -> dict[str, Any]:
         "address": order.service_address or order.customer.address,
         "phone": order.contact_phone,
         "service_type": order.service_type,
-        "window_start": _iso(job.window_start or order.appointment_at),
-        "window_end": _iso(job.window_end),
+        "window_start": local_iso(job.window_start or order.appointment_at),
+        "window_end": local_iso(job.window_end),
         "plan_sequence": job.sequence,
         "source": job.source,
     }
@@ -57,7 +53,7 @@ def check_in_out(check_in: CheckIn) -> dict[str, Any]:
         "id": check_in.pk,
         "order": check_in.order_id,
         "visit": check_in.visit_key,
-        "at": _iso(check_in.at),
+        "at": local_iso(check_in.at),
         "lat": None if check_in.lat is None else str(check_in.lat),
         "lon": None if check_in.lon is None else str(check_in.lon),
     }
@@ -68,7 +64,7 @@ def mark_out(item: Any, mark: VisitChecklist | None) -> dict[str, Any]:
         "item": item.code,
         "label": item.display_label,
         "checked": bool(mark and mark.checked),
-        "at": _iso(mark.checked_at) if mark else None,
+        "at": local_iso(mark.checked_at) if mark else None,
     }
 
 
@@ -77,7 +73,7 @@ def log_out(entry: RepairLogEntry) -> dict[str, Any]:
     return {
         "id": entry.pk,
         "text": entry.text,
-        "at": _iso(entry.at),
+        "at": local_iso(entry.at),
         "by": (author.get_full_name() or author.get_username()) if author else None,
     }
 
@@ -87,7 +83,7 @@ def signature_out(signature: CustomerSignature) -> dict[str, Any]:
         "id": signature.pk,
         "order": signature.order_id,
         "signer_name": signature.signer_name,
-        "at": _iso(signature.at),
+        "at": local_iso(signature.at),
     }
 
 

@@ -6,11 +6,10 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from core.api import ERROR_RESPONSES, MAX_ID, PageQuery, paginate
+from core.api import ERROR_RESPONSES, MAX_ID, PageQuery, local_iso, paginate
 from notify import services
 from notify.choices import DeliveryChannel, OutboxStatus
 from notify.models import MessageTemplate, OutboxMessage
@@ -45,10 +44,6 @@ class TemplatePatch(Schema):
     is_active: bool | None = None
 
 
-def _time(value: Any) -> str | None:
-    return timezone.localtime(value).isoformat() if value else None
-
-
 def message_out(message: OutboxMessage) -> dict[str, Any]:
     return {
         "id": message.pk,
@@ -63,13 +58,13 @@ def message_out(message: OutboxMessage) -> dict[str, Any]:
         "body": message.body,
         "status": message.status,
         "attempts": message.attempts,
-        "next_attempt_at": _time(message.next_attempt_at),
+        "next_attempt_at": local_iso(message.next_attempt_at),
         "last_error": message.last_error,
-        "sent_at": _time(message.sent_at),
+        "sent_at": local_iso(message.sent_at),
         "provider_message_id": message.provider_message_id,
         "order": message.order_id,
         "customer": message.customer_id,
-        "created_at": _time(message.created_at),
+        "created_at": local_iso(message.created_at),
     }
 
 
@@ -80,8 +75,8 @@ def inbox_out(message: OutboxMessage) -> dict[str, Any]:
         "subject": message.subject,
         "body": message.body,
         "order": message.order_id,
-        "read_at": _time(message.read_at),
-        "created_at": _time(message.created_at),
+        "read_at": local_iso(message.read_at),
+        "created_at": local_iso(message.created_at),
     }
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -13,7 +12,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from core.api import ErrorOut, PageQuery, idempotent_create, paginate
+from core.api import ErrorOut, PageQuery, idempotent_create, local_iso, paginate
 from core.models import OrgUnit
 from sla import services
 from sla.choices import ResolutionFrom, SlaStatus
@@ -110,10 +109,6 @@ def level_out(level: ServiceLevel) -> dict[str, Any]:
     }
 
 
-def _iso(value: datetime | None) -> str | None:
-    return timezone.localtime(value).isoformat() if value else None
-
-
 def order_sla_out(row: OrderServiceLevel) -> dict[str, Any]:
     now = timezone.now()
     targets = {}
@@ -123,8 +118,8 @@ def order_sla_out(row: OrderServiceLevel) -> dict[str, Any]:
             continue
         left = services.time_left(row, name, now)
         targets[name] = {
-            "deadline": _iso(deadline),  # type: ignore[arg-type]
-            "met_at": _iso(getattr(row, f"{name}_met_at")),
+            "deadline": local_iso(deadline),  # type: ignore[arg-type]
+            "met_at": local_iso(getattr(row, f"{name}_met_at")),
             "state": (row.target_states or {}).get(name, SlaStatus.ON_TRACK),
             "business_seconds_left": None if left is None else int(left.total_seconds()),
             "left": duration_text(left),
@@ -135,11 +130,11 @@ def order_sla_out(row: OrderServiceLevel) -> dict[str, Any]:
         "calendar": row.calendar_code,
         "status": row.status,
         "targets": targets,
-        "paused_since": _iso(row.paused_since),
+        "paused_since": local_iso(row.paused_since),
         "paused_business_seconds": row.paused_seconds,
-        "next_deadline": _iso(row.nearest_deadline),
+        "next_deadline": local_iso(row.nearest_deadline),
         "reasons": row.reasons,
-        "computed_at": _iso(row.computed_at),
+        "computed_at": local_iso(row.computed_at),
     }
 
 
