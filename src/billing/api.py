@@ -23,7 +23,7 @@ from billing.selectors import (
     purchase_requests_visible_to,
     settlements_visible_to,
 )
-from core.api import ERROR_RESPONSES, MAX_ID, PageQuery, idempotent_create, local_iso, paginate
+from core.api import ERROR_RESPONSES, MAX_ID, PageQuery, idempotent_create, local_iso, money_text, paginate
 from core.choices import FeeKind
 from workorders.models import WorkOrder
 from workorders.selectors import workorders_visible_to
@@ -35,10 +35,6 @@ ROUTERS: list[tuple[str, Router]] = [("/billing", router)]
 
 #: Numbers arrive as text or JSON numbers; the service checks sign and decimals and names the field.
 Number = str | int | Decimal
-
-
-def _m(value: Decimal | None) -> str | None:
-    return None if value is None else f"{value:.2f}"
 
 
 def _deny_without(request: HttpRequest, permission: str) -> None:
@@ -75,7 +71,7 @@ def fee_schedule_out(schedule: FeeSchedule) -> dict[str, Any]:
             {
                 "kind": rate.kind,
                 "unit": rate.unit,
-                "amount": _m(rate.amount),
+                "amount": money_text(rate.amount),
                 "customer_may_provide": rate.customer_may_provide,
                 "remark": rate.remark,
             }
@@ -125,7 +121,12 @@ def price_list_out(price_list: PartPriceList) -> dict[str, Any]:
         "effective_from": price_list.effective_from.isoformat(),
         "note": price_list.note,
         "prices": [
-            {"code": p.code, "name": p.name, "unit_of_measure": p.unit_of_measure, "unit_price": _m(p.unit_price)}
+            {
+                "code": p.code,
+                "name": p.name,
+                "unit_of_measure": p.unit_of_measure,
+                "unit_price": money_text(p.unit_price),
+            }
             for p in price_list.prices.all()
         ],
     }
@@ -180,9 +181,9 @@ def quote_out(quote: Quote) -> dict[str, Any]:
         if quote.schedule
         else None,
         "lines": services.quote_lines_data(quote),
-        "subtotal": _m(quote.subtotal),
-        "waived": _m(quote.waived),
-        "total": _m(quote.total),
+        "subtotal": money_text(quote.subtotal),
+        "waived": money_text(quote.waived),
+        "total": money_text(quote.total),
         "complete": quote.is_complete,
         "reasons": quote.reasons,
         "sent_at": local_iso(quote.sent_at),
@@ -283,7 +284,7 @@ def purchase_out(item: PurchaseQuoteRequest) -> dict[str, Any]:
         "description": item.description,
         "quantity": str(item.quantity),
         "status": item.status,
-        "unit_price": _m(item.unit_price),
+        "unit_price": money_text(item.unit_price),
         "priced_at": local_iso(item.priced_at),
         "note": item.note,
     }
@@ -329,9 +330,9 @@ def settlement_out(settlement: Settlement) -> dict[str, Any]:
         "order": settlement.order_id,
         "receipt_number": settlement.receipt_number,
         "quote": settlement.quote_id,
-        "actual_charge": _m(settlement.actual_charge),
+        "actual_charge": money_text(settlement.actual_charge),
         "payment_method": settlement.payment_method,
-        "amount_paid": _m(settlement.amount_paid),
+        "amount_paid": money_text(settlement.amount_paid),
         "paid_at": local_iso(settlement.paid_at),
         "receiver": settlement.receiver,
         "note": settlement.note,

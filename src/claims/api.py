@@ -15,7 +15,18 @@ from claims import services
 from claims.choices import ClaimOutcome, ClaimStatus, EvidenceKind
 from claims.models import Claim, ClaimRuleSet
 from claims.selectors import claim_list, claims_visible_to, rule_set_current, rule_sets_visible_to
-from core.api import ERROR_RESPONSES, MAX_ID, Id, Money, PageQuery, idempotent_create, local_iso, paginate, parse_id
+from core.api import (
+    ERROR_RESPONSES,
+    MAX_ID,
+    Id,
+    Money,
+    PageQuery,
+    idempotent_create,
+    local_iso,
+    money_text,
+    paginate,
+    parse_id,
+)
 from customers.selectors import customers_visible_to
 from devices.selectors import devices_visible_to
 from workorders.selectors import workorders_visible_to
@@ -66,10 +77,6 @@ class ClaimFilters(PageQuery):
     work_order: Id | None = None
 
 
-def _money(value: Any) -> str | None:
-    return f"{value:.2f}" if value is not None else None
-
-
 def rule_set_summary(rule_set: ClaimRuleSet) -> dict[str, Any]:
     return {
         "id": rule_set.pk,
@@ -78,7 +85,7 @@ def rule_set_summary(rule_set: ClaimRuleSet) -> dict[str, Any]:
         "name": rule_set.name,
         "effective_from": rule_set.effective_from.isoformat(),
         "payout_ratio": f"{rule_set.payout_ratio.normalize():f}",
-        "max_amount": _money(rule_set.max_amount),
+        "max_amount": money_text(rule_set.max_amount),
         "required_documents": list(rule_set.required_documents or []),
         "is_active": rule_set.is_active,
     }
@@ -122,8 +129,8 @@ def claim_summary(claim: Claim) -> dict[str, Any]:
         "device": {"id": claim.device_id, "serial_number": claim.device.serial_number} if claim.device else None,
         "work_order": {"id": claim.work_order_id, "number": claim.work_order.number} if claim.work_order else None,
         "unit": claim.unit_id,
-        "claimed_amount": _money(claim.claimed_amount),
-        "payable_amount": _money(claim.payable_amount),
+        "claimed_amount": money_text(claim.claimed_amount),
+        "payable_amount": money_text(claim.payable_amount),
         "version": claim.version,
         "created_at": local_iso(claim.created_at),
     }
@@ -150,8 +157,8 @@ def claim_detail(claim: Claim, request: HttpRequest) -> dict[str, Any]:
         else {
             "outcome": decision.outcome,
             "summary": decision.summary,
-            "claimed_amount": _money(decision.claimed_amount),
-            "payable_amount": _money(decision.payable_amount),
+            "claimed_amount": money_text(decision.claimed_amount),
+            "payable_amount": money_text(decision.payable_amount),
             "rule_set": {"code": decision.rule_set_code, "version": decision.rule_set_version},
             "unanswered": decision.unanswered,
             "checks": [

@@ -366,6 +366,11 @@ def paginate(queryset: Any, *, page: int, page_size: int, serialize: Callable[[A
     return {"count": queryset.count(), "items": [serialize(item) for item in queryset[start : start + page_size]]}
 
 
+def money_text(value: Decimal | None) -> str | None:
+    """An amount as the API answers it: a string with two decimals (see ``Money``)."""
+    return None if value is None else f"{value:.2f}"
+
+
 def local_iso(moment: datetime | None) -> str | None:
     """A moment as the API answers it: ISO 8601 in the site's time zone (with its offset)."""
     return timezone.localtime(moment).isoformat() if moment else None

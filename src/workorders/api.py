@@ -25,7 +25,7 @@ from ninja.files import UploadedFile
 from pydantic import Field, WithJsonSchema
 
 from catalog.selectors import product_models_visible_to
-from core.api import ERROR_RESPONSES, Id, Money, PageQuery, idempotent_create, paginate
+from core.api import ERROR_RESPONSES, Id, Money, PageQuery, idempotent_create, money_text, paginate
 from customers.selectors import customers_visible_to
 from devices.selectors import devices_visible_to
 from workorders import services
@@ -49,10 +49,6 @@ ActionCode = Literal[tuple(TRANSITIONS_BY_ACTION)]  # type: ignore[valid-type]
 
 def iso(value: datetime | None) -> datetime | None:
     return timezone.localtime(value) if value else None
-
-
-def money(value: Decimal | None) -> str | None:
-    return f"{value:.2f}" if value is not None else None
 
 
 # --- input ---------------------------------------------------------------------------------
@@ -330,9 +326,9 @@ def material_out(line: MaterialLine) -> dict[str, Any]:
         "model": line.model,
         "unit": line.unit_of_measure,
         "quantity": f"{Decimal(line.quantity):.2f}",
-        "unit_price": money(line.unit_price),
-        "extra": money(line.extra),
-        "subtotal": money(line.subtotal),
+        "unit_price": money_text(line.unit_price),
+        "extra": money_text(line.extra),
+        "subtotal": money_text(line.subtotal),
     }
 
 
@@ -372,10 +368,10 @@ def detail(order: WorkOrder, request: HttpRequest) -> dict[str, Any]:
         "accepted_at": iso(order.accepted_at),
         "appointment_at": iso(order.appointment_at),
         "charge_type": order.charge_type,
-        "quoted_amount": money(order.quoted_amount),
+        "quoted_amount": money_text(order.quoted_amount),
         "quote_approved_at": iso(order.quote_approved_at),
         "wait_reason": order.wait_reason or None,
-        "actual_charge": money(order.actual_charge),
+        "actual_charge": money_text(order.actual_charge),
         "payment_receiver": order.payment_receiver,
         "completion_status": order.completion_status or None,
         "completed_at": iso(order.completed_at),
