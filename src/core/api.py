@@ -366,6 +366,13 @@ def paginate(queryset: Any, *, page: int, page_size: int, serialize: Callable[[A
     return {"count": queryset.count(), "items": [serialize(item) for item in queryset[start : start + page_size]]}
 
 
+def person_ref(user: Any) -> dict[str, Any] | None:
+    """A user as the API names them on a record (technician, author…): id and display name."""
+    if user is None:
+        return None
+    return {"id": user.pk, "name": user.get_full_name() or user.get_username()}
+
+
 def money_text(value: Decimal | None) -> str | None:
     """An amount as the API answers it: a string with two decimals (see ``Money``)."""
     return None if value is None else f"{value:.2f}"

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from core.api import ERROR_RESPONSES, Id, Money, PageQuery, idempotent_create, local_iso, paginate
+from core.api import ERROR_RESPONSES, Id, Money, PageQuery, idempotent_create, local_iso, paginate, person_ref
 from core.models import OrgUnit
 from dispatch import selectors, services
 from dispatch.models import Appointment, DispatchPlan, TechnicianLoan, TechnicianProfile
@@ -26,12 +26,6 @@ router = Router(tags=["dispatch"])
 ROUTERS: list[tuple[str, Router]] = [("/dispatch", router)]
 
 
-def _person(user: Any) -> dict[str, Any] | None:
-    if user is None:
-        return None
-    return {"id": user.pk, "name": str(user.get_full_name() or user.get_username())}
-
-
 # --- serialisers ----------------------------------------------------------------------------
 
 
@@ -39,7 +33,7 @@ def technician_out(profile: TechnicianProfile, day: date | None = None) -> dict[
     shift = selectors.technician_shift(profile, day) if day else None
     return {
         "id": profile.pk,
-        "user": _person(profile.user),
+        "user": person_ref(profile.user),
         "unit": {"id": profile.user.profile.unit_id, "name": profile.user.profile.unit.name},
         "categories": [{"id": c.pk, "code": c.code, "name": c.name} for c in profile.categories.all()],
         "service_types": list(profile.service_types or []),
@@ -66,7 +60,7 @@ def appointment_out(appointment: Appointment) -> dict[str, Any]:
     return {
         "id": appointment.pk,
         "order": {"id": appointment.order_id, "number": appointment.order.number},
-        "technician": _person(appointment.technician),
+        "technician": person_ref(appointment.technician),
         "date": appointment.date.isoformat(),
         "window_start": local_iso(appointment.window_start),
         "window_end": local_iso(appointment.window_end),
@@ -82,7 +76,7 @@ def plan_out(plan: DispatchPlan) -> dict[str, Any]:
     routes: dict[int, dict[str, Any]] = {}
     for visit in plan.visits.select_related("order", "technician").order_by("technician_id", "sequence"):
         route = routes.setdefault(
-            visit.technician_id, {"technician": _person(visit.technician), "visits": [], "travel_km": "0.00"}
+            visit.technician_id, {"technician": person_ref(visit.technician), "visits": [], "travel_km": "0.00"}
         )
         route["visits"].append(
             {
@@ -101,8 +95,8 @@ def plan_out(plan: DispatchPlan) -> dict[str, Any]:
         "unit": {"id": plan.unit_id, "name": plan.unit.name},
         "day": plan.day.isoformat(),
         "status": plan.status,
-        "created_by": _person(plan.created_by),
-        "approved_by": _person(plan.approved_by),
+        "created_by": person_ref(plan.created_by),
+        "approved_by": person_ref(plan.approved_by),
         "summary": summary,
         "routes": list(routes.values()),
         "dropped": plan.dropped,
@@ -114,15 +108,15 @@ def plan_out(plan: DispatchPlan) -> dict[str, Any]:
 def loan_out(loan: TechnicianLoan) -> dict[str, Any]:
     return {
         "id": loan.pk,
-        "technician": _person(loan.technician),
+        "technician": person_ref(loan.technician),
         "from_unit": {"id": loan.from_unit_id, "name": loan.from_unit.name},
         "to_unit": {"id": loan.to_unit_id, "name": loan.to_unit.name},
         "starts_on": loan.starts_on.isoformat(),
         "ends_on": loan.ends_on.isoformat(),
         "reason": loan.reason,
         "status": loan.status,
-        "requested_by": _person(loan.requested_by),
-        "decided_by": _person(loan.decided_by),
+        "requested_by": person_ref(loan.requested_by),
+        "decided_by": person_ref(loan.decided_by),
         "decision_note": loan.decision_note,
     }
 
@@ -301,7 +295,7 @@ def board(request: HttpRequest, query: Query[BoardQuery]) -> Any:
         "days": [d.isoformat() for d in data.days],
         "technicians": [
             {
-                "technician": _person(row.profile.user),
+                "technician": person_ref(row.profile.user),
                 "loaned": row.loaned,
                 "capacity": row.profile.daily_capacity,
                 "days": [
@@ -353,7 +347,7 @@ def assign(request: HttpRequest, order_id: Id, payload: AssignIn) -> Any:
         technician=_technician(request, payload.technician),
         reason=payload.reason,
     )
-    return {"id": order.pk, "number": order.number, "status": order.status, "technician": _person(order.technician)}
+    return {"id": order.pk, "number": order.number, "status": order.status, "technician": person_ref(order.technician)}
 
 
 @router.post(

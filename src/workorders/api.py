@@ -25,7 +25,7 @@ from ninja.files import UploadedFile
 from pydantic import Field, WithJsonSchema
 
 from catalog.selectors import product_models_visible_to
-from core.api import ERROR_RESPONSES, Id, Money, PageQuery, idempotent_create, money_text, paginate
+from core.api import ERROR_RESPONSES, Id, Money, PageQuery, idempotent_create, money_text, paginate, person_ref
 from customers.selectors import customers_visible_to
 from devices.selectors import devices_visible_to
 from workorders import services
@@ -292,12 +292,6 @@ def deadlines_of(order: WorkOrder) -> dict[str, Any]:
     }
 
 
-def _person(user: Any) -> dict[str, Any] | None:
-    if user is None:
-        return None
-    return {"id": user.pk, "name": user.get_full_name() or user.get_username()}
-
-
 def summary(order: WorkOrder) -> dict[str, Any]:
     return {
         "id": order.pk,
@@ -312,7 +306,7 @@ def summary(order: WorkOrder) -> dict[str, Any]:
         "device": {"id": order.device_id, "serial_number": order.device.serial_number} if order.device else None,
         "product_model": order.product_model.code if order.product_model else None,
         "unit": {"id": order.unit_id, "name": order.unit.name},
-        "technician": _person(order.technician),
+        "technician": person_ref(order.technician),
         "description": order.description,
         "submitted_at": iso(order.submitted_at),
         "version": order.version,
