@@ -246,6 +246,7 @@ class BoardRow:
     profile: TechnicianProfile
     loaned: bool
     days: list[dict[str, Any]] = field(default_factory=list)  # per day: shift, appointments
+    to_book: list[WorkOrder] = field(default_factory=list)  # assigned to them, no visit booked yet
 
 
 @dataclass
@@ -287,9 +288,19 @@ def dispatch_board(*, user: Any, unit: Any, start: date, days: int = 1) -> Board
         .order_by("window_start")
     ):
         appointments.setdefault((appointment.technician_id, appointment.date), []).append(appointment)
+    # Orders assigned to these technicians without a booked visit: on their row until booked.
+    to_book: dict[int, list[WorkOrder]] = {}
+    for order in (
+        workorders_visible_to(user)
+        .filter(technician_id__in=ids, status__in=(Status.ASSIGNED, Status.SCHEDULED))
+        .exclude(appointments__status__in=ACTIVE_APPOINTMENT_STATUSES)
+        .select_related("customer")
+        .order_by("priority", "submitted_at")[:200]
+    ):
+        to_book.setdefault(order.technician_id, []).append(order)  # type: ignore[arg-type]
     rows = []
     for profile in profiles + loaned:
-        row = BoardRow(profile=profile, loaned=profile in loaned)
+        row = BoardRow(profile=profile, loaned=profile in loaned, to_book=to_book.get(profile.user_id, []))
         rules, calendar = shift_rules(profile), calendar_of(profile)
         for day in span:
             visits = appointments.get((profile.user_id, day), [])

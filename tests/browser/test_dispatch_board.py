@@ -151,9 +151,12 @@ def test_dispatcher_assigns_books_and_is_refused_a_double_booking_on_the_board(
     assert (first.status, first.technician) == (Status.ASSIGNED, li)
     assert not Appointment.objects.exists()
 
-    # Book the visit from the order page's appointment card: the assigned technician is preselected.
-    # (The board links an assigned order only once it has a visit, so the dispatcher opens it directly.)
-    page.goto(f"/work-orders/{first.pk}/")
+    # Until a visit is booked the order waits on 李明's row; its link opens the appointment card,
+    # where the assigned technician is preselected.
+    to_book = board_row(page, "李明").locator(".to-book a")
+    expect(to_book).to_have_text([first.number])
+    to_book.click()
+    expect(page).to_have_url(re.compile(rf"/work-orders/{first.pk}/#appointment-panel$"))
     page.wait_for_load_state()
     card = page.locator("#appointment-book")
     expect(card.locator("select[name='technician']")).to_have_value(str(li.pk))
