@@ -18,7 +18,7 @@ from core.models import OrgUnit
 from dispatch import selectors, services
 from dispatch.models import Appointment, DispatchPlan, TechnicianLoan, TechnicianProfile
 from workorders.models import WorkOrder
-from workorders.selectors import technicians_visible_to, workorders_visible_to
+from workorders.selectors import workorders_visible_to
 
 router = Router(tags=["dispatch"])
 
@@ -132,12 +132,7 @@ def _order(request: HttpRequest, order_id: int, field: str = "order") -> WorkOrd
 
 
 def _technician(request: HttpRequest, user_id: int, field: str = "technician") -> Any:
-    user = technicians_visible_to(request.user).filter(pk=user_id).first()
-    if user is None:
-        user = get_user_model().objects.filter(pk=user_id, is_active=True).select_related("profile").first()
-        if user is None or not services.loan_admission_for_user(request.user, user):
-            raise ValidationError({field: _("Choose an active technician.")})
-    return user
+    return services.technician_for_dispatch(request.user, user_id, field=field)
 
 
 def _unit(request: HttpRequest, unit_id: int | None) -> OrgUnit:

@@ -1242,6 +1242,23 @@ def loan_admission_for_user(acting_user: Any, technician: Any) -> bool:
     return loans.exists()
 
 
+def technician_for_dispatch(acting_user: Any, technician_id: int | None, *, field: str = "technician") -> Any:
+    """A technician the user may pick (board, appointment card, API): one they see, or one on an
+    approved loan to one of their units; otherwise a refusal naming ``field``."""
+    from django.contrib.auth import get_user_model
+
+    from workorders.selectors import technicians_visible_to
+
+    technician = technicians_visible_to(acting_user).filter(pk=technician_id or 0).first()
+    if technician is None:
+        technician = (
+            get_user_model().objects.filter(pk=technician_id or 0, is_active=True).select_related("profile").first()
+        )
+        if technician is None or not loan_admission_for_user(acting_user, technician):
+            raise ValidationError({field: _("Choose an active technician.")})
+    return technician
+
+
 # --- reminders ------------------------------------------------------------------------------
 
 REMINDER_TEMPLATE = "appointment_reminder"

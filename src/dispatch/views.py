@@ -47,16 +47,7 @@ def _unit(request: HttpRequest) -> Any:
 
 
 def _technician(request: HttpRequest, raw: str) -> Any:
-    """A technician the user may pick: one they see, or one on an approved loan to their units."""
-    from django.contrib.auth import get_user_model
-
-    user_id = int(raw) if raw.isdigit() else 0
-    technician = technicians_visible_to(request.user).filter(pk=user_id).first()
-    if technician is None:
-        technician = get_user_model().objects.filter(pk=user_id, is_active=True).first()
-        if technician is None or not services.loan_admission_for_user(request.user, technician):
-            raise ValidationError({"technician": _("Choose an active technician.")})
-    return technician
+    return services.technician_for_dispatch(request.user, int(raw) if raw.isdigit() else None)
 
 
 def _board_url(unit: Any, day: date, view: str = "day") -> str:
