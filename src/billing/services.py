@@ -323,12 +323,9 @@ class PartRequest:
 
 
 def order_fee_waivers(order: WorkOrder) -> list[WaiverTerm]:
-    """What warranty and contracts waive on this order (policies.waivers), or nothing until
-    that module is installed."""
-    try:
-        from policies.waivers import fee_waivers_for_order  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        return []
+    """What warranty and contracts waive on this order (policies.waivers)."""
+    from policies.waivers import fee_waivers_for_order
+
     return [
         WaiverTerm(kind=w.kind, source=w.source, label=str(w.label), reason=str(w.reason))
         for w in fee_waivers_for_order(order=order)
@@ -357,8 +354,12 @@ def _part_items(
 ) -> list[PartItem]:
     items: list[PartItem] = []
     errors: dict[str, str] = {}
-    for index, raw in enumerate(parts):
-        part = raw if isinstance(raw, PartRequest) else PartRequest(*raw)
+    requests = [raw if isinstance(raw, PartRequest) else PartRequest(*raw) for raw in parts]
+    codes = {(part.code or "").strip() for part in requests} - {""}
+    listed_by_code = (
+        {price.code: price for price in price_list.prices.filter(code__in=codes)} if price_list and codes else {}
+    )
+    for index, part in enumerate(requests):
         prefix = f"parts.{index}"
         quantity = _decimal_or_error(
             errors, part.quantity, f"{prefix}.quantity", minimum=Decimal("0.01"), maximum=MAX_QUANTITY
@@ -368,7 +369,7 @@ def _part_items(
         code = (part.code or "").strip()
         description = (part.description or "").strip()
         if code:
-            listed = price_list.prices.filter(code=code).first() if price_list is not None else None
+            listed = listed_by_code.get(code)
             if listed is None:
                 errors[f"{prefix}.code"] = _("Part code “%(code)s” is not on the price list in force.") % {
                     "code": code[:64]
@@ -728,12 +729,11 @@ def settlement_record(
     )
     settlement.full_clean()
     settlement.save()
-    if order.status != Status.CLOSED:
-        workorder_update(
-            order=order,
-            acting_user=acting_user,
-            changes={"actual_charge": settlement.actual_charge, "payment_receiver": receiver},
-        )
+    workorder_update(
+        order=order,
+        acting_user=acting_user,
+        changes={"actual_charge": settlement.actual_charge, "payment_receiver": receiver},
+    )
     workorder_record_event(
         order=order,
         kind=EventKind.SETTLEMENT,

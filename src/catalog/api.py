@@ -138,7 +138,7 @@ def _model_policy(request: HttpRequest, model: ProductModel, payload: ProductMod
 
     base = {"start_basis": "invoice"}
     policy = warranty_policy_create(
-        acting_user=None,
+        acting_user=request.user,
         product_model=model,
         name=model.name,
         effective_from=payload.warranty_effective_from or REFERENCE_EFFECTIVE_FROM,

@@ -236,8 +236,8 @@ def contract_out(contract: Contract) -> dict[str, Any]:
         "number": contract.number,
         "kind": contract.kind,
         "customer": {"id": contract.customer_id, "name": contract.customer.name},
-        "devices": sorted(contract.devices.values_list("pk", flat=True)),
-        "all_devices": not contract.devices.exists(),
+        "devices": sorted(device.pk for device in contract.devices.all()),  # prefetched by the list
+        "all_devices": not contract.devices.all(),
         "starts_on": contract.starts_on.isoformat(),
         "ends_on": contract.ends_on.isoformat(),
         "price": f"{contract.price:.2f}",
