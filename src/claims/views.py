@@ -29,7 +29,7 @@ from claims.policies import question_for
 from claims.selectors import claim_list as select_claims
 from claims.selectors import claims_visible_to, rule_sets_visible_to
 from core.exceptions import TransitionNotAllowed, VersionConflict
-from core.forms import add_service_errors, add_submission_token, create_once, form_status
+from core.forms import add_service_errors, add_submission_token, create_once, form_int, form_status
 from workorders.selectors import workorders_visible_to
 
 PAGE_SIZE = 25
@@ -79,7 +79,7 @@ def claim_create(request: HttpRequest) -> HttpResponse:
             raise Http404
         order = get_object_or_404(workorders_visible_to(request.user), pk=int(raw_order))
     initial = {}
-    if request.GET.get("customer", "").isdigit():
+    if form_int(request.GET.get("customer")) is not None:
         initial["customer"] = request.GET["customer"]
     form = ClaimCreateForm(request.POST or None, user=request.user, order=order, initial=initial)
     add_submission_token(form)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from typing import Any, cast
+from typing import Any, cast, overload
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -181,3 +181,20 @@ def apply_versioned_edit(form: Any, update: Callable[[dict[str, Any], int | None
 def form_status(form: forms.BaseForm) -> int:
     """A re-shown form with errors answers 400, so scripts and tests see the refusal."""
     return 400 if form.is_bound and form.errors else 200
+
+
+#: The largest id an integer column holds.
+MAX_FORM_INT = 2**63 - 1
+
+
+@overload
+def form_int(raw: Any) -> int | None: ...
+@overload
+def form_int(raw: Any, default: int) -> int: ...
+def form_int(raw: Any, default: int | None = None) -> int | None:
+    """A whole number typed into a form or a query string, or ``default``: only ASCII digits
+    count ("²" passes ``str.isdigit`` but not ``int``), and only what a column can hold."""
+    text = str(raw or "").strip()
+    if not (text.isascii() and text.isdigit()) or int(text) > MAX_FORM_INT:
+        return default
+    return int(text)

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from catalog.models import ProductCategory
 from core.exceptions import TransitionNotAllowed, VersionConflict
+from core.forms import form_int
 from dispatch import selectors, services
 from dispatch.choices import Weekday
 from workorders.choices import ServiceType
@@ -47,7 +48,7 @@ def _unit(request: HttpRequest) -> Any:
 
 
 def _technician(request: HttpRequest, raw: str) -> Any:
-    return services.technician_for_dispatch(request.user, int(raw) if raw.isdigit() else None)
+    return services.technician_for_dispatch(request.user, form_int(raw))
 
 
 def _board_url(unit: Any, day: date, view: str = "day") -> str:
@@ -148,7 +149,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def plan_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     plan = get_object_or_404(selectors.plans_visible_to(request.user), pk=pk)
-    version = int(request.POST["version"]) if request.POST.get("version", "").isdigit() else None
+    version = form_int(request.POST.get("version"))
     try:
         if action == "approve":
             services.plan_approve(acting_user=request.user, plan=plan, expected_version=version)
@@ -222,16 +223,18 @@ def technician_edit(request: HttpRequest, user_id: int) -> HttpResponse:
                 profile = services.technician_profile_save(
                     acting_user=request.user,
                     user=user,
-                    categories=list(ProductCategory.objects.filter(pk__in=request.POST.getlist("categories"))),
+                    categories=list(
+                        ProductCategory.objects.filter(
+                            pk__in=[pk for raw in request.POST.getlist("categories") if (pk := form_int(raw))]
+                        )
+                    ),
                     service_types=request.POST.getlist("service_types"),
                     home_lat=_decimal(request.POST.get("home_lat")),
                     home_lon=_decimal(request.POST.get("home_lon")),
                     home_address=request.POST.get("home_address", ""),
-                    daily_capacity=int(capacity) if capacity.isdigit() else 0,
+                    daily_capacity=form_int(capacity, 0),
                     is_active=bool(request.POST.get("is_active")),
-                    expected_version=int(request.POST["version"])
-                    if request.POST.get("version", "").isdigit()
-                    else None,
+                    expected_version=form_int(request.POST.get("version")),
                 )
             elif profile is None:
                 raise ValidationError({"section": _("Save the skills first.")})
@@ -320,7 +323,7 @@ def appointment_book(request: HttpRequest, order_id: int) -> HttpResponse:
             window_start=start,
             window_end=end,
             content=request.POST.get("content", ""),
-            expected_minutes=int(minutes) if minutes.isdigit() else 0,
+            expected_minutes=form_int(minutes, 0),
             expected_fees=fees,
             reason=request.POST.get("reason", ""),
         )
@@ -331,8 +334,7 @@ def appointment_book(request: HttpRequest, order_id: int) -> HttpResponse:
 
 
 def _version(request: HttpRequest) -> int | None:
-    raw = request.POST.get("version", "")
-    return int(raw) if raw.isdigit() else None
+    return form_int(request.POST.get("version"))
 
 
 @login_required
@@ -424,5 +426,4 @@ def loans(request: HttpRequest) -> HttpResponse:
 
 
 def _int_or_zero(request: HttpRequest, name: str) -> int:
-    raw = request.POST.get(name, "")
-    return int(raw) if raw.isdigit() else 0
+    return form_int(request.POST.get(name), 0)

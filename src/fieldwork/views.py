@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.exceptions import TransitionNotAllowed, VersionConflict
+from core.forms import form_int
 from fieldwork import selectors, services
 from policies.choices import FaultCause
 from workorders.choices import AttachmentKind, Status
@@ -151,7 +152,7 @@ def _plan(request: HttpRequest, order: WorkOrder) -> Any:
         people=_int(request.POST, "people"),
         expected_minutes=_int(request.POST, "expected_minutes"),
         note=request.POST.get("note", ""),
-        expected_version=int(version) if version and version.isdigit() else None,
+        expected_version=form_int(version),
     )
     return _("Repair plan saved.")
 

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.forms import apply_versioned_edit
+from core.forms import apply_versioned_edit, form_int
 from notify import services
 from notify.forms import MessageTemplateForm, OutboxFilterForm
 from notify.selectors import (
@@ -42,7 +42,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
 def inbox_read(request: HttpRequest) -> HttpResponse:
     """Mark one message (``id``) or all of the user's unread messages read."""
     raw = request.POST.get("id", "")
-    ids = [int(raw)] if raw.isdigit() else None
+    message_id = form_int(raw)
+    ids = [message_id] if message_id is not None else None
     services.inbox_mark_read(user=request.user, message_ids=ids)
     target = request.POST.get("next", "")
     return redirect(target if target.startswith("/") and not target.startswith("//") else "notify:inbox")

@@ -13,7 +13,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.forms import add_service_errors, add_submission_token, apply_versioned_edit, create_once, form_status
+from core.forms import (
+    add_service_errors,
+    add_submission_token,
+    apply_versioned_edit,
+    create_once,
+    form_int,
+    form_status,
+)
 from policies import services
 from policies.choices import EXCLUSION_ARTICLES, FaultCause
 from policies.forms import ContractForm, WarrantyPolicyForm
@@ -52,8 +59,8 @@ def policy_create(request: HttpRequest) -> HttpResponse:
     """A new version: ``?from=<id>`` starts from that version's terms and scope."""
     initial: dict[str, Any] = {"effective_from": timezone.localdate()}
     base = None
-    if (request.GET.get("from") or "").isdigit():
-        base = warranty_policies_visible_to(request.user).filter(pk=int(request.GET["from"])).first()
+    if (base_id := form_int(request.GET.get("from"))) is not None:
+        base = warranty_policies_visible_to(request.user).filter(pk=base_id).first()
     if base is not None:
         initial.update({name: getattr(base, name) for name in services.TERM_FIELDS})
         initial.update({"name": base.name, "category": base.category_id, "product_model": base.product_model_id})
@@ -80,8 +87,8 @@ def policy_create(request: HttpRequest) -> HttpResponse:
 @permission_required("policies.view_contract", raise_exception=True)
 def contract_list(request: HttpRequest) -> HttpResponse:
     contracts = contracts_visible_to(request.user)
-    if request.GET.get("customer", "").isdigit():
-        contracts = contracts.filter(customer_id=int(request.GET["customer"]))
+    if (customer_id := form_int(request.GET.get("customer"))) is not None:
+        contracts = contracts.filter(customer_id=customer_id)
     page = Paginator(contracts, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "policies/contract_list.html", {"page": page})
 
@@ -100,7 +107,7 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @permission_required("policies.add_contract", raise_exception=True)
 def contract_create(request: HttpRequest) -> HttpResponse:
-    initial = {"customer": request.GET["customer"]} if request.GET.get("customer", "").isdigit() else {}
+    initial = {"customer": request.GET["customer"]} if form_int(request.GET.get("customer")) is not None else {}
     form = ContractForm(request.POST or None, user=request.user, initial=initial)
     add_submission_token(form)
     if request.method == "POST" and form.is_valid():

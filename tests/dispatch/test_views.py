@@ -322,3 +322,23 @@ def test_a_director_at_headquarters_lands_on_a_board_with_technicians(org, direc
     assert [row.profile.pk for row in response.context["board"].rows] == [tech_profile.pk]
     # Asking for HQ explicitly still shows HQ.
     assert _client(director).get(f"/dispatch/?unit={org.hq.pk}").context["unit"] == org.hq
+
+
+def test_odd_numbers_in_the_setup_form_are_ignored_not_a_server_error(station_a_user, station_tech, category):
+    """ "²" passes str.isdigit but not int(); a category id like "x" is not a number at all."""
+    url = f"/dispatch/technicians/{station_tech.pk}/"
+    response = _client(station_a_user).post(
+        url,
+        {
+            "section": "profile",
+            "categories": [category.pk, "x", "²"],
+            "service_types": ["repair"],
+            "daily_capacity": "²",
+            "version": "²",
+            "is_active": "1",
+        },
+    )
+    assert response.status_code < 500
+    profile = station_tech.technician
+    profile.refresh_from_db()
+    assert list(profile.categories.all()) == [category]
