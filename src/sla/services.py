@@ -389,7 +389,11 @@ def order_sla_recompute(
     if rematched:
         decision = service_level_decide(order)
         if decision.level is None:
-            return row
+            if row is not None:
+                # Reclassified out of every level: its old clocks stop (no more alerts), kept for the record.
+                row.status, row.nearest_deadline, row.next_check_at = SlaStatus.STOPPED, None, None
+                row.save(update_fields=["status", "nearest_deadline", "next_check_at"])
+            return None
         level = ServiceLevel.objects.select_related("calendar").get(pk=decision.level.id)
         if row is None:
             row = OrderServiceLevel(order=order)

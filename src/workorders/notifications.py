@@ -125,8 +125,11 @@ def _active_staff(unit_id: int, role: str) -> list[Any]:
 def _responsible_agents(order: WorkOrder) -> list[Any]:
     """The agent who accepted the order; if none, every agent of the order's unit."""
     if order.accepted_by_id:
-        user = get_user_model().objects.filter(pk=order.accepted_by_id, is_active=True).select_related("profile")
-        return list(user)
+        accepted_by = list(
+            get_user_model().objects.filter(pk=order.accepted_by_id, is_active=True).select_related("profile")
+        )
+        if accepted_by:
+            return accepted_by  # else (the agent has left): the unit's agents, as for an unaccepted order
     return _active_staff(order.unit_id, Role.AGENT)
 
 

@@ -71,6 +71,26 @@ def test_an_at_risk_deadline_alerts_the_units_agents_when_nobody_accepted(custom
     ]
 
 
+def test_an_at_risk_deadline_goes_to_the_units_agents_when_the_accepting_agent_has_left(
+    customer_a: Any, org: Any
+) -> None:
+    left = make_user("agent", org.station_a, username="left_agent")
+    colleague = make_user("agent", org.station_a, username="xh_agent")
+    order = wo.workorder_create(
+        acting_user=None, customer=customer_a, service_type="repair", channel="web", description="x", by_customer=True
+    )
+    order = wo.workorder_transition(order=order, action="accept", acting_user=left, data={"charge_type": "free"})
+    left.is_active = False
+    left.save(update_fields=["is_active"])
+
+    wo.workorder_record_event(
+        order=order, kind=EventKind.SLA, acting_user=None, data={"state": "at_risk", "target": "arrival"}
+    )
+
+    alerts = OutboxMessage.objects.filter(template_key="sla_at_risk", channel=DeliveryChannel.IN_APP)
+    assert list(alerts.values_list("recipient_user", flat=True)) == [colleague.pk]
+
+
 def test_progress_and_completion_reach_the_customer(
     agent: Any, dispatcher: Any, technician: Any, customer_a: Any
 ) -> None:

@@ -89,6 +89,21 @@ def test_a_change_of_urgency_picks_the_level_again_and_recomputes_from_the_histo
     assert [r["rule"] for r in row.reasons] == ["level", "service_type", "urgency"]
 
 
+def test_reclassified_out_of_every_level_its_clocks_stop(
+    make_order: Any, customer_a: Any, agent: Any, clock: Clock
+) -> None:
+    order = make_order(customer_a)
+    assert sla_of(order).level.code == "REPAIR-48H"
+    ServiceLevel.objects.update(is_active=False)  # e.g. an admin retired every level that could apply
+
+    clock.advance(hours=2)
+    workorder_update(order=order, acting_user=agent, changes={"urgency": "urgent"})
+
+    row = sla_of(order)
+    assert (row.status, row.nearest_deadline, row.next_check_at) == ("stopped", None, None)
+    assert order_sla_recompute(order=order, rematch=True) is None
+
+
 def test_a_level_edit_does_not_move_deadlines_already_set(
     make_order: Any, customer_a: Any, director: Any, clock: Clock
 ) -> None:
