@@ -47,7 +47,8 @@ def technician_out(profile: TechnicianProfile, day: date | None = None) -> dict[
         "is_active": profile.is_active,
         "certificates": [
             {"name": c.name, "number": c.number, "expires_on": c.expires_on.isoformat() if c.expires_on else None}
-            for c in profile.certificates.filter(is_active=True)
+            for c in profile.certificates.all()
+            if c.is_active
         ],
         "shift": {"day": day.isoformat(), "start": shift[0].strftime("%H:%M"), "end": shift[1].strftime("%H:%M")}
         if day and shift
@@ -151,7 +152,9 @@ class TechnicianFilters(PageQuery):
     "/technicians", response={200: dict, **ERROR_RESPONSES}, summary="Technicians with skills, shifts, certificates"
 )
 def list_technicians(request: HttpRequest, filters: Query[TechnicianFilters]) -> Any:
-    profiles = selectors.technician_profiles_visible_to(request.user).prefetch_related("categories")
+    profiles = selectors.technician_profiles_visible_to(request.user).prefetch_related(
+        "categories", "certificates", "shifts"
+    )
     if filters.unit:
         profiles = profiles.filter(user__profile__unit_id=filters.unit)
     return paginate(

@@ -188,9 +188,10 @@ def approved_loan_exists(technician_id: int, unit_id: int, days: list[date]) -> 
     ).exists()
 
 
-def loaned_in_profiles(unit_id: int, day: date) -> QuerySet[TechnicianProfile]:
+def loaned_in_profiles(unit_id: int, day: date, until: date | None = None) -> QuerySet[TechnicianProfile]:
+    """Technicians on an approved loan to the unit on ``day`` (or on any day up to ``until``)."""
     loans = TechnicianLoan.objects.filter(
-        to_unit_id=unit_id, status=LoanStatus.APPROVED, starts_on__lte=day, ends_on__gte=day
+        to_unit_id=unit_id, status=LoanStatus.APPROVED, starts_on__lte=until or day, ends_on__gte=day
     )
     return TechnicianProfile.objects.filter(user_id__in=loans.values("technician_id"), is_active=True).select_related(
         "user", "user__profile", "user__profile__unit", "calendar"
@@ -277,9 +278,8 @@ def dispatch_board(*, user: Any, unit: Any, start: date, days: int = 1) -> Board
         .filter(user__profile__unit_id=unit.pk, is_active=True)
         .prefetch_related("shifts")
     )
-    loaned = [
-        p for p in loaned_in_profiles(unit.pk, start).prefetch_related("shifts") if p.pk not in {x.pk for x in profiles}
-    ]
+    own = {profile.pk for profile in profiles}
+    loaned = [p for p in loaned_in_profiles(unit.pk, start, span[-1]).prefetch_related("shifts") if p.pk not in own]
     ids = [p.user_id for p in profiles + loaned]
     appointments: dict[tuple[int, date], list[Appointment]] = {}
     for appointment in (

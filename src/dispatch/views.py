@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,6 +24,7 @@ from core.exceptions import TransitionNotAllowed, VersionConflict
 from core.forms import form_int
 from dispatch import selectors, services
 from dispatch.choices import Weekday
+from dispatch.models import Certificate
 from workorders.choices import ServiceType
 from workorders.selectors import technicians_for_order, technicians_visible_to, workorders_visible_to
 
@@ -163,23 +165,23 @@ def plan_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             services.plan_visit_move(
                 acting_user=request.user,
                 plan=plan,
-                order_id=int(request.POST.get("order") or 0),
-                technician_id=int(request.POST.get("technician") or 0),
-                position=int(request.POST.get("position") or 1),
+                order_id=form_int(request.POST.get("order"), 0),
+                technician_id=form_int(request.POST.get("technician"), 0),
+                position=form_int(request.POST.get("position"), 1),
                 expected_version=version,
             )
         elif action == "drop":
             services.plan_visit_drop(
                 acting_user=request.user,
                 plan=plan,
-                order_id=int(request.POST.get("order") or 0),
+                order_id=form_int(request.POST.get("order"), 0),
                 reason=request.POST.get("reason", ""),
                 expected_version=version,
             )
         else:
             raise ValidationError({"action": _("Unknown action.")})
         messages.success(request, _("Plan updated."))
-    except (ValueError, *REFUSALS) as error:
+    except REFUSALS as error:
         messages.error(request, _refusal_text(error))
     return redirect("dispatch:plan", pk=plan.pk)
 
@@ -190,7 +192,9 @@ def plan_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 @login_required
 @permission_required("dispatch.view_technicianprofile", raise_exception=True)
 def technician_list(request: HttpRequest) -> HttpResponse:
-    profiles = selectors.technician_profiles_visible_to(request.user).prefetch_related("categories", "certificates")
+    profiles = selectors.technician_profiles_visible_to(request.user).prefetch_related(
+        "categories", Prefetch("certificates", queryset=Certificate.objects.filter(is_active=True))
+    )
     managed = set(profiles.values_list("user_id", flat=True))
     others = [u for u in technicians_visible_to(request.user) if u.pk not in managed]
     return render(request, "dispatch/technician_list.html", {"profiles": profiles, "others": others})

@@ -100,7 +100,7 @@ def field_jobs_for(user: Any, day: date) -> list[FieldJob]:
         date=day,
         status__in=ACTIVE_APPOINTMENT_STATUSES,
         order__in=orders.filter(status__in=(*DISPATCHED, *ONGOING)),
-    ).select_related("order")
+    ).select_related("order__customer")
     for appointment in appointments:
         job = jobs.setdefault(appointment.order_id, FieldJob(order=appointment.order))
         job.window_start, job.window_end, job.source = appointment.window_start, appointment.window_end, "appointment"
@@ -109,7 +109,7 @@ def field_jobs_for(user: Any, day: date) -> list[FieldJob]:
         plan__day=day,
         plan__status__in=(PlanStatus.APPROVED, PlanStatus.APPLIED),
         order__in=orders.filter(status__in=(*DISPATCHED, *ONGOING)),
-    ).select_related("order")
+    ).select_related("order__customer")
     for visit in visits:
         planned = jobs.setdefault(
             visit.order_id, FieldJob(order=visit.order, window_start=visit.start_at, source="plan")

@@ -161,3 +161,41 @@ def test_loans_over_the_api(api_as, org, category):
     assert _post(api_as(b_dispatcher), f"{BASE}/loans/{loan['id']}/decide", {"approve": True}).status_code == 403
     decided = _post(api_as(centre_dispatcher), f"{BASE}/loans/{loan['id']}/decide", {"approve": True})
     assert decided.status_code == 200 and decided.json()["status"] == "approved"
+
+
+def test_the_technicians_list_costs_the_same_queries_for_one_or_four(api_as, dispatcher, category, org):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from core.choices import Role
+    from core.testing import make_user
+    from dispatch import services
+
+    from .conftest import make_profile
+
+    client = api_as(dispatcher)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get("/api/v1/dispatch/technicians", {"day": "2026-12-15"})
+        assert response.status_code == 200
+        return len(queries.captured_queries)
+
+    first = make_user(Role.TECHNICIAN, org.centre, username="t0")
+    services.certificate_add(
+        acting_user=dispatcher,
+        profile=make_profile(dispatcher, first, category, lat="30.25", lon="120.13"),
+        name="上岗证",
+        number="A-0",
+    )
+    count()  # warm: the calendars are cached per process on first use
+    one = count()
+    for index in range(1, 4):
+        technician = make_user(Role.TECHNICIAN, org.centre, username=f"t{index}")
+        services.certificate_add(
+            acting_user=dispatcher,
+            profile=make_profile(dispatcher, technician, category, lat="30.25", lon="120.13"),
+            name="上岗证",
+            number=f"A-{index}",
+        )
+    assert count() == one

@@ -435,3 +435,28 @@ def test_cancelling_a_booked_order_frees_the_technicians_time(
     assert appointment.status == AppointmentStatus.CANCELLED
     other = make_order(agent, customer_a, device=device_a)
     assert _book(dispatcher, other, technician, at(9), at(10)).status == AppointmentStatus.BOOKED
+
+
+def test_the_week_board_lists_a_technician_on_loan_from_midweek(org, director, category):
+    from dispatch.selectors import dispatch_board
+
+    b_dispatcher = make_user(Role.DISPATCHER, org.station_b, username="b_dispatcher")
+    centre_dispatcher = make_user(Role.DISPATCHER, org.centre, username="centre_dispatcher")
+    lent = make_user(Role.TECHNICIAN, org.centre, username="lent")
+    make_profile(centre_dispatcher, lent, category, lat="39.95", lon="116.29")
+    monday = DAY - datetime.timedelta(days=DAY.weekday())
+    loan = services.loan_request(
+        acting_user=b_dispatcher,
+        technician=lent,
+        to_unit=org.station_b,
+        starts_on=monday + datetime.timedelta(days=2),
+        ends_on=monday + datetime.timedelta(days=4),
+        reason="周三起借调",
+    )
+    services.loan_decide(acting_user=centre_dispatcher, loan=loan, approve=True)
+
+    week = dispatch_board(user=b_dispatcher, unit=org.station_b, start=monday, days=7)
+    day = dispatch_board(user=b_dispatcher, unit=org.station_b, start=monday, days=1)
+
+    assert [(row.profile.user_id, row.loaned) for row in week.rows] == [(lent.pk, True)]
+    assert day.rows == []  # not yet on loan on Monday
