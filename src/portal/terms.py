@@ -36,6 +36,9 @@ class ServiceTerms:
     units: list[dict[str, Any]] = field(default_factory=list)
 
 
+MAX_POLICY_ROWS = 50  # scopes listed on the public page (each its newest version in force)
+
+
 def _service_items() -> list[dict[str, str]]:
     items = []
     for code, label in ServiceType.choices:
@@ -84,7 +87,7 @@ def _warranty(on: date) -> list[dict[str, Any]]:
         policies = list(
             model.objects.filter(effective_from__lte=on)
             .select_related("category", "product_model")
-            .order_by("category__name", "product_model__name", "-effective_from")[:50]
+            .order_by("category__name", "product_model__name", "-effective_from", "-revision")
         )
     except DatabaseError:
         return []
@@ -95,6 +98,8 @@ def _warranty(on: date) -> list[dict[str, Any]]:
         if key in seen:
             continue  # the newest version in force only
         seen.add(key)
+        if len(rows) == MAX_POLICY_ROWS:
+            break
         scope = policy.product_model or policy.category
         rows.append(
             {

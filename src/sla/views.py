@@ -34,8 +34,7 @@ def service_level_create(request: HttpRequest) -> HttpResponse:
     form = ServiceLevelForm(request.POST or None)
     add_submission_token(form)
     if request.method == "POST" and form.is_valid():
-        data = form.changes()
-        data.pop("is_active", None)
+        data = form.changes()  # "active" as ticked: a level made inactive waits until it is switched on
         units = list(data.pop("units", []) or [])
         try:
             level_id, _replayed = create_once(

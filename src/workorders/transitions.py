@@ -318,9 +318,9 @@ def guard_failure(transition: Transition, order: WorkOrder, *, by_customer: bool
         # The device's warranty policy says how long a repair must hold (第六条: at least 30 days).
         from policies.services import repair_warranty_days_for
 
-        days = repair_warranty_days_for(device=order.device) if order.device_id else settings.REPAIR_WARRANTY_DAYS
-        if order.completion_status != CompletionStatus.DONE:
+        if order.completion_status != CompletionStatus.DONE or order.completed_at is None:
             return str(_("Only a completed repair can be reopened as a repeat repair."))
-        if order.completed_at is None or timezone.now() > order.completed_at + timedelta(days=days):
+        days = repair_warranty_days_for(device=order.device) if order.device_id else settings.REPAIR_WARRANTY_DAYS
+        if timezone.now() > order.completed_at + timedelta(days=days):
             return str(_("Reopening is only possible within the %(days)s-day repair warranty.") % {"days": days})
     return None

@@ -181,6 +181,24 @@ def test_director_creates_a_level_in_the_console(director: Any) -> None:
     assert level.at_risk_percent == 75
 
 
+def test_a_level_created_unticked_waits_inactive(director: Any) -> None:
+    calendar_id = ServiceLevel.objects.get(code="REPLY-24H").calendar_id
+    response = client_for(director).post(
+        reverse("sla:create"),
+        {
+            "code": "bronze",
+            "name": "铜牌",
+            "rank": "90",
+            "calendar": calendar_id,
+            "response_hours": "8",
+            "resolution_from": "request",
+            "at_risk_percent": "80",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert ServiceLevel.objects.get(code="BRONZE").is_active is False
+
+
 def test_agents_see_levels_but_may_not_create_them(agent: Any) -> None:
     client = client_for(agent)
     assert client.get(reverse("sla:list")).status_code == 200
