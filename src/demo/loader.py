@@ -775,11 +775,12 @@ class DemoBuilder:
     def write_claims(self) -> None:
         """Seed 004's counterfeit-note compensation: one claim that meets every condition (waiting for
         the bank's slip), one refused because the note went to the reject outlet (exclusion e)."""
-        from claims.models import ClaimRuleSet
+        from claims.reference import COUNTERFEIT_CODE
+        from claims.selectors import rule_set_current
         from claims.services import claim_create, claim_decide
         from workorders.services import workorder_create, workorder_transition
 
-        rule_set = ClaimRuleSet.objects.filter(code="COUNTERFEIT").order_by("-version").first()
+        rule_set = rule_set_current(COUNTERFEIT_CODE)
         sorters = [d for d in self.devices if d.line.code == "SORTER" and d.obj is not None]
         if rule_set is None or len(sorters) < 2:
             return
