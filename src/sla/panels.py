@@ -7,6 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from sla import services
 from sla.choices import SlaStatus, Target
@@ -28,7 +29,8 @@ def duration_text(value: timedelta | None) -> str:
         return ""
     minutes = int(abs(value.total_seconds()) // 60)
     hours, minutes = divmod(minutes, 60)
-    return f"{'-' if value < timedelta(0) else ''}{hours} h {minutes:02d} min"
+    text = _("%(hours)s h %(minutes)02d min") % {"hours": hours, "minutes": minutes}
+    return f"-{text}" if value < timedelta(0) else text
 
 
 def sla_rows(row: OrderServiceLevel, now: Any = None) -> list[dict[str, Any]]:

@@ -232,7 +232,9 @@ def work_calendar_deadline(*, code: str, start: datetime, hours: Any) -> datetim
     duration = timedelta(microseconds=int((amount * 3_600_000_000).to_integral_value()))
     try:
         return add_business_time(calendar, start, duration)
-    except CalendarError as error:
-        raise ValidationError({error.field or "hours": str(error)})
+    except CalendarError as error:  # the pure module's text is for logs; the user reads ours
+        raise ValidationError(
+            {error.field or "hours": _("The calendar has no working time in which to count these hours.")}
+        )
     except (OverflowError, ValueError):  # past year 9999: "year 10000 is out of range"
         raise ValidationError({"start": _("The deadline falls outside the supported dates.")})

@@ -335,3 +335,17 @@ def test_open_orders_follow_the_2027_dates_the_day_an_admin_imports_them(
         calendar_days_import(acting_user=director, text="2027-01-01,holiday,元旦")
 
     assert sla_of(order).resolution_due == datetime(2027, 1, 4, 18, 0, tzinfo=clock.moment.tzinfo)
+
+
+def test_time_left_reads_in_the_readers_language() -> None:
+    from datetime import timedelta
+
+    from django.utils import translation
+
+    from sla.panels import duration_text
+
+    with translation.override("zh-hans"):
+        assert duration_text(timedelta(hours=3, minutes=5)) == "3 小时 05 分"
+        assert duration_text(-timedelta(minutes=70)) == "-1 小时 10 分"
+    with translation.override("en"):
+        assert duration_text(timedelta(hours=3, minutes=5)) == "3 h 05 min"
