@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
@@ -99,14 +102,18 @@ def customer_b(org: Org) -> Any:
 
 @pytest.fixture
 def device_a(customer_a: Any, product_model: Any) -> Any:
-    import datetime
+    """Bought about nine months ago (2026-03-01 seen from 2026-12-03): in its 24-month warranty on
+    any day the suite runs."""
+    from datetime import timedelta
+
+    from django.utils import timezone
 
     return device_create(
         acting_user=None,
         customer=customer_a,
         product_model=product_model,
         serial_number="SN-A-0001",
-        purchased_on=datetime.date(2026, 3, 1),
+        purchased_on=timezone.localdate() - timedelta(days=277),
     )
 
 
@@ -127,6 +134,91 @@ def api_as() -> Any:
 def pytest_configure(config: pytest.Config) -> None:
     # Known even when xdist is switched off (-p no:xdist), so the group marker never warns.
     config.addinivalue_line("markers", "xdist_group(name): run every test of the group in one xdist worker")
+    _travel_to_test_today()
+
+
+# --- the suite on another day (TEST_TODAY, TEST_ADMIN_HOLIDAYS) ------------------------------
+# .ci/dated-runs runs the date-sensitive tests as if the machine's clock said another day: the
+# clock starts there (10:00 in Asia/Shanghai unless a time is given) and keeps ticking. Every test
+# must pass on any day; this is how the days that matter (holidays, 调休, year ends, 29 Feb) are tried.
+
+_TRAVEL: Any = None
+
+
+def _travel_to_test_today() -> None:
+    global _TRAVEL
+    value = os.environ.get("TEST_TODAY", "").strip()
+    if not value or _TRAVEL is not None:
+        return
+    import time_machine
+
+    moment = datetime.fromisoformat(value if "T" in value else f"{value}T10:00:00")
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo("Asia/Shanghai"))
+    _TRAVEL = time_machine.travel(moment, tick=True)
+    _TRAVEL.start()
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    value = os.environ.get("TEST_TODAY", "").strip()
+    years = os.environ.get("TEST_ADMIN_HOLIDAYS", "").strip()
+    if not value:
+        return None
+    return f"TEST_TODAY={value} (the clock starts there)" + (f", admin-entered holidays for {years}" if years else "")
+
+
+# An admin's list for a year the chinesecalendar library does not cover yet (2027 at the time of
+# writing): the shape of a State Council notice, entered as the console's import would enter it.
+ADMIN_HOLIDAYS = {
+    2027: """2027-01-01,holiday,元旦
+2027-02-05,holiday,春节
+2027-02-06,holiday,春节
+2027-02-07,holiday,春节
+2027-02-08,holiday,春节
+2027-02-09,holiday,春节
+2027-02-10,holiday,春节
+2027-02-11,holiday,春节
+2027-02-12,holiday,春节
+2027-02-20,workday,春节调休
+2027-04-05,holiday,清明节
+2027-05-01,holiday,劳动节
+2027-05-02,holiday,劳动节
+2027-05-03,holiday,劳动节
+2027-05-04,holiday,劳动节
+2027-05-05,holiday,劳动节
+2027-05-08,workday,劳动节调休
+2027-06-09,holiday,端午节
+2027-09-15,holiday,中秋节
+2027-10-01,holiday,国庆节
+2027-10-02,holiday,国庆节
+2027-10-03,holiday,国庆节
+2027-10-04,holiday,国庆节
+2027-10-05,holiday,国庆节
+2027-10-06,holiday,国庆节
+2027-10-07,holiday,国庆节
+2027-09-26,workday,国庆节调休
+2027-10-09,workday,国庆节调休
+""",
+}
+
+
+@pytest.fixture(autouse=True)
+def _admin_entered_holidays(request: pytest.FixtureRequest) -> None:
+    """With TEST_ADMIN_HOLIDAYS=2027, every database test starts with that year entered by an
+    admin, as a site would have it once the State Council's notice is out."""
+    years = [int(y) for y in os.environ.get("TEST_ADMIN_HOLIDAYS", "").replace(",", " ").split() if y]
+    uses_db = request.node.get_closest_marker("django_db") is not None or any(
+        name in request.fixturenames for name in ("db", "transactional_db")
+    )
+    if not years or not uses_db:
+        return
+    marker = request.node.get_closest_marker("django_db")
+    transactional = "transactional_db" in request.fixturenames or bool(marker and marker.kwargs.get("transaction"))
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    from workcalendar.services import calendar_days_import
+
+    for year in years:
+        calendar_days_import(acting_user=None, text=ADMIN_HOLIDAYS[year])
 
 
 @pytest.hookimpl(trylast=True)

@@ -527,13 +527,20 @@ class DemoBuilder:
     # -- orders --
 
     def plan_orders(self) -> list[OrderPlan]:
+        """Exactly ``n_orders`` requests on any day: a moment drawn before any device was
+        registered is replaced by a fresh draw (how many such moments there are depends on the
+        calendar day the demo is loaded). Planned in time order, then the replacements, which only
+        ever pick devices registered before their own moment, so the result is consistent."""
         moments = sorted(self.submission_moment() for _ in range(self.n_orders))
-        plans = []
-        for moment in moments:
+        plans: list[OrderPlan] = []
+        for _attempt in range(100 * self.n_orders):
+            if len(plans) == self.n_orders:
+                break
+            moment = moments.pop(0) if moments else self.submission_moment()
             plan = self.plan_order(moment[0], moment[1])
             if plan is not None:
                 plans.append(plan)
-        return plans
+        return sorted(plans, key=lambda plan: plan.submitted_at)
 
     def submission_moment(self) -> tuple[datetime, str]:
         while True:

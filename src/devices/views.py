@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
@@ -56,9 +58,19 @@ def device_detail(request: HttpRequest, pk: int) -> HttpResponse:
     device = _get_device(request, pk)
     orders = workorders_visible_to(request.user).filter(device=device).order_by("-submitted_at", "-id")
     from policies.selectors import contracts_covering
-    from policies.services import warranty_status
+    from policies.services import warranty_check_on, warranty_status
 
     today = timezone.localdate()
+    # ?on=YYYY-MM-DD asks about another day, e.g. "still covered on the appointment day?"
+    on, on_error = today, ""
+    if request.GET.get("on"):
+        try:
+            on = date.fromisoformat(request.GET["on"].strip())
+            warranty_check_on(on)
+        except ValueError:
+            on, on_error = today, _("Enter a date as YYYY-MM-DD.")
+        except ValidationError as error:
+            on, on_error = today, " ".join(error.message_dict.get("on", error.messages))
     return render(
         request,
         "devices/device_detail.html",
@@ -66,8 +78,11 @@ def device_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "device": device,
             "orders": list(orders),
             "request_url": device_request_url(device),
-            "warranty": warranty_status(device=device, on=today).as_dict(),
-            "contracts": list(contracts_covering(device=device, on=today)),
+            "warranty": warranty_status(device=device, on=on).as_dict(),
+            "warranty_on": on,
+            "warranty_on_error": on_error,
+            "warranty_today": on == today,
+            "contracts": list(contracts_covering(device=device, on=on)),
         },
     )
 

@@ -65,7 +65,9 @@ def decision_out(decision: WarrantyDecision) -> dict[str, Any]:
 
 
 class WarrantyQuery(Schema):
-    on: date | None = Field(default=None, description="YYYY-MM-DD; today when omitted; not in the future")
+    on: date | None = Field(
+        default=None, description="YYYY-MM-DD, past or future (answered from what is known today); today when omitted"
+    )
 
 
 @device_router.get(

@@ -203,11 +203,6 @@ def _device_dates(device: Any) -> DeviceDates:
     )
 
 
-def _check_on(on: date) -> None:
-    if on > timezone.localdate():
-        raise ValidationError({"on": _("The date cannot be in the future.")})
-
-
 def warranty_inputs(
     *,
     device: Any,
@@ -252,11 +247,27 @@ def warranty_inputs(
     return inputs, policy
 
 
+# Dates a person could mean; far ones would only overflow the period arithmetic.
+EARLIEST_WARRANTY_DAY, LATEST_WARRANTY_DAY = date(1990, 1, 1), date(2199, 12, 31)
+
+
+def warranty_check_on(on: date) -> None:
+    if not EARLIEST_WARRANTY_DAY <= on <= LATEST_WARRANTY_DAY:
+        raise ValidationError(
+            {
+                "on": _("Choose a date between %(first)s and %(last)s.")
+                % {"first": EARLIEST_WARRANTY_DAY.isoformat(), "last": LATEST_WARRANTY_DAY.isoformat()}
+            }
+        )
+
+
 def warranty_decision(
     *, device: Any, on: date, request: str = RemedyRequest.REPAIR, fault_cause: str = FaultCause.UNKNOWN
 ) -> WarrantyDecision:
-    """The decision for a fault of ``device`` on ``on`` (not recorded). A future date is refused."""
-    _check_on(on)
+    """The decision for a fault of ``device`` on ``on`` (not recorded). Any date, past or future:
+    a future date is answered from what is known today (the repairs finished so far, the
+    contracts on record), so an agent can ask whether the appointment day is still covered."""
+    warranty_check_on(on)
     inputs, _policy = warranty_inputs(device=device, on=on, request=request, fault_cause=fault_cause)
     return warranty_decide(inputs)
 

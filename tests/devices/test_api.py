@@ -175,7 +175,8 @@ def test_patch_with_version_and_stale_version(api_as, agent, device_a):
 
 def test_patch_bad_dates_and_unknown_model(api_as, agent, device_a):
     client = api_as(agent)
-    early = patch(client, f"{URL}/{device_a.pk}", {"version": 1, "accepted_on": "2026-02-01"})
+    before_purchase = (device_a.purchased_on - datetime.timedelta(days=28)).isoformat()
+    early = patch(client, f"{URL}/{device_a.pk}", {"version": 1, "accepted_on": before_purchase})
     assert early.status_code == 400 and fields(early) == {"accepted_on"}
     model = patch(client, f"{URL}/{device_a.pk}", {"version": 1, "product_model": "NOPE"})
     assert model.status_code == 400 and fields(model) == {"product_model"}

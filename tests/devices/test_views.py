@@ -70,7 +70,7 @@ def test_detail_shows_dates_history_and_label_link(client_as, agent, device_a, c
         description="刹车异响",
     )
     body = client_as(agent).get(reverse("devices:detail", args=[device_a.pk])).content.decode()
-    assert "2026-03-01" in body and order.number in body
+    assert device_a.purchased_on.isoformat() in body and order.number in body
     assert reverse("devices:label", args=[device_a.pk]) in body
     assert f"/s/d/{device_a.qr_token}/" in body
 
@@ -142,7 +142,10 @@ def test_edit_and_stale_version(client_as, agent, device_a, customer_a, product_
     client = client_as(agent)
     assert client.get(reverse("devices:edit", args=[device_a.pk])).context["form"].initial["version"] == 1
     base = form_data(
-        customer=customer_a.pk, product_model=product_model.pk, serial_number="SN-A-0001", purchased_on="2026-03-01"
+        customer=customer_a.pk,
+        product_model=product_model.pk,
+        serial_number="SN-A-0001",
+        purchased_on=device_a.purchased_on.isoformat(),
     )
     ok = client.post(reverse("devices:edit", args=[device_a.pk]), {**base, "firmware_version": "V2", "version": "1"})
     assert ok.status_code == 302
@@ -157,3 +160,22 @@ def test_other_station_cannot_see_the_device(client_as, station_b_user, device_a
     for name in ("devices:detail", "devices:edit", "devices:label"):
         assert client.get(reverse(name, args=[device_a.pk])).status_code == 404
     assert "SN-A-0001" not in client.get(reverse("devices:list")).content.decode()
+
+
+def test_detail_answers_the_warranty_on_any_date_asked(client_as, agent, device_a):
+    from core.models import UserProfile
+
+    UserProfile.objects.filter(user=agent).update(language="en")  # the user's choice wins over the browser's
+    client = client_as(agent)
+    url = reverse("devices:detail", args=[device_a.pk])
+    today = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Warranty today" in today and 'name="on"' in today
+    far_ahead = (device_a.purchased_on + datetime.timedelta(days=3 * 365)).isoformat()
+    later = client.get(url, {"on": far_ahead}, HTTP_ACCEPT_LANGUAGE="en")
+    assert later.status_code == 200
+    assert later.context["warranty"]["status"] == "expired"
+    assert f"Warranty on {far_ahead}" in later.content.decode()
+    for bad in ("2026-13-01", "x", "2300-01-01"):
+        refused = client.get(url, {"on": bad}, HTTP_ACCEPT_LANGUAGE="en")
+        assert refused.status_code == 200 and refused.context["warranty_on_error"], bad
+        assert refused.context["warranty"]["status"] == "in_warranty"

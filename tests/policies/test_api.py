@@ -15,8 +15,12 @@ def post(client: Any, url: str, body: dict[str, Any], **headers: Any) -> Any:
     return client.post(url, data=json.dumps(body), content_type="application/json", **headers)
 
 
-def test_device_warranty_answers_the_spec_fields(api_as: Any, agent: Any, device_a: Any) -> None:
-    response = api_as(agent).get(f"/api/v1/devices/{device_a.pk}/warranty?on=2026-06-01")
+def test_device_warranty_answers_the_spec_fields(
+    api_as: Any, agent: Any, customer_a: Any, product_model: Any, time_machine: Any
+) -> None:
+    time_machine.move_to(datetime.datetime(2026, 12, 3, 10, tzinfo=datetime.UTC))  # the sale is in the past
+    device = make_device(customer_a, product_model, "SN-LEAP", purchased_on=datetime.date(2026, 3, 1))
+    response = api_as(agent).get(f"/api/v1/devices/{device.pk}/warranty?on=2026-06-01")
     assert response.status_code == 200, response.content
     body = response.json()
     assert (body["status"], body["starts_on"], body["ends_on"]) == ("in_warranty", "2026-03-01", "2028-02-29")
@@ -31,12 +35,25 @@ def test_device_warranty_of_another_stations_device_is_404(
     assert api_as(station_a_user).get("/api/v1/devices/999999999/warranty").status_code == 404
 
 
-def test_device_warranty_refuses_a_future_date(api_as: Any, agent: Any, device_a: Any) -> None:
-    future = (timezone.localdate() + datetime.timedelta(days=3)).isoformat()
-    response = api_as(agent).get(f"/api/v1/devices/{device_a.pk}/warranty?on={future}", HTTP_ACCEPT_LANGUAGE="en")
-    assert response.status_code == 400
-    assert response.json()["errors"] == [{"field": "on", "message": "The date cannot be in the future."}]
-    assert api_as(agent).get(f"/api/v1/devices/{device_a.pk}/warranty?on=2026-13-01").status_code == 422
+def test_device_warranty_answers_any_date_past_or_future(api_as: Any, agent: Any, device_a: Any) -> None:
+    """SPEC §14.1: "is it still covered on the appointment day?" — a future date is answered."""
+    client = api_as(agent)
+    url = f"/api/v1/devices/{device_a.pk}/warranty"
+    appointment_day = (timezone.localdate() + datetime.timedelta(days=3)).isoformat()
+    soon = client.get(f"{url}?on={appointment_day}")
+    assert soon.status_code == 200, soon.content
+    ends_on = datetime.date.fromisoformat(soon.json()["ends_on"])
+    assert soon.json()["status"] == "in_warranty"
+    after = client.get(f"{url}?on={(ends_on + datetime.timedelta(days=1)).isoformat()}").json()
+    assert (after["status"], after["ends_on"]) == ("expired", ends_on.isoformat())
+    last_day = client.get(f"{url}?on={ends_on.isoformat()}").json()
+    assert last_day["status"] == "in_warranty"
+    before_sale = client.get(f"{url}?on={(device_a.purchased_on - datetime.timedelta(days=1)).isoformat()}")
+    assert before_sale.status_code == 200 and before_sale.json()["status"] == "needs_review"
+    assert client.get(f"{url}?on=2026-13-01").status_code == 422
+    far = client.get(f"{url}?on=2300-01-01", HTTP_ACCEPT_LANGUAGE="en")
+    assert far.status_code == 400
+    assert far.json()["errors"] == [{"field": "on", "message": "Choose a date between 1990-01-01 and 2199-12-31."}]
 
 
 def test_decision_within_seven_days_offers_return(api_as: Any, agent: Any, recent_device: Any) -> None:
@@ -61,7 +78,7 @@ def test_decision_for_water_damage_is_paid(api_as: Any, agent: Any, device_a: An
     response = post(
         api_as(agent),
         "/api/v1/warranty/decisions",
-        {"device": device_a.pk, "on": "2026-06-01", "request": "repair", "fault_cause": "water"},
+        {"device": device_a.pk, "on": timezone.localdate().isoformat(), "request": "repair", "fault_cause": "water"},
     )
     body = response.json()
     assert (body["coverage"], body["remedies"]) == ("paid", ["repair"])
@@ -81,7 +98,8 @@ def test_decision_bad_input_is_4xx_naming_the_field(
     assert post(client, "/api/v1/warranty/decisions", {"device": 0}).status_code == 422
     foreign = post(api_as(station_b_user), "/api/v1/warranty/decisions", {"device": device_a.pk, "on": "2026-06-01"})
     assert foreign.status_code == 404
-    before_sale = post(client, "/api/v1/warranty/decisions", {"device": device_a.pk, "on": "2026-02-01"})
+    day_before_sale = (device_a.purchased_on - datetime.timedelta(days=28)).isoformat()
+    before_sale = post(client, "/api/v1/warranty/decisions", {"device": device_a.pk, "on": day_before_sale})
     assert before_sale.status_code == 200
     assert before_sale.json()["coverage"] == "needs_review"
 

@@ -117,12 +117,17 @@ def test_policy_version_in_force_on_the_sale_date_applies(customer_a: Any, produ
     assert (second.revision, second.unit_months, second.name) == (2, 36, "TDR 36")
 
 
-def test_a_future_date_is_refused_naming_the_field(device_a: Any) -> None:
+def test_a_future_date_is_answered_and_a_far_one_refused_naming_the_field(device_a: Any) -> None:
     from django.utils import translation
 
+    tomorrow = warranty_status(device=device_a, on=TODAY() + datetime.timedelta(days=1))
+    assert tomorrow.status == WarrantyStatus.IN_WARRANTY
+    assert warranty_status(device=device_a, on=tomorrow.ends_on + datetime.timedelta(days=1)).status == (
+        WarrantyStatus.EXPIRED
+    )
     with translation.override("en"), pytest.raises(ValidationError) as error:
-        warranty_status(device=device_a, on=TODAY() + datetime.timedelta(days=1))
-    assert error.value.message_dict == {"on": ["The date cannot be in the future."]}
+        warranty_status(device=device_a, on=datetime.date(2300, 1, 1))
+    assert error.value.message_dict == {"on": ["Choose a date between 1990-01-01 and 2199-12-31."]}
 
 
 def test_policy_change_never_rewrites_a_recorded_decision(agent: Any, device_a: Any, default_policy: Any) -> None:
