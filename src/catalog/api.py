@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-from decimal import Decimal
 from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,37 +15,50 @@ from pydantic import Field
 from catalog import services
 from catalog.models import ProductCategory, ProductModel
 from catalog.selectors import product_category_by_code_or_id, product_model_search, product_models_visible_to
-from core.api import ErrorOut, PageQuery, idempotent_create, paginate
+from core.api import (
+    ERROR_RESPONSES,
+    Date,
+    DateText,
+    DateTimeText,
+    DecimalNumber,
+    IdCodeName,
+    PageQuery,
+    StrictIn,
+    idempotent_create,
+    paginate,
+)
 
 router = Router(tags=["catalog"])
 
-ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+ERRORS: dict[int, Any] = ERROR_RESPONSES
 
 
 #: The largest id an integer column holds: larger numbers are "not found", never a database error.
 MAX_ID = 2**63 - 1
 
 
-class ProductModelIn(Schema):
+class ProductModelIn(StrictIn):
     code: str = Field(max_length=64)
     name: str = Field(max_length=100)
     category: str = Field(max_length=100, description="Category code (or name); created if unknown and allowed")
     warranty_months: int = Field(ge=0, le=240)
     main_parts_warranty_months: int | None = Field(default=None, ge=0, le=240)
     description: str = ""
-    discontinued_on: date | None = Field(default=None, description="Production stopped (parts for 5 years, 第七条)")
+    discontinued_on: Date | None = Field(default=None, description="Production stopped (parts for 5 years, 第七条)")
     # Optional warranty policy fields: any of them makes a model-level policy version (policies app).
     main_parts: str | None = Field(default=None, max_length=300, description="Listed main parts, comma-separated")
     warranty_start_basis: Literal["invoice", "installation", "acceptance"] | None = None
     warranty_start_fallback: Literal["needs_review", "other_dates"] | None = None
-    warranty_effective_from: date | None = Field(default=None, description="Default: applies to every unit sold")
+    warranty_effective_from: Date | None = Field(default=None, description="Default: applies to every unit sold")
     return_days: int | None = Field(default=None, ge=0, le=365)
     exchange_days: int | None = Field(default=None, ge=0, le=365)
     repeat_failure_threshold: int | None = Field(default=None, ge=1, le=100)
     repeat_same_fault_consecutive: bool | None = None
     parts_wait_limit_days: int | None = Field(default=None, ge=0, le=3650)
     repairer_fault_limit_days: int | None = Field(default=None, ge=0, le=3650)
-    depreciation_percent_per_day: Decimal | None = Field(default=None, ge=0, le=100, max_digits=6, decimal_places=3)
+    depreciation_percent_per_day: DecimalNumber | None = Field(
+        default=None, ge=0, le=100, max_digits=6, decimal_places=3
+    )
     repair_warranty_days: int | None = Field(default=None, ge=0, le=3650)
     excluded_causes: list[str] | None = Field(default=None, max_length=20)
 
@@ -69,7 +80,7 @@ POLICY_FIELDS = {
 }
 
 
-class ProductModelPatch(Schema):
+class ProductModelPatch(StrictIn):
     version: int
     code: str | None = Field(default=None, max_length=64)
     name: str | None = Field(default=None, max_length=100)
@@ -77,7 +88,7 @@ class ProductModelPatch(Schema):
     warranty_months: int | None = Field(default=None, ge=0, le=240)
     main_parts_warranty_months: int | None = Field(default=None, ge=0, le=240)
     description: str | None = None
-    discontinued_on: date | None = None
+    discontinued_on: Date | None = None
     is_active: bool | None = None
 
 
@@ -89,6 +100,51 @@ class ModelFilters(PageQuery):
 
 class PageFilters(PageQuery):
     page_size: int = Field(100, ge=1, le=100, description="Items per page, 1 to 100.")
+
+
+class CategoryOut(Schema):
+    id: int
+    code: str
+    name: str
+    warranty_months: int
+    is_active: bool
+
+
+class CategoryListOut(Schema):
+    items: list[CategoryOut]
+    count: int
+
+
+class ProductModelOut(Schema):
+    id: int
+    code: str
+    name: str
+    category: IdCodeName
+    warranty_months: int
+    main_parts_warranty_months: int | None
+    description: str
+    discontinued_on: DateText | None
+    is_active: bool
+    version: int
+    created_at: DateTimeText
+    updated_at: DateTimeText
+
+
+class ModelPolicyRef(Schema):
+    """The model's own warranty policy version made from the optional policy fields."""
+
+    id: int
+    revision: int
+    effective_from: DateText
+
+
+class ProductModelCreatedOut(ProductModelOut):
+    warranty_policy: ModelPolicyRef | None = Field(description="Null when no policy field was given.")
+
+
+class ProductModelListOut(Schema):
+    items: list[ProductModelOut]
+    count: int
 
 
 def category_out(category: ProductCategory) -> dict[str, Any]:
@@ -149,7 +205,9 @@ def _model_policy(request: HttpRequest, model: ProductModel, payload: ProductMod
     return {"id": policy.pk, "revision": policy.revision, "effective_from": policy.effective_from.isoformat()}
 
 
-@router.post("", response={201: dict, **ERRORS}, summary="Create a product model (Idempotency-Key honoured)")
+@router.post(
+    "", response={201: ProductModelCreatedOut, **ERRORS}, summary="Create a product model (Idempotency-Key honoured)"
+)
 def create_product_model(request: HttpRequest, payload: ProductModelIn) -> Any:
     if not request.user.has_perm("catalog.add_productmodel"):
         raise PermissionDenied(_("You may not edit the catalogue."))
@@ -175,7 +233,9 @@ def create_product_model(request: HttpRequest, payload: ProductModelIn) -> Any:
     return idempotent_create(request, "product-models", create)
 
 
-@router.get("", response={200: dict, **ERRORS}, summary="List product models (q matches code, name, pinyin)")
+@router.get(
+    "", response={200: ProductModelListOut, **ERRORS}, summary="List product models (q matches code, name, pinyin)"
+)
 def list_product_models(request: HttpRequest, filters: Query[ModelFilters]) -> Any:
     category_id = None
     if filters.category:
@@ -187,7 +247,7 @@ def list_product_models(request: HttpRequest, filters: Query[ModelFilters]) -> A
     return paginate(models, page=filters.page, page_size=filters.page_size, serialize=model_out)
 
 
-@router.get("/categories", response={200: dict, **ERRORS}, summary="List product categories")
+@router.get("/categories", response={200: CategoryListOut, **ERRORS}, summary="List product categories")
 def list_categories(request: HttpRequest, filters: Query[PageFilters]) -> Any:
     if not request.user.has_perm("catalog.view_productcategory"):
         raise PermissionDenied(_("You may not view the catalogue."))
@@ -199,12 +259,14 @@ def list_categories(request: HttpRequest, filters: Query[PageFilters]) -> Any:
     )
 
 
-@router.get("/{model_id}", response={200: dict, **ERRORS}, summary="One product model")
+@router.get("/{model_id}", response={200: ProductModelOut, **ERRORS}, summary="One product model")
 def get_product_model(request: HttpRequest, model_id: int) -> Any:
     return model_out(_get_model(request, model_id))
 
 
-@router.patch("/{model_id}", response={200: dict, **ERRORS}, summary="Edit a product model (optimistic concurrency)")
+@router.patch(
+    "/{model_id}", response={200: ProductModelOut, **ERRORS}, summary="Edit a product model (optimistic concurrency)"
+)
 def update_product_model(request: HttpRequest, model_id: int, payload: ProductModelPatch) -> Any:
     model = _get_model(request, model_id)
     changes = payload.dict(exclude_unset=True)

@@ -1,8 +1,10 @@
 """API plumbing shared by every router: auth, the uniform error body, pagination, idempotency.
 
-Error contract (SPEC §14): every ``4xx`` answers ``{"detail": "...", "errors": [{"field", "message"}]}``
-in the request's language (``Accept-Language``; otherwise the token owner's profile language;
-otherwise zh-hans). Status codes:
+Error contract (SPEC §14): every ``4xx`` answers
+``{"detail": "...", "code": "...", "errors": [{"field", "message"}]}``: ``detail`` and the messages in
+the request's language (``Accept-Language``; otherwise the token owner's profile language;
+otherwise zh-hans), ``code`` a stable machine-readable ``core.errors.ErrorCode`` (docs/api.md).
+Status codes:
 
 - ``400`` — the body is not a JSON object, or it is well-formed but refers to something unknown or
   breaks a business rule (unknown or foreign ids, a required field of an action, a bad upload);
@@ -11,6 +13,10 @@ otherwise zh-hans). Status codes:
 - ``409`` — a transition not possible from the current state, a stale ``version``, a duplicate;
 - ``422`` — the request does not match the schema (types, missing fields, unknown codes, limits),
   or an ``Idempotency-Key`` reused with a different body.
+
+Input is strict (``StrictIn``): a JSON boolean is not a number, a number is not a date or a text,
+and numbers as strings are taken only for money and quantities (documented as strings). Query
+strings are text by nature and are parsed from it.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ import json
 from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Any
 
 from django.contrib.auth import authenticate
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
@@ -36,63 +42,86 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.parser import Parser
 from ninja.security import HttpBearer
 from ninja.security import SessionAuth as NinjaSessionAuth
-from pydantic import Field, WithJsonSchema
+from pydantic import Field
 
+from core.api_schemas import (  # re-exported: the routers import them from here
+    ERROR_RESPONSES,
+    LAX,
+    MAX_ID,
+    BadRequestOut,
+    ConflictOut,
+    Date,
+    DateText,
+    DateTime,
+    DateTimeText,
+    DecimalNumber,
+    DecimalText,
+    ErrorItem,
+    ErrorOut,
+    ForbiddenOut,
+    Id,
+    IdCodeName,
+    IdName,
+    IdNumber,
+    InvalidInputOut,
+    Money,
+    MoneyText,
+    NotFoundOut,
+    NumberText,
+    PersonRef,
+    RateLimitedOut,
+    StrictIn,
+    TimeText,
+    UnauthorizedOut,
+)
 from core.context import current_user
-from core.exceptions import TransitionNotAllowed, VersionConflict
+from core.errors import DEFAULT_CODE, ErrorCode
+from core.exceptions import OutOfStock, TransitionNotAllowed, VersionConflict
 from core.idempotency import KeyReusedForAnotherRequest, run_once
 from core.models import ApiToken
 from core.throttle import signin_failed, signin_locked
 
-#: The largest id a database integer column holds; larger numbers are refused by the schema.
-MAX_ID = 2**63 - 1
-Id = Annotated[int, Field(ge=1, le=MAX_ID, description="A record id (positive integer).")]
-
-#: Money (SPEC §14): documented as a string with at most two decimals; a JSON number is accepted too.
-MONEY_PATTERN = r"^\d{1,10}(\.\d{1,2})?$"
-Money = Annotated[
-    Decimal,
-    Field(ge=0, max_digits=12, decimal_places=2),
-    WithJsonSchema({"type": "string", "pattern": MONEY_PATTERN, "examples": ["120.00"]}),
+#: Shared schemas and types re-exported for the routers (``from core.api import Id, ErrorOut…``).
+__all__ = [
+    "ERROR_RESPONSES",
+    "LAX",
+    "MAX_ID",
+    "BadRequestOut",
+    "ConflictOut",
+    "Date",
+    "DateText",
+    "DateTime",
+    "DateTimeText",
+    "DecimalNumber",
+    "DecimalText",
+    "ErrorCode",
+    "ErrorItem",
+    "ErrorOut",
+    "ForbiddenOut",
+    "Id",
+    "IdCodeName",
+    "IdName",
+    "IdNumber",
+    "InvalidInputOut",
+    "Money",
+    "MoneyText",
+    "NotFoundOut",
+    "NumberText",
+    "PersonRef",
+    "RateLimitedOut",
+    "StrictIn",
+    "TimeText",
+    "UnauthorizedOut",
 ]
 
 
-class ErrorItem(Schema):
-    field: str
-    message: str
-
-
-class ErrorOut(Schema):
-    detail: str
-    errors: list[ErrorItem] = []
-
-
-class ConflictOut(ErrorOut):
-    """409: a refused transition names the current ``status`` and the ``allowed_actions``;
-    a stale edit names the ``current_version``."""
-
-    status: str | None = None
-    allowed_actions: list[str] | None = None
-    current_version: int | None = None
-
-
-#: The error answers every endpoint may give, for its ``response=`` declaration.
-ERROR_RESPONSES: dict[int, Any] = {
-    400: ErrorOut,
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    409: ConflictOut,
-    422: ErrorOut,
-}
-
-
 class FieldHttpError(HttpError):
-    """An HTTP error about one named part of the request (a header, the body)."""
+    """An HTTP error about one named part of the request (a header, the body), with its code."""
 
-    def __init__(self, status_code: int, message: str, *, field: str) -> None:
+    def __init__(self, status_code: int, message: str, *, field: str, code: ErrorCode) -> None:
         super().__init__(status_code, message)
         self.field = field
+        self.code = code
 
 
 # --- request bodies ------------------------------------------------------------------------
@@ -190,12 +219,13 @@ AUTH = [TokenAuth(), SessionAuth()]
 # --- the uniform error body ----------------------------------------------------------------
 
 
-def error_body(detail: str, errors: dict[str, Any] | None = None) -> dict[str, Any]:
+def error_body(detail: str, errors: dict[str, Any] | None = None, *, code: ErrorCode) -> dict[str, Any]:
+    """``{"detail", "code", "errors": [{"field", "message"}]}``; ``code`` from ``core.errors``."""
     items = []
     for field, messages in (errors or {}).items():
         for message in messages if isinstance(messages, list) else [messages]:
             items.append({"field": field, "message": str(message)})
-    return {"detail": detail, "errors": items}
+    return {"detail": detail, "code": ErrorCode(code).value, "errors": items}
 
 
 _SOURCES = {"body", "query", "path", "form", "file", "header", "cookie"}
@@ -220,7 +250,9 @@ def install_error_handlers(api: NinjaAPI) -> None:
         else:
             errors = {"__all__": exc.messages}
         first = next(iter(errors.values()))[0] if errors else ""
-        return api.create_response(request, error_body(str(first) or _("Invalid input."), errors), status=400)
+        return api.create_response(
+            request, error_body(str(first) or _("Invalid input."), errors, code=ErrorCode.VALIDATION_ERROR), status=400
+        )
 
     @api.exception_handler(NinjaValidationError)
     def schema_validation(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
@@ -234,36 +266,40 @@ def install_error_handlers(api: NinjaAPI) -> None:
             if errors
             else _("Invalid input.")
         )
-        return api.create_response(request, error_body(detail, errors), status=422)
+        return api.create_response(request, error_body(detail, errors, code=ErrorCode.INVALID_INPUT), status=422)
 
     @api.exception_handler(TransitionNotAllowed)
     def transition_refused(request: HttpRequest, exc: TransitionNotAllowed) -> HttpResponse:
-        body = error_body(exc.message, {"action": exc.message})
+        body = error_body(exc.message, {"action": exc.message}, code=ErrorCode.INVALID_TRANSITION)
         body.update({"status": exc.status, "allowed_actions": exc.allowed_actions})
         return api.create_response(request, body, status=409)
 
     @api.exception_handler(VersionConflict)
     def stale_version(request: HttpRequest, exc: VersionConflict) -> HttpResponse:
-        body = error_body(exc.message, {"version": exc.message})
+        body = error_body(exc.message, {"version": exc.message}, code=ErrorCode.STALE_VERSION)
         body["current_version"] = exc.current_version
         return api.create_response(request, body, status=409)
 
     @api.exception_handler(PermissionDenied)
     def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
-        return api.create_response(request, error_body(str(exc) or _("Permission denied.")), status=403)
+        return api.create_response(
+            request, error_body(str(exc) or _("Permission denied."), code=ErrorCode.PERMISSION_DENIED), status=403
+        )
 
     @api.exception_handler(ObjectDoesNotExist)
     def not_found(request: HttpRequest, exc: ObjectDoesNotExist) -> HttpResponse:
-        return api.create_response(request, error_body(_("Not found.")), status=404)
+        return api.create_response(request, error_body(_("Not found."), code=ErrorCode.NOT_FOUND), status=404)
 
     @api.exception_handler(Http404)
     def http_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-        return api.create_response(request, error_body(_("Not found.")), status=404)
+        return api.create_response(request, error_body(_("Not found."), code=ErrorCode.NOT_FOUND), status=404)
 
     @api.exception_handler(AuthenticationError)
     def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
         return api.create_response(
-            request, error_body(_("Authentication required: send a valid bearer token.")), status=401
+            request,
+            error_body(_("Authentication required: send a valid bearer token."), code=ErrorCode.NOT_AUTHENTICATED),
+            status=401,
         )
 
     @api.exception_handler(HttpError)
@@ -275,18 +311,31 @@ def install_error_handlers(api: NinjaAPI) -> None:
                 message = _("The request body must be a JSON object.")
             else:
                 message = _("The request body is not valid JSON.")
-            return api.create_response(request, error_body(message, {"body": message}), status=400)
+            body = error_body(message, {"body": message}, code=ErrorCode.MALFORMED_BODY)
+            return api.create_response(request, body, status=400)
         if exc.status_code == 403 and "CSRF" in str(exc):
             return api.create_response(
-                request, error_body(_("CSRF check failed: send the CSRF token or use a bearer token.")), status=403
+                request,
+                error_body(
+                    _("CSRF check failed: send the CSRF token or use a bearer token."), code=ErrorCode.CSRF_FAILED
+                ),
+                status=403,
             )
         if isinstance(exc, FieldHttpError):
-            return api.create_response(request, error_body(str(exc), {exc.field: str(exc)}), status=exc.status_code)
-        return api.create_response(request, error_body(str(exc)), status=exc.status_code)
+            body = error_body(str(exc), {exc.field: str(exc)}, code=exc.code)
+            return api.create_response(request, body, status=exc.status_code)
+        code = DEFAULT_CODE.get(exc.status_code, ErrorCode.VALIDATION_ERROR)
+        return api.create_response(request, error_body(str(exc), code=code), status=exc.status_code)
 
     @api.exception_handler(IntegrityError)
     def conflict(request: HttpRequest, exc: IntegrityError) -> HttpResponse:
-        return api.create_response(request, error_body(_("This record conflicts with an existing one.")), status=409)
+        message = _("This record conflicts with an existing one.")
+        return api.create_response(request, error_body(message, code=ErrorCode.CONFLICT), status=409)
+
+    @api.exception_handler(OutOfStock)
+    def out_of_stock(request: HttpRequest, exc: OutOfStock) -> HttpResponse:
+        body = error_body(exc.message, {exc.field: exc.message}, code=ErrorCode.OUT_OF_STOCK)
+        return api.create_response(request, body, status=409)
 
 
 def _localised_schema_message(error: dict[str, Any]) -> str:
@@ -444,7 +493,7 @@ def idempotent_create(request: HttpRequest, scope: str, create: Callable[[], Any
         )
     except KeyReusedForAnotherRequest:
         message = _("This Idempotency-Key was already used with a different request body.")
-        raise FieldHttpError(422, message, field="Idempotency-Key") from None
+        raise FieldHttpError(422, message, field="Idempotency-Key", code=ErrorCode.IDEMPOTENCY_KEY_REUSED) from None
     return Status(status, body)
 
 
@@ -453,7 +502,7 @@ def idempotent_create(request: HttpRequest, scope: str, create: Callable[[], Any
 auth_router = Router(tags=["auth"])
 
 
-class TokenIn(Schema):
+class TokenIn(StrictIn):
     username: str = Field(min_length=1, max_length=150)
     password: str = Field(min_length=1, max_length=4096)
 
@@ -480,7 +529,7 @@ class MeOut(Schema):
 
 @auth_router.post(
     "/token",
-    response={200: TokenOut, 400: ErrorOut, 401: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+    response={200: TokenOut, 400: BadRequestOut, 401: UnauthorizedOut, 422: InvalidInputOut, 429: RateLimitedOut},
     auth=None,
     summary="Obtain a bearer token",
     description="Exchange a username and password for a token; wrong credentials answer 401.",
@@ -488,31 +537,33 @@ class MeOut(Schema):
 def obtain_token(request: HttpRequest, payload: TokenIn) -> Any:
     if signin_locked(request, payload.username):
         message = _("Too many failed sign-ins. Try again in 15 minutes.")
-        return Status(429, error_body(message, {"username": message}))
+        return Status(429, error_body(message, {"username": message}, code=ErrorCode.RATE_LIMITED))
     user = authenticate(request, username=payload.username, password=payload.password)
     if user is None or not user.is_active:
         signin_failed(request, payload.username)
         message = _("Wrong username or password.")
-        return Status(401, error_body(message, {"password": message}))
+        return Status(401, error_body(message, {"password": message}, code=ErrorCode.INVALID_CREDENTIALS))
     return Status(200, {"token": ApiToken.issue(user)})
 
 
 @auth_router.delete(
     "/token",
-    response={204: None, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut},
+    response={204: None, 400: BadRequestOut, 401: UnauthorizedOut, 403: ForbiddenOut},
     summary="Revoke the bearer token of this request",
 )
 def revoke_token(request: HttpRequest) -> Any:
     record = getattr(request, "api_token", None)
     if record is None:
         message = _("This request was not made with a bearer token.")
-        return Status(400, error_body(message, {"Authorization": message}))
+        return Status(400, error_body(message, {"Authorization": message}, code=ErrorCode.VALIDATION_ERROR))
     ApiToken.objects.filter(pk=record.pk).update(is_active=False)
     return Status(204, None)
 
 
 @auth_router.get(
-    "/me", response={200: MeOut, 401: ErrorOut, 403: ErrorOut}, summary="Who the token belongs to (roles, unit)"
+    "/me",
+    response={200: MeOut, 401: UnauthorizedOut, 403: ForbiddenOut},
+    summary="Who the token belongs to (roles, unit)",
 )
 def who_am_i(request: HttpRequest) -> Any:
     from core.roles import user_roles

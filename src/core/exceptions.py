@@ -31,3 +31,17 @@ class VersionConflict(DomainError):
         super().__init__(message)
         self.message = message
         self.current_version = current_version
+
+
+class OutOfStock(DomainError):
+    """Reserved for the spare-parts ledger: a stock move would make the available quantity negative.
+
+    The API answers 409 with the code ``out_of_stock`` and the message under ``field``.
+    """
+
+    code = "out_of_stock"
+
+    def __init__(self, message: str, *, field: str = "quantity") -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -13,7 +12,17 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from core.api import ErrorOut, PageQuery, idempotent_create, paginate
+from core.api import (
+    ERROR_RESPONSES,
+    Date,
+    DateText,
+    DateTimeText,
+    IdCodeName,
+    PageQuery,
+    StrictIn,
+    idempotent_create,
+    paginate,
+)
 from core.choices import LanguageChoices
 from customers import services
 from customers.choices import CustomerKind, PaymentStanding
@@ -23,27 +32,27 @@ from devices.selectors import devices_visible_to
 
 router = Router(tags=["customers"])
 
-ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+ERRORS: dict[int, Any] = ERROR_RESPONSES
 #: The largest id an integer column holds: larger numbers are "not found", never a database error.
 MAX_ID = 2**63 - 1
 TEXT_FIELDS = ("alt_phone", "email", "address", "tags", "notes")
 
 
-class CustomerIn(Schema):
+class CustomerIn(StrictIn):
     name: str = Field(max_length=100)
     phone: str = Field(max_length=32)
     kind: str = CustomerKind.PERSON
     alt_phone: str = Field(default="", max_length=32)
     email: str = Field(default="", max_length=254)
     address: str = Field(default="", max_length=200)
-    birthday: date | None = None
+    birthday: Date | None = None
     tags: str = Field(default="", max_length=200)
     payment_standing: str = PaymentStanding.GOOD
     language: str = LanguageChoices.ZH_HANS
     notes: str = ""
 
 
-class CustomerPatch(Schema):
+class CustomerPatch(StrictIn):
     version: int
     name: str | None = Field(default=None, max_length=100)
     phone: str | None = Field(default=None, max_length=32)
@@ -51,7 +60,7 @@ class CustomerPatch(Schema):
     alt_phone: str | None = Field(default=None, max_length=32)
     email: str | None = Field(default=None, max_length=254)
     address: str | None = Field(default=None, max_length=200)
-    birthday: date | None = None
+    birthday: Date | None = None
     tags: str | None = Field(default=None, max_length=200)
     payment_standing: str | None = None
     language: str | None = None
@@ -59,7 +68,7 @@ class CustomerPatch(Schema):
     is_active: bool | None = None
 
 
-class ContactIn(Schema):
+class ContactIn(StrictIn):
     name: str = Field(max_length=64)
     phone: str = Field(max_length=32)
     title: str = Field(default="", max_length=64)
@@ -69,6 +78,54 @@ class ContactIn(Schema):
 class CustomerFilters(PageQuery):
     q: str = ""
     kind: str = ""
+
+
+class ContactOut(Schema):
+    id: int
+    name: str
+    phone: str
+    title: str
+    is_primary: bool
+
+
+class CustomerOut(Schema):
+    id: int
+    kind: str
+    name: str
+    phone: str
+    alt_phone: str
+    email: str
+    address: str
+    province: str
+    city: str
+    district: str
+    adcode: str
+    birthday: DateText | None
+    tags: str
+    payment_standing: str
+    language: str
+    notes: str
+    is_active: bool
+    unit: IdCodeName
+    version: int
+    created_at: DateTimeText
+    updated_at: DateTimeText
+
+
+class DeviceRef(Schema):
+    id: int
+    serial_number: str
+
+
+class CustomerDetailOut(CustomerOut):
+    contacts: list[ContactOut]
+    device_ids: list[int] = Field(description="The customer's devices the caller may see.")
+    devices: list[DeviceRef]
+
+
+class CustomerListOut(Schema):
+    items: list[CustomerOut]
+    count: int
 
 
 def _check_choice(value: str | None, choices: type[models.TextChoices], field: str) -> None:
@@ -130,7 +187,7 @@ def _get_customer(request: HttpRequest, customer_id: int) -> Customer:
     return customers_visible_to(request.user).prefetch_related("contacts").get(pk=customer_id)
 
 
-@router.post("", response={201: dict, **ERRORS}, summary="Create a customer (Idempotency-Key honoured)")
+@router.post("", response={201: CustomerDetailOut, **ERRORS}, summary="Create a customer (Idempotency-Key honoured)")
 def create_customer(request: HttpRequest, payload: CustomerIn) -> Any:
     _check_choice(payload.kind, CustomerKind, "kind")
     _check_choice(payload.payment_standing, PaymentStanding, "payment_standing")
@@ -146,19 +203,25 @@ def create_customer(request: HttpRequest, payload: CustomerIn) -> Any:
     return idempotent_create(request, "customers", create)
 
 
-@router.get("", response={200: dict, **ERRORS}, summary="List customers (q matches Chinese words, pinyin, initials)")
+@router.get(
+    "", response={200: CustomerListOut, **ERRORS}, summary="List customers (q matches Chinese words, pinyin, initials)"
+)
 def list_customers(request: HttpRequest, filters: Query[CustomerFilters]) -> Any:
     _check_choice(filters.kind or None, CustomerKind, "kind")
     customers = customer_search(user=request.user, query=filters.q, kind=filters.kind)
     return paginate(customers, page=filters.page, page_size=filters.page_size, serialize=customer_summary)
 
 
-@router.get("/{customer_id}", response={200: dict, **ERRORS}, summary="One customer with contacts and device ids")
+@router.get(
+    "/{customer_id}", response={200: CustomerDetailOut, **ERRORS}, summary="One customer with contacts and device ids"
+)
 def get_customer(request: HttpRequest, customer_id: int) -> Any:
     return customer_detail(_get_customer(request, customer_id), request)
 
 
-@router.patch("/{customer_id}", response={200: dict, **ERRORS}, summary="Edit a customer (optimistic concurrency)")
+@router.patch(
+    "/{customer_id}", response={200: CustomerDetailOut, **ERRORS}, summary="Edit a customer (optimistic concurrency)"
+)
 def update_customer(request: HttpRequest, customer_id: int, payload: CustomerPatch) -> Any:
     customer = _get_customer(request, customer_id)
     changes = payload.dict(exclude_unset=True)
@@ -173,7 +236,7 @@ def update_customer(request: HttpRequest, customer_id: int, payload: CustomerPat
     return customer_detail(_get_customer(request, customer_id), request)
 
 
-@router.post("/{customer_id}/contacts", response={201: dict, **ERRORS}, summary="Add a contact person")
+@router.post("/{customer_id}/contacts", response={201: ContactOut, **ERRORS}, summary="Add a contact person")
 def add_contact(request: HttpRequest, customer_id: int, payload: ContactIn) -> Any:
     customer = _get_customer(request, customer_id)
 

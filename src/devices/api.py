@@ -14,7 +14,19 @@ from pydantic import Field
 
 from catalog.models import ProductModel
 from catalog.selectors import product_models_visible_to
-from core.api import ErrorOut, PageQuery, idempotent_create, paginate, parse_id
+from core.api import (
+    ERROR_RESPONSES,
+    Date,
+    DateText,
+    DateTimeText,
+    IdCodeName,
+    IdName,
+    PageQuery,
+    StrictIn,
+    idempotent_create,
+    paginate,
+    parse_id,
+)
 from customers.models import Customer
 from customers.selectors import customers_visible_to
 from devices import services
@@ -24,32 +36,32 @@ from workorders.selectors import workorders_visible_to
 
 router = Router(tags=["devices"])
 
-ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+ERRORS: dict[int, Any] = ERROR_RESPONSES
 #: The largest id an integer column holds: larger numbers are "not found", never a database error.
 MAX_ID = 2**63 - 1
 TEXT_FIELDS = ("invoice_number", "firmware_version", "location")
 
 
-class DeviceIn(Schema):
+class DeviceIn(StrictIn):
     customer: int = Field(description="Customer id")
     product_model: str = Field(max_length=64, description="The product model's code")
     serial_number: str = Field(max_length=64)
-    purchased_on: date | None = Field(description="YYYY-MM-DD; null when no proof of purchase exists")
-    accepted_on: date | None = None
-    installed_on: date | None = None
+    purchased_on: Date | None = Field(description="YYYY-MM-DD; null when no proof of purchase exists")
+    accepted_on: Date | None = None
+    installed_on: Date | None = None
     invoice_number: str = Field(default="", max_length=64)
     firmware_version: str = Field(default="", max_length=64)
     location: str = Field(default="", max_length=200)
 
 
-class DevicePatch(Schema):
+class DevicePatch(StrictIn):
     version: int
     customer: int | None = None
     product_model: str | None = Field(default=None, max_length=64)
     serial_number: str | None = Field(default=None, max_length=64)
-    purchased_on: date | None = None
-    accepted_on: date | None = None
-    installed_on: date | None = None
+    purchased_on: Date | None = None
+    accepted_on: Date | None = None
+    installed_on: Date | None = None
     invoice_number: str | None = Field(default=None, max_length=64)
     firmware_version: str | None = Field(default=None, max_length=64)
     location: str | None = Field(default=None, max_length=200)
@@ -60,6 +72,42 @@ class DeviceFilters(PageQuery):
     q: str = ""
     customer: int | None = Field(default=None, ge=1, le=MAX_ID, description="Customer id")
     product_model: str = Field(default="", description="The product model's code")
+
+
+class DeviceOut(Schema):
+    id: int
+    customer: IdName
+    product_model: IdCodeName
+    serial_number: str
+    purchased_on: DateText | None
+    installed_on: DateText | None
+    accepted_on: DateText | None
+    invoice_number: str
+    firmware_version: str
+    location: str
+    unit: int = Field(description="The responsible unit's id.")
+    is_active: bool
+    qr_url: str = Field(description="The self-service request page the device's QR label opens.")
+    version: int
+    created_at: DateTimeText
+    updated_at: DateTimeText
+
+
+class DeviceOrderOut(Schema):
+    id: int
+    number: str
+    status: str
+    service_type: str
+    submitted_at: DateTimeText
+
+
+class DeviceDetailOut(DeviceOut):
+    work_orders: list[DeviceOrderOut] = Field(description="The device's work orders the caller may see, newest first.")
+
+
+class DeviceListOut(Schema):
+    items: list[DeviceOut]
+    count: int
 
 
 def _day(value: date | None) -> str | None:
@@ -127,7 +175,7 @@ def _get_device(request: HttpRequest, device_id: int) -> Device:
     return devices_visible_to(request.user).get(pk=device_id)
 
 
-@router.post("", response={201: dict, **ERRORS}, summary="Register a device (Idempotency-Key honoured)")
+@router.post("", response={201: DeviceDetailOut, **ERRORS}, summary="Register a device (Idempotency-Key honoured)")
 def create_device(request: HttpRequest, payload: DeviceIn) -> Any:
     def create() -> tuple[int, dict[str, Any]]:
         data = payload.dict()
@@ -145,7 +193,9 @@ def create_device(request: HttpRequest, payload: DeviceIn) -> Any:
     return idempotent_create(request, "devices", create)
 
 
-@router.get("", response={200: dict, **ERRORS}, summary="List devices (q matches serial, model, customer, pinyin)")
+@router.get(
+    "", response={200: DeviceListOut, **ERRORS}, summary="List devices (q matches serial, model, customer, pinyin)"
+)
 def list_devices(request: HttpRequest, filters: Query[DeviceFilters]) -> Any:
     model_id = None
     if filters.product_model:
@@ -157,12 +207,14 @@ def list_devices(request: HttpRequest, filters: Query[DeviceFilters]) -> Any:
     return paginate(devices, page=filters.page, page_size=filters.page_size, serialize=device_summary)
 
 
-@router.get("/{device_id}", response={200: dict, **ERRORS}, summary="One device with its work-order history")
+@router.get("/{device_id}", response={200: DeviceDetailOut, **ERRORS}, summary="One device with its work-order history")
 def get_device(request: HttpRequest, device_id: int) -> Any:
     return device_detail(_get_device(request, device_id), request)
 
 
-@router.patch("/{device_id}", response={200: dict, **ERRORS}, summary="Edit a device (optimistic concurrency)")
+@router.patch(
+    "/{device_id}", response={200: DeviceDetailOut, **ERRORS}, summary="Edit a device (optimistic concurrency)"
+)
 def update_device(request: HttpRequest, device_id: int, payload: DevicePatch) -> Any:
     device = _get_device(request, device_id)
     changes = payload.dict(exclude_unset=True)

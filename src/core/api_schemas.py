@@ -1,0 +1,206 @@
+"""Schemas every router shares: strict input types, the text types answers use, the error bodies.
+
+Input (``StrictIn``): request bodies are validated strictly — a JSON boolean is not a number, a
+number is not a date, a time or a text, and a number written as a string is refused except where
+the API documents it as a string (money, quantities, decimals). Choices (enums), dates and times
+are read from their JSON strings. Query strings and path parameters are text by nature and are
+parsed from it (``PageQuery`` and the other query schemas stay lax), but a date there is still
+only ``YYYY-MM-DD`` (``day=0`` is not 1 January 1970).
+
+Output: answers are built as JSON-ready dicts by each app's serialisers, so the text types below
+(``DateTimeText``, ``DateText``, ``MoneyText``…) pass the strings through unchanged and only tell
+the OpenAPI document their format.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from ninja import Schema
+from pydantic import BeforeValidator, ConfigDict, Field, Strict, WithJsonSchema
+from pydantic_core import PydanticCustomError
+
+from core.errors import ErrorCode
+
+#: The largest id a database integer column holds; larger numbers are refused by the schema.
+MAX_ID = 2**63 - 1
+
+#: Field metadata: read this value leniently (from its JSON string) inside a ``StrictIn`` body.
+LAX = Strict(False)
+
+
+class StrictIn(Schema):
+    """Base of every request body: strict types (see the module docstring)."""
+
+    model_config = ConfigDict(strict=True)
+
+
+# --- input types ---------------------------------------------------------------------------
+
+_DATE_TEXT = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATETIME_TEXT = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+
+
+def _date_text(value: Any) -> Any:
+    """A date is a ``YYYY-MM-DD`` string (or already a date): never a number or a boolean."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str):
+        if _DATE_TEXT.match(value.strip()):
+            return value.strip()
+        raise PydanticCustomError("date_parsing", "Input should be a date as YYYY-MM-DD")
+    raise PydanticCustomError("date_type", "Input should be a date as YYYY-MM-DD")
+
+
+def _datetime_text(value: Any) -> Any:
+    """A moment is an ISO 8601 string (or already a datetime): never a number (no Unix times)."""
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str):
+        if _DATETIME_TEXT.match(value.strip()):
+            return value.strip()
+        raise PydanticCustomError("datetime_parsing", "Input should be a date and time in ISO 8601")
+    raise PydanticCustomError("datetime_type", "Input should be a date and time in ISO 8601")
+
+
+def _not_a_boolean(value: Any) -> Any:
+    """``true``/``false`` are not amounts or quantities (Python's ``bool`` is an ``int``)."""
+    if isinstance(value, bool):
+        raise PydanticCustomError("decimal_type", "Input should be a number or a string with a number")
+    return value
+
+
+Date = Annotated[date, LAX, BeforeValidator(_date_text)]
+DateTime = Annotated[datetime, LAX, BeforeValidator(_datetime_text)]
+Id = Annotated[int, Field(ge=1, le=MAX_ID, description="A record id (positive integer).")]
+#: A decimal number: a JSON number or a string with one (documented as both), never a boolean.
+DecimalNumber = Annotated[Decimal, LAX, BeforeValidator(_not_a_boolean)]
+
+#: Money (SPEC §14): documented as a string with at most two decimals; a JSON number is accepted too.
+MONEY_PATTERN = r"^\d{1,10}(\.\d{1,2})?$"
+Money = Annotated[
+    Decimal,
+    LAX,
+    BeforeValidator(_not_a_boolean),
+    Field(ge=0, max_digits=12, decimal_places=2),
+    WithJsonSchema({"type": "string", "pattern": MONEY_PATTERN, "examples": ["120.00"]}),
+]
+#: An amount or quantity the service parses itself (and names the field when it is bad):
+#: a string or a JSON number, never a boolean.
+NumberText = Annotated[str | int | Annotated[Decimal, LAX], BeforeValidator(_not_a_boolean)]
+
+
+# --- output types --------------------------------------------------------------------------
+
+DateTimeText = Annotated[
+    str, WithJsonSchema({"type": "string", "format": "date-time", "examples": ["2026-03-02T09:30:00+08:00"]})
+]
+DateText = Annotated[str, WithJsonSchema({"type": "string", "format": "date", "examples": ["2026-03-02"]})]
+TimeText = Annotated[str, WithJsonSchema({"type": "string", "pattern": r"^\d{2}:\d{2}$", "examples": ["09:00"]})]
+MoneyText = Annotated[str, WithJsonSchema({"type": "string", "pattern": r"^-?\d+\.\d{2}$", "examples": ["120.00"]})]
+DecimalText = Annotated[str, WithJsonSchema({"type": "string", "format": "decimal", "examples": ["2.50"]})]
+
+
+class PersonRef(Schema):
+    """A user named on a record (technician, author…)."""
+
+    id: int
+    name: str
+
+
+class IdName(Schema):
+    id: int
+    name: str
+
+
+class IdCodeName(Schema):
+    id: int
+    code: str
+    name: str
+
+
+class IdNumber(Schema):
+    """A work order (or another numbered record) named on a record."""
+
+    id: int
+    number: str
+
+
+# --- error bodies --------------------------------------------------------------------------
+
+
+class ErrorItem(Schema):
+    field: str = Field(description="The part of the request at fault: a body field (dotted path), a parameter…")
+    message: str
+
+
+class ErrorOut(Schema):
+    """The uniform error body; ``code`` is stable and machine-readable, the texts are localised."""
+
+    detail: str
+    code: ErrorCode = Field(description="Why the request was refused (docs/api.md).")
+    errors: list[ErrorItem]
+
+
+class BadRequestOut(ErrorOut):
+    """400: a business rule or an unknown reference (``validation_error``), or a body that is not a
+    JSON object (``malformed_body``)."""
+
+    code: Literal[ErrorCode.VALIDATION_ERROR, ErrorCode.MALFORMED_BODY]  # type: ignore[assignment]
+
+
+class UnauthorizedOut(ErrorOut):
+    """401: no valid bearer token (``not_authenticated``) or wrong credentials (``invalid_credentials``)."""
+
+    code: Literal[ErrorCode.NOT_AUTHENTICATED, ErrorCode.INVALID_CREDENTIALS]  # type: ignore[assignment]
+
+
+class ForbiddenOut(ErrorOut):
+    """403: the role may not (``permission_denied``), or a session call without CSRF token (``csrf_failed``)."""
+
+    code: Literal[ErrorCode.PERMISSION_DENIED, ErrorCode.CSRF_FAILED]  # type: ignore[assignment]
+
+
+class NotFoundOut(ErrorOut):
+    """404: no such record, or not visible to the caller."""
+
+    code: Literal[ErrorCode.NOT_FOUND]  # type: ignore[assignment]
+
+
+class ConflictOut(ErrorOut):
+    """409: a refused transition (``invalid_transition``) names the current ``status`` and the
+    ``allowed_actions``; a stale edit (``stale_version``) names the ``current_version``."""
+
+    code: Literal[  # type: ignore[assignment]
+        ErrorCode.INVALID_TRANSITION, ErrorCode.STALE_VERSION, ErrorCode.CONFLICT, ErrorCode.OUT_OF_STOCK
+    ]
+    status: str | None = None
+    allowed_actions: list[str] | None = None
+    current_version: int | None = None
+
+
+class InvalidInputOut(ErrorOut):
+    """422: the request does not match the schema (``invalid_input``), or an ``Idempotency-Key``
+    reused with another body (``idempotency_key_reused``)."""
+
+    code: Literal[ErrorCode.INVALID_INPUT, ErrorCode.IDEMPOTENCY_KEY_REUSED]  # type: ignore[assignment]
+
+
+class RateLimitedOut(ErrorOut):
+    """429: too many attempts; wait before trying again."""
+
+    code: Literal[ErrorCode.RATE_LIMITED]  # type: ignore[assignment]
+
+
+#: The error answers every endpoint may give, for its ``response=`` declaration.
+ERROR_RESPONSES: dict[int, Any] = {
+    400: BadRequestOut,
+    401: UnauthorizedOut,
+    403: ForbiddenOut,
+    404: NotFoundOut,
+    409: ConflictOut,
+    422: InvalidInputOut,
+}
