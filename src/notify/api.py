@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from core.api import ERROR_RESPONSES, MAX_ID, PageQuery, local_iso, paginate
+from core.api import ERROR_RESPONSES, MAX_ID, DateTimeText, PageQuery, StrictIn, local_iso, paginate
 from notify import services
 from notify.choices import DeliveryChannel, OutboxStatus
 from notify.models import MessageTemplate, OutboxMessage
@@ -33,15 +33,78 @@ class InboxFilters(PageQuery):
     unread: bool = False
 
 
-class ReadIn(Schema):
+class ReadIn(StrictIn):
     ids: list[int] | None = Field(default=None, max_length=500, description="Message ids; omit for all unread")
 
 
-class TemplatePatch(Schema):
+class TemplatePatch(StrictIn):
     version: int = Field(ge=1)
     subject: str | None = Field(default=None, max_length=200)
     body: str | None = Field(default=None, max_length=5000)
     is_active: bool | None = None
+
+
+class MessageOut(Schema):
+    id: int
+    uuid: str = Field(description="The message's idempotency key at the provider.")
+    template_key: str
+    channel: str
+    recipient_kind: str
+    recipient_name: str
+    address: str
+    language: str
+    subject: str
+    body: str
+    status: str
+    attempts: int
+    next_attempt_at: DateTimeText | None
+    last_error: str
+    sent_at: DateTimeText | None
+    provider_message_id: str
+    order: int | None = Field(description="Work order id")
+    customer: int | None = Field(description="Customer id")
+    created_at: DateTimeText
+
+
+class MessageListOut(Schema):
+    items: list[MessageOut]
+    count: int
+
+
+class InboxMessageOut(Schema):
+    id: int
+    template_key: str
+    subject: str
+    body: str
+    order: int | None
+    read_at: DateTimeText | None
+    created_at: DateTimeText
+
+
+class InboxOut(Schema):
+    items: list[InboxMessageOut]
+    count: int
+    unread: int = Field(description="All my unread messages, whatever the filter.")
+
+
+class MarkedOut(Schema):
+    marked: int = Field(description="How many messages were marked read.")
+
+
+class TemplateOut(Schema):
+    id: int
+    key: str
+    channel: str
+    language: str
+    subject: str
+    body: str
+    is_active: bool
+    version: int
+
+
+class TemplateListOut(Schema):
+    items: list[TemplateOut]
+    count: int
 
 
 def message_out(message: OutboxMessage) -> dict[str, Any]:
@@ -93,7 +156,7 @@ def template_out(template: MessageTemplate) -> dict[str, Any]:
     }
 
 
-@router.get("", response={200: dict, **ERROR_RESPONSES}, summary="Delivery log (outbox), scoped by unit")
+@router.get("", response={200: MessageListOut, **ERROR_RESPONSES}, summary="Delivery log (outbox), scoped by unit")
 def list_messages(request: HttpRequest, filters: Query[OutboxFilters]) -> Any:
     rows = outbox_search(
         user=request.user,
@@ -106,7 +169,7 @@ def list_messages(request: HttpRequest, filters: Query[OutboxFilters]) -> Any:
     return paginate(rows, page=filters.page, page_size=filters.page_size, serialize=message_out)
 
 
-@router.get("/inbox", response={200: dict, **ERROR_RESPONSES}, summary="My in-app messages")
+@router.get("/inbox", response={200: InboxOut, **ERROR_RESPONSES}, summary="My in-app messages")
 def list_inbox(request: HttpRequest, filters: Query[InboxFilters]) -> Any:
     result = paginate(
         inbox_for(request.user, unread_only=filters.unread),
@@ -118,18 +181,20 @@ def list_inbox(request: HttpRequest, filters: Query[InboxFilters]) -> Any:
     return result
 
 
-@router.post("/inbox/read", response={200: dict, **ERROR_RESPONSES}, summary="Mark my in-app messages read")
+@router.post("/inbox/read", response={200: MarkedOut, **ERROR_RESPONSES}, summary="Mark my in-app messages read")
 def read_inbox(request: HttpRequest, payload: ReadIn) -> Any:
     return {"marked": services.inbox_mark_read(user=request.user, message_ids=payload.ids)}
 
 
-@router.get("/templates", response={200: dict, **ERROR_RESPONSES}, summary="Message templates")
+@router.get("/templates", response={200: TemplateListOut, **ERROR_RESPONSES}, summary="Message templates")
 def list_templates(request: HttpRequest, page: Query[PageQuery]) -> Any:
     templates = message_templates_visible_to(request.user).order_by("key", "channel", "language")
     return paginate(templates, page=page.page, page_size=page.page_size, serialize=template_out)
 
 
-@router.patch("/templates/{template_id}", response={200: dict, **ERROR_RESPONSES}, summary="Edit a message template")
+@router.patch(
+    "/templates/{template_id}", response={200: TemplateOut, **ERROR_RESPONSES}, summary="Edit a message template"
+)
 def edit_template(request: HttpRequest, template_id: int, payload: TemplatePatch) -> Any:
     if not 1 <= template_id <= MAX_ID:
         raise MessageTemplate.DoesNotExist
@@ -147,12 +212,14 @@ def _visible_message(request: HttpRequest, message_id: int) -> OutboxMessage:
     return get_object_or_404(outbox_search(user=request.user), pk=message_id)
 
 
-@router.get("/{message_id}", response={200: dict, **ERROR_RESPONSES}, summary="One message of the delivery log")
+@router.get("/{message_id}", response={200: MessageOut, **ERROR_RESPONSES}, summary="One message of the delivery log")
 def get_message(request: HttpRequest, message_id: int) -> Any:
     return message_out(_visible_message(request, message_id))
 
 
-@router.post("/{message_id}/retry", response={200: dict, **ERROR_RESPONSES}, summary="Send a failed message again")
+@router.post(
+    "/{message_id}/retry", response={200: MessageOut, **ERROR_RESPONSES}, summary="Send a failed message again"
+)
 def retry_message(request: HttpRequest, message_id: int) -> Any:
     message = _visible_message(request, message_id)
     return message_out(services.outbox_retry(message=message, acting_user=request.user))

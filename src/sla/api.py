@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
@@ -12,7 +12,19 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from core.api import ErrorOut, PageQuery, idempotent_create, local_iso, paginate
+from core.api import (
+    ERROR_RESPONSES,
+    LAX,
+    DateTimeText,
+    DecimalNumber,
+    DecimalText,
+    IdCodeName,
+    PageQuery,
+    StrictIn,
+    idempotent_create,
+    local_iso,
+    paginate,
+)
 from core.models import OrgUnit
 from sla import services
 from sla.choices import ResolutionFrom, SlaStatus
@@ -27,11 +39,11 @@ router = Router(tags=["sla"])
 #: (prefix under /api/v1, router) pairs that aftersales.api mounts.
 ROUTERS: list[tuple[str, Router]] = [("/service-levels", router)]
 
-ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+ERRORS: dict[int, Any] = ERROR_RESPONSES
 MAX_ID = 2**63 - 1
 
 
-class LevelIn(Schema):
+class LevelIn(StrictIn):
     code: str = Field(max_length=32)
     name: str = Field(max_length=100)
     calendar: str = Field(max_length=32, description="Work calendar code, e.g. 24x7 or standard")
@@ -43,15 +55,15 @@ class LevelIn(Schema):
     customer_tags: list[str] = Field(default_factory=list, max_length=20)
     region_prefixes: list[str] = Field(default_factory=list, max_length=50)
     units: list[str] = Field(default_factory=list, max_length=50, description="Unit codes")
-    response_hours: Decimal | None = Field(default=None, gt=0, le=99999, max_digits=7, decimal_places=2)
-    arrival_hours: Decimal | None = Field(default=None, gt=0, le=99999, max_digits=7, decimal_places=2)
-    resolution_hours: Decimal | None = Field(default=None, gt=0, le=99999, max_digits=7, decimal_places=2)
-    resolution_from: ResolutionFrom = ResolutionFrom.REQUEST
+    response_hours: DecimalNumber | None = Field(default=None, gt=0, le=99999, max_digits=7, decimal_places=2)
+    arrival_hours: DecimalNumber | None = Field(default=None, gt=0, le=99999, max_digits=7, decimal_places=2)
+    resolution_hours: DecimalNumber | None = Field(default=None, gt=0, le=99999, max_digits=7, decimal_places=2)
+    resolution_from: Annotated[ResolutionFrom, LAX] = ResolutionFrom.REQUEST
     at_risk_percent: int = Field(80, ge=1, le=99)
     backup_unit_on_miss: bool = False
 
 
-class LevelPatch(Schema):
+class LevelPatch(StrictIn):
     version: int
     name: str | None = Field(default=None, max_length=100)
     calendar: str | None = Field(default=None, max_length=32)
@@ -64,16 +76,84 @@ class LevelPatch(Schema):
     customer_tags: list[str] | None = Field(default=None, max_length=20)
     region_prefixes: list[str] | None = Field(default=None, max_length=50)
     units: list[str] | None = Field(default=None, max_length=50)
-    response_hours: Decimal | None = Field(default=None, gt=0, le=99999, max_digits=7, decimal_places=2)
-    arrival_hours: Decimal | None = Field(default=None, gt=0, le=99999, max_digits=7, decimal_places=2)
-    resolution_hours: Decimal | None = Field(default=None, gt=0, le=99999, max_digits=7, decimal_places=2)
-    resolution_from: ResolutionFrom | None = None
+    response_hours: DecimalNumber | None = Field(default=None, gt=0, le=99999, max_digits=7, decimal_places=2)
+    arrival_hours: DecimalNumber | None = Field(default=None, gt=0, le=99999, max_digits=7, decimal_places=2)
+    resolution_hours: DecimalNumber | None = Field(default=None, gt=0, le=99999, max_digits=7, decimal_places=2)
+    resolution_from: Annotated[ResolutionFrom, LAX] | None = None
     at_risk_percent: int | None = Field(default=None, ge=1, le=99)
     backup_unit_on_miss: bool | None = None
 
 
 class LevelFilters(PageQuery):
     active: bool | None = None
+
+
+class ConditionsOut(Schema):
+    """What an order must match for the level to apply; an empty list matches anything."""
+
+    service_types: list[str]
+    urgencies: list[str]
+    priorities: list[int]
+    customer_tags: list[str]
+    region_prefixes: list[str]
+    units: list[str] = Field(description="Unit codes")
+
+
+class TargetsOut(Schema):
+    """Business hours allowed for each target; null: no such target."""
+
+    response_hours: DecimalText | None
+    arrival_hours: DecimalText | None
+    resolution_hours: DecimalText | None
+
+
+class LevelOut(Schema):
+    id: int
+    code: str
+    name: str
+    description: str
+    is_active: bool
+    rank: int
+    conditions: ConditionsOut
+    calendar: str = Field(description="Work calendar code")
+    targets: TargetsOut
+    resolution_from: str
+    at_risk_percent: int
+    backup_unit_on_miss: bool
+    version: int
+
+
+class LevelListOut(Schema):
+    items: list[LevelOut]
+    count: int
+
+
+class TargetClockOut(Schema):
+    deadline: DateTimeText
+    met_at: DateTimeText | None
+    state: str = Field(description="on_track, at_risk, breached or met")
+    business_seconds_left: int | None = Field(description="Negative when overdue")
+    left: str = Field(description="Business time left in words (negative: overdue)")
+
+
+class ReasonOut(Schema):
+    rule: str
+    message: str
+
+
+class OrderSlaOut(Schema):
+    order: int
+    level: IdCodeName
+    calendar: str
+    status: str
+    targets: dict[str, TargetClockOut] = Field(
+        description="Per target with a deadline: `response`, `arrival`, `resolution` (absent without one)."
+    )
+    paused_since: DateTimeText | None
+    paused_business_seconds: int
+    next_deadline: DateTimeText | None
+    reasons: list[ReasonOut] = Field(description="Why this level applies (each condition that matched).")
+    computed_at: DateTimeText | None
 
 
 def _hours(value: Decimal | None) -> str | None:
@@ -159,7 +239,7 @@ def _get_level(request: HttpRequest, level_id: int) -> ServiceLevel:
     return level
 
 
-@router.get("", response={200: dict, **ERRORS}, summary="List service levels (lowest rank first)")
+@router.get("", response={200: LevelListOut, **ERRORS}, summary="List service levels (lowest rank first)")
 def list_levels(request: HttpRequest, filters: Query[LevelFilters]) -> Any:
     if not request.user.has_perm("sla.view_servicelevel"):
         raise PermissionDenied(_("You may not view service levels."))
@@ -169,7 +249,7 @@ def list_levels(request: HttpRequest, filters: Query[LevelFilters]) -> Any:
     return paginate(levels, page=filters.page, page_size=filters.page_size, serialize=level_out)
 
 
-@router.post("", response={201: dict, **ERRORS}, summary="Create a service level (Idempotency-Key honoured)")
+@router.post("", response={201: LevelOut, **ERRORS}, summary="Create a service level (Idempotency-Key honoured)")
 def create_level(request: HttpRequest, payload: LevelIn) -> Any:
     if not request.user.has_perm("sla.add_servicelevel"):
         raise PermissionDenied(_("You may not configure service levels."))
@@ -189,7 +269,9 @@ def create_level(request: HttpRequest, payload: LevelIn) -> Any:
     return idempotent_create(request, "service-levels", create)
 
 
-@router.get("/orders/{order_id}", response={200: dict, **ERRORS}, summary="An order's deadlines, time left and status")
+@router.get(
+    "/orders/{order_id}", response={200: OrderSlaOut, **ERRORS}, summary="An order's deadlines, time left and status"
+)
 def order_sla(request: HttpRequest, order_id: int) -> Any:
     row = order_sla_for(request.user, order_id) if 1 <= order_id <= MAX_ID else None
     if row is None:
@@ -199,7 +281,7 @@ def order_sla(request: HttpRequest, order_id: int) -> Any:
 
 @router.post(
     "/orders/{order_id}/recompute",
-    response={200: dict, **ERRORS},
+    response={200: OrderSlaOut, **ERRORS},
     summary="Pick the order's level again and recompute its clocks from the history",
 )
 def recompute_order_sla(request: HttpRequest, order_id: int) -> Any:
@@ -214,12 +296,14 @@ def recompute_order_sla(request: HttpRequest, order_id: int) -> Any:
     return order_sla_out(order_sla_for(request.user, order_id) or row)
 
 
-@router.get("/{level_id}", response={200: dict, **ERRORS}, summary="One service level")
+@router.get("/{level_id}", response={200: LevelOut, **ERRORS}, summary="One service level")
 def get_level(request: HttpRequest, level_id: int) -> Any:
     return level_out(_get_level(request, level_id))
 
 
-@router.patch("/{level_id}", response={200: dict, **ERRORS}, summary="Edit a service level (optimistic concurrency)")
+@router.patch(
+    "/{level_id}", response={200: LevelOut, **ERRORS}, summary="Edit a service level (optimistic concurrency)"
+)
 def update_level(request: HttpRequest, level_id: int, payload: LevelPatch) -> Any:
     level = _get_level(request, level_id)
     changes = payload.dict(exclude_unset=True)

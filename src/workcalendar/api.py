@@ -3,8 +3,8 @@ and the holiday / make-up day entries. Thin: parse, call services/selectors, ser
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Any
+from datetime import datetime
+from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
@@ -13,7 +13,18 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from core.api import ERROR_RESPONSES, PageQuery, idempotent_create, paginate
+from core.api import (
+    ERROR_RESPONSES,
+    LAX,
+    Date,
+    DateText,
+    DateTime,
+    DateTimeText,
+    PageQuery,
+    StrictIn,
+    idempotent_create,
+    paginate,
+)
 from workcalendar import services
 from workcalendar.calendar import WorkingCalendar
 from workcalendar.models import CalendarDay, DayKind, WorkCalendar
@@ -28,7 +39,7 @@ ROUTERS: list[tuple[str, Router]] = [("/work-calendars", router)]
 HOURS_DESCRIPTION = 'Weekday → intervals, e.g. {"mon": [["09:00","12:00"],["13:00","18:00"]]}; "24:00" ends a day.'
 
 
-class CalendarIn(Schema):
+class CalendarIn(StrictIn):
     code: str = Field(max_length=32)
     name: str = Field(max_length=100)
     timezone: str = Field("Asia/Shanghai", max_length=64)
@@ -37,7 +48,7 @@ class CalendarIn(Schema):
     always_open: bool = Field(False, description="7×24: every hour counts, holidays included")
 
 
-class CalendarPatch(Schema):
+class CalendarPatch(StrictIn):
     version: int
     name: str | None = Field(default=None, max_length=100)
     timezone: str | None = Field(default=None, max_length=64)
@@ -48,18 +59,18 @@ class CalendarPatch(Schema):
 
 
 class DeadlineQuery(Schema):
-    start: datetime = Field(description="ISO 8601 instant; without an offset, the calendar's timezone")
+    start: DateTime = Field(description="ISO 8601 instant; without an offset, the calendar's timezone")
     hours: str = Field(max_length=32, description="Business hours to add (> 0; decimals allowed)")
 
 
-class DayIn(Schema):
-    date: date
-    kind: DayKind
+class DayIn(StrictIn):
+    date: Date
+    kind: Annotated[DayKind, LAX]
     name: str = Field("", max_length=100)
     calendar: str | None = Field(None, max_length=32, description="Calendar code; empty: national date")
 
 
-class DaysImportIn(Schema):
+class DaysImportIn(StrictIn):
     text: str = Field(
         max_length=100_000, description="Lines like 2027-01-01,holiday,元旦 / 2027-02-07,workday,春节调休"
     )
@@ -70,6 +81,52 @@ class DayFilters(PageQuery):
     page_size: int = Field(100, ge=1, le=100)
     year: int | None = Field(None, ge=1900, le=2200)
     calendar: str | None = Field(None, max_length=32, description="A calendar code; empty: national entries")
+
+
+#: Weekday → working intervals, as stored (normalised: weekdays in order, "HH:MM" pairs).
+WeeklyHours = dict[str, list[list[str]]]
+
+
+class CalendarOut(Schema):
+    id: int
+    code: str
+    name: str
+    timezone: str
+    always_open: bool
+    chinese_holidays: bool
+    hours: WeeklyHours = Field(description=HOURS_DESCRIPTION)
+    is_active: bool
+    version: int
+    created_at: DateTimeText
+    updated_at: DateTimeText
+
+
+class CalendarListOut(Schema):
+    items: list[CalendarOut]
+    count: int
+
+
+class DayOut(Schema):
+    id: int
+    date: DateText
+    kind: str
+    name: str
+    calendar: str | None = Field(description="Calendar code; null: a national date")
+    is_active: bool
+
+
+class DayListOut(Schema):
+    items: list[DayOut]
+    count: int
+
+
+class ImportOut(Schema):
+    imported: int = Field(description="How many dates were entered or changed.")
+
+
+class DeadlineOut(Schema):
+    deadline: DateTimeText
+    warnings: list[str] = Field(description="Years the count crossed that the holiday data does not cover.")
 
 
 def calendar_out(calendar: WorkCalendar) -> dict[str, Any]:
@@ -112,7 +169,9 @@ def _calendar_or_none(request: HttpRequest, code: str | None) -> WorkCalendar | 
     return calendar
 
 
-@router.post("", response={201: dict, **ERROR_RESPONSES}, summary="Create a work calendar (Idempotency-Key honoured)")
+@router.post(
+    "", response={201: CalendarOut, **ERROR_RESPONSES}, summary="Create a work calendar (Idempotency-Key honoured)"
+)
 def create_calendar(request: HttpRequest, payload: CalendarIn) -> Any:
     if not request.user.has_perm("workcalendar.add_workcalendar"):
         raise PermissionDenied(_("You may not change work calendars."))
@@ -132,13 +191,15 @@ def create_calendar(request: HttpRequest, payload: CalendarIn) -> Any:
     return idempotent_create(request, "work-calendars", create)
 
 
-@router.get("", response={200: dict, **ERROR_RESPONSES}, summary="List work calendars")
+@router.get("", response={200: CalendarListOut, **ERROR_RESPONSES}, summary="List work calendars")
 def list_calendars(request: HttpRequest, filters: Query[PageQuery]) -> Any:
     calendars = work_calendars_visible_to(request.user).order_by("code")
     return paginate(calendars, page=filters.page, page_size=filters.page_size, serialize=calendar_out)
 
 
-@router.get("/days", response={200: dict, **ERROR_RESPONSES}, summary="Holiday and make-up day entries admins made")
+@router.get(
+    "/days", response={200: DayListOut, **ERROR_RESPONSES}, summary="Holiday and make-up day entries admins made"
+)
 def list_days(request: HttpRequest, filters: Query[DayFilters]) -> Any:
     entries = calendar_days_visible_to(request.user).filter(is_active=True)
     calendar = _calendar_or_none(request, filters.calendar)
@@ -148,7 +209,7 @@ def list_days(request: HttpRequest, filters: Query[DayFilters]) -> Any:
     return paginate(entries.order_by("date"), page=filters.page, page_size=filters.page_size, serialize=day_out)
 
 
-@router.post("/days", response={201: dict, **ERROR_RESPONSES}, summary="Enter a holiday or make-up working day")
+@router.post("/days", response={201: DayOut, **ERROR_RESPONSES}, summary="Enter a holiday or make-up working day")
 def create_day(request: HttpRequest, payload: DayIn) -> Any:
     if not request.user.has_perm("workcalendar.add_calendarday"):
         raise PermissionDenied(_("You may not change work calendars."))
@@ -167,7 +228,7 @@ def create_day(request: HttpRequest, payload: DayIn) -> Any:
 
 
 @router.post(
-    "/days/import", response={200: dict, **ERROR_RESPONSES}, summary="Import dates from text/CSV (all or nothing)"
+    "/days/import", response={200: ImportOut, **ERROR_RESPONSES}, summary="Import dates from text/CSV (all or nothing)"
 )
 def import_days(request: HttpRequest, payload: DaysImportIn) -> Any:
     if not request.user.has_perm("workcalendar.add_calendarday"):
@@ -178,13 +239,13 @@ def import_days(request: HttpRequest, payload: DaysImportIn) -> Any:
     return {"imported": count}
 
 
-@router.get("/{code}", response={200: dict, **ERROR_RESPONSES}, summary="One work calendar")
+@router.get("/{code}", response={200: CalendarOut, **ERROR_RESPONSES}, summary="One work calendar")
 def get_calendar(request: HttpRequest, code: str) -> Any:
     return calendar_out(_get(request, code))
 
 
 @router.patch(
-    "/{code}", response={200: dict, **ERROR_RESPONSES}, summary="Edit a work calendar (optimistic concurrency)"
+    "/{code}", response={200: CalendarOut, **ERROR_RESPONSES}, summary="Edit a work calendar (optimistic concurrency)"
 )
 def update_calendar(request: HttpRequest, code: str, payload: CalendarPatch) -> Any:
     calendar = _get(request, code)
@@ -201,7 +262,7 @@ def update_calendar(request: HttpRequest, code: str, payload: CalendarPatch) -> 
     return calendar_out(calendar)
 
 
-@router.get("/{code}/deadline", response={200: dict, **ERROR_RESPONSES}, summary="N business hours after start")
+@router.get("/{code}/deadline", response={200: DeadlineOut, **ERROR_RESPONSES}, summary="N business hours after start")
 def deadline(request: HttpRequest, code: str, query: Query[DeadlineQuery]) -> Any:
     _get(request, code)  # visibility: 404 for a calendar the caller may not see
     result = services.work_calendar_deadline(code=code, start=query.start, hours=query.hours)
