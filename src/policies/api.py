@@ -6,7 +6,6 @@ see answers 404 (or 400 naming the field in a body), exactly like one that does 
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -19,7 +18,24 @@ from pydantic import Field
 
 from catalog.models import ProductCategory
 from catalog.selectors import product_models_visible_to
-from core.api import ERROR_RESPONSES, MAX_ID, Id, Money, PageQuery, idempotent_create, paginate, parse_id
+from core.api import (
+    ERROR_RESPONSES,
+    MAX_ID,
+    Date,
+    DateText,
+    DateTimeText,
+    DecimalNumber,
+    DecimalText,
+    Id,
+    IdName,
+    Money,
+    MoneyText,
+    PageQuery,
+    StrictIn,
+    idempotent_create,
+    paginate,
+    parse_id,
+)
 from customers.selectors import customers_visible_to
 from devices.selectors import devices_visible_to
 from policies import services
@@ -50,6 +66,45 @@ FeeCode = Literal["labour", "parts", "software", "travel", "lodging", "meals", "
 ContractKindCode = Literal["extended_warranty", "annual_maintenance", "service_package"]
 
 
+class ReasonOut(Schema):
+    """Why: the rule applied, in words, and the article of the 三包 regulation it rests on."""
+
+    rule: str
+    message: str
+    article: str
+
+
+class DecisionPolicyRef(Schema):
+    """The policy version decided by; nulls when no policy applies."""
+
+    id: int | None
+    revision: int | None
+
+
+class DeviceWarrantyOut(Schema):
+    status: str
+    starts_on: DateText | None
+    ends_on: DateText | None
+    reasons: list[ReasonOut]
+    parts_ends_on: DateText | None
+    coverage: str
+    policy: DecisionPolicyRef
+
+
+class DecisionOut(Schema):
+    status: str
+    coverage: str
+    starts_on: DateText | None
+    ends_on: DateText | None
+    parts_ends_on: DateText | None
+    remedies: list[str]
+    reasons: list[ReasonOut]
+    repeat_repairs: int
+    repair_days: int
+    depreciation_percent: DecimalText | None
+    policy: DecisionPolicyRef
+
+
 def _reasons(decision: WarrantyDecision) -> list[dict[str, str]]:
     return [{"rule": r.rule, "message": r.message, "article": r.article} for r in decision.reasons]
 
@@ -65,13 +120,15 @@ def decision_out(decision: WarrantyDecision) -> dict[str, Any]:
 
 
 class WarrantyQuery(Schema):
-    on: date | None = Field(
+    on: Date | None = Field(
         default=None, description="YYYY-MM-DD, past or future (answered from what is known today); today when omitted"
     )
 
 
 @device_router.get(
-    "/{device_id}/warranty", response={200: dict, **ERROR_RESPONSES}, summary="A device's warranty on a date"
+    "/{device_id}/warranty",
+    response={200: DeviceWarrantyOut, **ERROR_RESPONSES},
+    summary="A device's warranty on a date",
 )
 def device_warranty(request: HttpRequest, device_id: int, filters: Query[WarrantyQuery]) -> Any:
     device = devices_visible_to(request.user).filter(pk=device_id).first() if 1 <= device_id <= MAX_ID else None
@@ -94,14 +151,16 @@ def _not_found() -> Exception:
     return Http404()
 
 
-class DecisionIn(Schema):
+class DecisionIn(StrictIn):
     device: Id
-    on: date | None = Field(default=None, description="The day of the fault report; today when omitted")
+    on: Date | None = Field(default=None, description="The day of the fault report; today when omitted")
     request: RequestCode = "repair"
     fault_cause: FaultCode = "unknown"
 
 
-@router.post("/decisions", response={200: dict, **ERROR_RESPONSES}, summary="Decide a warranty case (not recorded)")
+@router.post(
+    "/decisions", response={200: DecisionOut, **ERROR_RESPONSES}, summary="Decide a warranty case (not recorded)"
+)
 def decide(request: HttpRequest, payload: DecisionIn) -> Any:
     device = devices_visible_to(request.user).filter(pk=payload.device).first()
     if device is None:
@@ -116,6 +175,39 @@ def decide(request: HttpRequest, payload: DecisionIn) -> Any:
 
 
 # --- policies ----------------------------------------------------------------------------------
+
+
+class PolicyOut(Schema):
+    id: int
+    name: str
+    revision: int
+    category: str | None = Field(description="Category code; null with a product model or for the default")
+    product_model: str | None = Field(description="Product model code")
+    effective_from: DateText
+    unit_months: int | None = Field(description="Null: the product model's catalogue months")
+    parts_months: int | None
+    parts: list[str]
+    start_basis: str
+    start_fallback: str
+    extend_for_repair_time: bool
+    restart_on_exchange: bool
+    return_days: int
+    exchange_days: int
+    repeat_failure_threshold: int
+    repeat_same_fault_consecutive: bool
+    parts_wait_limit_days: int
+    repairer_fault_limit_days: int
+    depreciation_percent_per_day: DecimalText
+    repair_warranty_days: int
+    parts_supply_years: int
+    excluded_causes: list[str]
+    note: str
+    created_at: DateTimeText
+
+
+class PolicyListOut(Schema):
+    items: list[PolicyOut]
+    count: int
 
 
 def policy_out(policy: WarrantyPolicy) -> dict[str, Any]:
@@ -148,7 +240,7 @@ def policy_out(policy: WarrantyPolicy) -> dict[str, Any]:
     }
 
 
-class PolicyTermsIn(Schema):
+class PolicyTermsIn(StrictIn):
     """Terms of a policy version; those left out are copied from the version in force for the scope."""
 
     unit_months: int | None = Field(default=None, ge=0, le=240)
@@ -164,7 +256,9 @@ class PolicyTermsIn(Schema):
     repeat_same_fault_consecutive: bool | None = None
     parts_wait_limit_days: int | None = Field(default=None, ge=0, le=3650)
     repairer_fault_limit_days: int | None = Field(default=None, ge=0, le=3650)
-    depreciation_percent_per_day: Decimal | None = Field(default=None, ge=0, le=100, max_digits=6, decimal_places=3)
+    depreciation_percent_per_day: DecimalNumber | None = Field(
+        default=None, ge=0, le=100, max_digits=6, decimal_places=3
+    )
     repair_warranty_days: int | None = Field(default=None, ge=0, le=3650)
     parts_supply_years: int | None = Field(default=None, ge=0, le=50)
     excluded_causes: list[FaultCode] | None = Field(default=None, max_length=20)
@@ -174,7 +268,7 @@ class PolicyIn(PolicyTermsIn):
     name: str | None = Field(default=None, max_length=100)
     category: str | None = Field(default=None, max_length=100, description="Category code; omit both for the default")
     product_model: str | None = Field(default=None, max_length=64, description="Product model code")
-    effective_from: date
+    effective_from: Date
     note: str = Field(default="", max_length=5000)
 
 
@@ -198,7 +292,7 @@ def _policy_fields(request: HttpRequest, payload: PolicyIn) -> dict[str, Any]:
     return fields
 
 
-@router.get("/policies", response={200: dict, **ERROR_RESPONSES}, summary="List warranty policy versions")
+@router.get("/policies", response={200: PolicyListOut, **ERROR_RESPONSES}, summary="List warranty policy versions")
 def list_policies(request: HttpRequest, filters: Query[PolicyFilters]) -> Any:
     policies = warranty_policies_visible_to(request.user)
     if filters.category:
@@ -208,7 +302,7 @@ def list_policies(request: HttpRequest, filters: Query[PolicyFilters]) -> Any:
     return paginate(policies, page=filters.page, page_size=filters.page_size, serialize=policy_out)
 
 
-@router.get("/policies/{policy_id}", response={200: dict, **ERROR_RESPONSES}, summary="One policy version")
+@router.get("/policies/{policy_id}", response={200: PolicyOut, **ERROR_RESPONSES}, summary="One policy version")
 def get_policy(request: HttpRequest, policy_id: int) -> Any:
     if not 1 <= policy_id <= MAX_ID:
         raise WarrantyPolicy.DoesNotExist
@@ -216,7 +310,7 @@ def get_policy(request: HttpRequest, policy_id: int) -> Any:
 
 
 @router.post(
-    "/policies", response={201: dict, **ERROR_RESPONSES}, summary="Add a policy version (Idempotency-Key honoured)"
+    "/policies", response={201: PolicyOut, **ERROR_RESPONSES}, summary="Add a policy version (Idempotency-Key honoured)"
 )
 def create_policy(request: HttpRequest, payload: PolicyIn) -> Any:
     if not request.user.has_perm("policies.add_warrantypolicy"):
@@ -230,6 +324,28 @@ def create_policy(request: HttpRequest, payload: PolicyIn) -> Any:
 
 
 # --- contracts ---------------------------------------------------------------------------------
+
+
+class ContractOut(Schema):
+    id: int
+    number: str
+    kind: str
+    customer: IdName
+    devices: list[int] = Field(description="Device ids covered; empty: every device of the customer")
+    all_devices: bool
+    starts_on: DateText
+    ends_on: DateText
+    price: MoneyText
+    waived_fee_kinds: list[str]
+    extends_months: int | None
+    note: str
+    is_active: bool
+    version: int
+
+
+class ContractListOut(Schema):
+    items: list[ContractOut]
+    count: int
 
 
 def contract_out(contract: Contract) -> dict[str, Any]:
@@ -251,24 +367,24 @@ def contract_out(contract: Contract) -> dict[str, Any]:
     }
 
 
-class ContractIn(Schema):
+class ContractIn(StrictIn):
     kind: ContractKindCode
     customer: Id
     devices: list[Id] = Field(default_factory=list, max_length=1000, description="Empty: every device of the customer")
-    starts_on: date
-    ends_on: date | None = Field(default=None, description="Omitted: starts_on + extends_months")
+    starts_on: Date
+    ends_on: Date | None = Field(default=None, description="Omitted: starts_on + extends_months")
     price: Money = Decimal("0.00")
     waived_fee_kinds: list[FeeCode] | None = Field(default=None, description="Omitted: the kind's default")
     extends_months: int | None = Field(default=None, ge=1, le=120)
     note: str = Field(default="", max_length=5000)
 
 
-class ContractPatch(Schema):
+class ContractPatch(StrictIn):
     version: int
     kind: ContractKindCode | None = None
     devices: list[Id] | None = Field(default=None, max_length=1000)
-    starts_on: date | None = None
-    ends_on: date | None = None
+    starts_on: Date | None = None
+    ends_on: Date | None = None
     price: Money | None = None
     waived_fee_kinds: list[FeeCode] | None = None
     extends_months: int | None = Field(default=None, ge=1, le=120)
@@ -294,7 +410,7 @@ def _get_contract(request: HttpRequest, contract_id: int) -> Contract:
     return contracts_visible_to(request.user).get(pk=contract_id)
 
 
-@router.get("/contracts", response={200: dict, **ERROR_RESPONSES}, summary="List contracts")
+@router.get("/contracts", response={200: ContractListOut, **ERROR_RESPONSES}, summary="List contracts")
 def list_contracts(request: HttpRequest, filters: Query[ContractFilters]) -> Any:
     contracts = contracts_visible_to(request.user).prefetch_related("devices")
     if filters.customer:
@@ -304,13 +420,13 @@ def list_contracts(request: HttpRequest, filters: Query[ContractFilters]) -> Any
     return paginate(contracts, page=filters.page, page_size=filters.page_size, serialize=contract_out)
 
 
-@router.get("/contracts/{contract_id}", response={200: dict, **ERROR_RESPONSES}, summary="One contract")
+@router.get("/contracts/{contract_id}", response={200: ContractOut, **ERROR_RESPONSES}, summary="One contract")
 def get_contract(request: HttpRequest, contract_id: int) -> Any:
     return contract_out(_get_contract(request, contract_id))
 
 
 @router.post(
-    "/contracts", response={201: dict, **ERROR_RESPONSES}, summary="Create a contract (Idempotency-Key honoured)"
+    "/contracts", response={201: ContractOut, **ERROR_RESPONSES}, summary="Create a contract (Idempotency-Key honoured)"
 )
 def create_contract(request: HttpRequest, payload: ContractIn) -> Any:
     def create() -> tuple[int, dict[str, Any]]:
@@ -329,7 +445,7 @@ def create_contract(request: HttpRequest, payload: ContractIn) -> Any:
 
 @router.patch(
     "/contracts/{contract_id}",
-    response={200: dict, **ERROR_RESPONSES},
+    response={200: ContractOut, **ERROR_RESPONSES},
     summary="Edit a contract (optimistic concurrency)",
 )
 def update_contract(request: HttpRequest, contract_id: int, payload: ContractPatch) -> Any:
