@@ -123,9 +123,45 @@ def token_client(user: Any) -> Client:
     return Client(HTTP_AUTHORIZATION=f"Bearer {key}")
 
 
+def logged_in_client(user: Any) -> Client:
+    """A test client of the console with ``user`` signed in (the session, as a browser has it)."""
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def speak(user: Any, language: str) -> Any:
+    """Set the language the user chose in their profile. It wins over the browser's
+    Accept-Language on every console page (core.middleware.UserLanguageMiddleware); on the API an
+    explicit Accept-Language wins and the profile answers when there is none (core.api)."""
+    from core.models import UserProfile
+
+    UserProfile.objects.filter(user=user).update(language=language)
+    return user
+
+
+def speak_english(user: Any) -> Any:
+    """The user chose English: messages can be asserted by their msgids whatever the zh-hans
+    catalogue holds."""
+    return speak(user, "en")
+
+
+@pytest.fixture
+def client_as() -> Any:
+    """``client_as(user)``: a console client signed in as ``user``."""
+    return logged_in_client
+
+
 @pytest.fixture
 def api_as() -> Any:
+    """``api_as(user)``: an API client with ``user``'s bearer token (answers in their language)."""
     return token_client
+
+
+@pytest.fixture
+def api_as_en() -> Any:
+    """``api_as_en(user)``: an API client of ``user`` who chose English (see ``speak_english``)."""
+    return lambda user: token_client(speak_english(user))
 
 
 # --- xdist groups (browser tests, demo data) ------------------------------------------------

@@ -12,6 +12,7 @@ import pytest
 from billing.services import PartPriceSpec, part_price_list_create
 from core.choices import Role
 from core.testing import make_user
+from tests.conftest import speak_english  # noqa: F401  (this app's modules import it from here)
 from workorders import services as wo
 from workorders.choices import Channel, ChargeType, ServiceType
 
@@ -83,18 +84,6 @@ def _english() -> Any:
         yield
 
 
-def speak_english(user: Any) -> Any:
-    """The user's chosen language wins over the browser's: make it English, so messages can be
-    asserted by their msgids whatever the zh-hans catalogue holds."""
-    from core.models import UserProfile
-
-    UserProfile.objects.filter(user=user).update(language="en")
-    return user
-
-
 @pytest.fixture
-def api_as() -> Any:
-    """API clients of users who chose English (see ``speak_english``)."""
-    from tests.conftest import token_client
-
-    return lambda user: token_client(speak_english(user))
+def api_as(api_as_en: Any) -> Any:
+    return api_as_en  # this app's API tests assert English msgids: its API users chose English

@@ -1,20 +1,8 @@
 from __future__ import annotations
 
-import pytest
-from django.test import Client
 from django.urls import reverse
 
 from catalog.models import ProductCategory, ProductModel
-
-
-@pytest.fixture
-def client_as():
-    def make(user):
-        client = Client()
-        client.force_login(user)
-        return client
-
-    return make
 
 
 def model_data(category, **overrides):

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
@@ -9,16 +7,6 @@ from django.utils.translation import gettext
 from customers.models import Contact, Customer
 from customers.services import customer_create
 from workorders.services import workorder_create
-
-
-@pytest.fixture
-def client_as():
-    def make(user):
-        client = Client()
-        client.force_login(user)
-        return client
-
-    return make
 
 
 def test_list_requires_login(client, db):

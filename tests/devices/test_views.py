@@ -3,7 +3,6 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -12,16 +11,6 @@ from devices.services import device_create
 from workorders.services import workorder_create
 
 TODAY = timezone.localdate()
-
-
-@pytest.fixture
-def client_as():
-    def make(user):
-        client = Client()
-        client.force_login(user)
-        return client
-
-    return make
 
 
 def form_data(device_or_customer=None, **overrides):

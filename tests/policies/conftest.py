@@ -10,6 +10,7 @@ import pytest
 from catalog.services import product_model_create
 from devices.services import device_create
 from policies.models import WarrantyPolicy
+from tests.conftest import speak_english  # noqa: F401  (this app's modules import it from here)
 
 
 @pytest.fixture
@@ -47,18 +48,6 @@ def default_policy(db: Any) -> WarrantyPolicy:
     return WarrantyPolicy.objects.get(category__isnull=True, product_model__isnull=True)
 
 
-def speak_english(user: Any) -> Any:
-    """The user's chosen language wins over the browser's: make it English, so messages can be
-    asserted by their msgids whatever the zh-hans catalogue holds."""
-    from core.models import UserProfile
-
-    UserProfile.objects.filter(user=user).update(language="en")
-    return user
-
-
 @pytest.fixture
-def api_as() -> Any:
-    """API clients of users who chose English (see ``speak_english``)."""
-    from tests.conftest import token_client
-
-    return lambda user: token_client(speak_english(user))
+def api_as(api_as_en: Any) -> Any:
+    return api_as_en  # this app's API tests assert English msgids: its API users chose English
