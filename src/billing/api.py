@@ -4,8 +4,6 @@ services/selectors, serialise. Money goes out as strings with two decimals."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from decimal import Decimal
 from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
@@ -23,7 +21,23 @@ from billing.selectors import (
     purchase_requests_visible_to,
     settlements_visible_to,
 )
-from core.api import ERROR_RESPONSES, MAX_ID, PageQuery, idempotent_create, local_iso, money_text, paginate
+from core.api import (
+    ERROR_RESPONSES,
+    MAX_ID,
+    Date,
+    DateText,
+    DateTime,
+    DateTimeText,
+    DecimalText,
+    MoneyText,
+    NumberText,
+    PageQuery,
+    StrictIn,
+    idempotent_create,
+    local_iso,
+    money_text,
+    paginate,
+)
 from core.choices import FeeKind
 from workorders.models import WorkOrder
 from workorders.selectors import workorders_visible_to
@@ -33,8 +47,8 @@ router = Router(tags=["billing"])
 #: (prefix under /api/v1, router) pairs that aftersales.api mounts.
 ROUTERS: list[tuple[str, Router]] = [("/billing", router)]
 
-#: Numbers arrive as text or JSON numbers; the service checks sign and decimals and names the field.
-Number = str | int | Decimal
+#: Numbers arrive as text or JSON numbers (never booleans); the service checks sign and decimals and names the field.
+Number = NumberText
 
 
 def _deny_without(request: HttpRequest, permission: str) -> None:
@@ -48,7 +62,7 @@ def _deny_without(request: HttpRequest, permission: str) -> None:
 # --- fee schedules and price lists ---------------------------------------------------------
 
 
-class RateIn(Schema):
+class RateIn(StrictIn):
     kind: Literal["labour", "parts", "software", "travel", "lodging", "meals", "allowance"]
     unit: Literal["per_day", "per_hour", "actual"]
     amount: Number | None = None
@@ -56,10 +70,30 @@ class RateIn(Schema):
     remark: str = Field(default="", max_length=200)
 
 
-class FeeScheduleIn(Schema):
-    effective_from: date
+class FeeScheduleIn(StrictIn):
+    effective_from: Date
     note: str = Field(default="", max_length=200)
     rates: list[RateIn] = Field(max_length=len(FeeKind.values))
+
+
+class RateOut(Schema):
+    kind: str
+    unit: str
+    amount: MoneyText | None = Field(description="Null: charged at actual cost")
+    customer_may_provide: bool
+    remark: str
+
+
+class FeeScheduleOut(Schema):
+    id: int
+    effective_from: DateText
+    note: str
+    rates: list[RateOut]
+
+
+class FeeScheduleListOut(Schema):
+    items: list[FeeScheduleOut]
+    count: int
 
 
 def fee_schedule_out(schedule: FeeSchedule) -> dict[str, Any]:
@@ -80,14 +114,20 @@ def fee_schedule_out(schedule: FeeSchedule) -> dict[str, Any]:
     }
 
 
-@router.get("/fee-schedules", response={200: dict, **ERROR_RESPONSES}, summary="Fee schedule versions, newest first")
+@router.get(
+    "/fee-schedules",
+    response={200: FeeScheduleListOut, **ERROR_RESPONSES},
+    summary="Fee schedule versions, newest first",
+)
 def list_fee_schedules(request: HttpRequest, page: Query[PageQuery]) -> Any:
     _deny_without(request, "billing.view_feeschedule")
     return paginate(fee_schedules(), page=page.page, page_size=page.page_size, serialize=fee_schedule_out)
 
 
 @router.post(
-    "/fee-schedules", response={201: dict, **ERROR_RESPONSES}, summary="A new fee schedule version (Idempotency-Key)"
+    "/fee-schedules",
+    response={201: FeeScheduleOut, **ERROR_RESPONSES},
+    summary="A new fee schedule version (Idempotency-Key)",
 )
 def create_fee_schedule(request: HttpRequest, payload: FeeScheduleIn) -> Any:
     def create() -> tuple[int, dict[str, Any]]:
@@ -102,17 +142,36 @@ def create_fee_schedule(request: HttpRequest, payload: FeeScheduleIn) -> Any:
     return idempotent_create(request, "billing.fee_schedules", create)
 
 
-class PartPriceIn(Schema):
+class PartPriceIn(StrictIn):
     code: str = Field(max_length=64)
     name: str = Field(max_length=100)
     unit_price: Number
     unit_of_measure: str = Field(default="个", max_length=16)
 
 
-class PriceListIn(Schema):
-    effective_from: date
+class PriceListIn(StrictIn):
+    effective_from: Date
     note: str = Field(default="", max_length=200)
     prices: list[PartPriceIn] = Field(max_length=5000)
+
+
+class PartPriceOut(Schema):
+    code: str
+    name: str
+    unit_of_measure: str
+    unit_price: MoneyText
+
+
+class PriceListOut(Schema):
+    id: int
+    effective_from: DateText
+    note: str
+    prices: list[PartPriceOut]
+
+
+class PriceListListOut(Schema):
+    items: list[PriceListOut]
+    count: int
 
 
 def price_list_out(price_list: PartPriceList) -> dict[str, Any]:
@@ -132,14 +191,18 @@ def price_list_out(price_list: PartPriceList) -> dict[str, Any]:
     }
 
 
-@router.get("/part-price-lists", response={200: dict, **ERROR_RESPONSES}, summary="Parts price list versions")
+@router.get(
+    "/part-price-lists", response={200: PriceListListOut, **ERROR_RESPONSES}, summary="Parts price list versions"
+)
 def list_price_lists(request: HttpRequest, page: Query[PageQuery]) -> Any:
     _deny_without(request, "billing.view_partpricelist")
     return paginate(part_price_lists(), page=page.page, page_size=page.page_size, serialize=price_list_out)
 
 
 @router.post(
-    "/part-price-lists", response={201: dict, **ERROR_RESPONSES}, summary="A new parts price list (Idempotency-Key)"
+    "/part-price-lists",
+    response={201: PriceListOut, **ERROR_RESPONSES},
+    summary="A new parts price list (Idempotency-Key)",
 )
 def create_price_list(request: HttpRequest, payload: PriceListIn) -> Any:
     def create() -> tuple[int, dict[str, Any]]:
@@ -171,6 +234,46 @@ def _current_quote(request: HttpRequest, order: WorkOrder) -> Quote:
     return quote
 
 
+class ScheduleRef(Schema):
+    id: int
+    effective_from: DateText
+
+
+class QuoteLineOut(Schema):
+    kind: str
+    description: str
+    quantity: DecimalText
+    unit_price: MoneyText | None
+    amount: MoneyText | None = Field(description="Null until priced (a part waiting for purchasing's price)")
+    source: str
+    provided_by_customer: bool
+    is_waiver: bool
+    remark: str
+
+
+class QuoteReasonOut(Schema):
+    rule: str
+    message: str
+
+
+class QuoteOut(Schema):
+    id: int
+    order: int
+    version: int = Field(description="The quote's number for the order (1, 2, …)")
+    status: str
+    schedule: ScheduleRef | None
+    lines: list[QuoteLineOut]
+    subtotal: MoneyText
+    waived: MoneyText
+    total: MoneyText
+    complete: bool = Field(description="Every line priced")
+    reasons: list[QuoteReasonOut]
+    sent_at: DateTimeText | None
+    decided_at: DateTimeText | None
+    decided_via: str
+    confirmed_by: str
+
+
 def quote_out(quote: Quote) -> dict[str, Any]:
     return {
         "id": quote.pk,
@@ -193,13 +296,13 @@ def quote_out(quote: Quote) -> dict[str, Any]:
     }
 
 
-class PartIn(Schema):
+class PartIn(StrictIn):
     code: str | None = Field(default=None, max_length=64, description="Price-list code; null for an unlisted part")
     description: str = Field(default="", max_length=100)
     quantity: Number = "1"
 
 
-class QuoteBuildIn(Schema):
+class QuoteBuildIn(StrictIn):
     days: Number = "0"
     nights: Number = "0"
     hours: Number = "0"
@@ -210,13 +313,15 @@ class QuoteBuildIn(Schema):
     )
 
 
-@router.get("/orders/{order_id}/quote", response={200: dict, **ERROR_RESPONSES}, summary="The order's current quote")
+@router.get(
+    "/orders/{order_id}/quote", response={200: QuoteOut, **ERROR_RESPONSES}, summary="The order's current quote"
+)
 def get_quote(request: HttpRequest, order_id: int) -> Any:
     return quote_out(_current_quote(request, _order(request, order_id)))
 
 
 @router.post(
-    "/orders/{order_id}/quote", response={201: dict, **ERROR_RESPONSES}, summary="Draw up (price) a draft quote"
+    "/orders/{order_id}/quote", response={201: QuoteOut, **ERROR_RESPONSES}, summary="Draw up (price) a draft quote"
 )
 def build_quote(request: HttpRequest, order_id: int, payload: QuoteBuildIn) -> Any:
     order = _order(request, order_id)
@@ -237,12 +342,14 @@ def build_quote(request: HttpRequest, order_id: int, payload: QuoteBuildIn) -> A
     return idempotent_create(request, f"billing.quote.{order.pk}", create)
 
 
-class SendIn(Schema):
+class SendIn(StrictIn):
     note: str = Field(default="", max_length=300)
 
 
 @router.post(
-    "/orders/{order_id}/quote/send", response={200: dict, **ERROR_RESPONSES}, summary="Send the draft to the customer"
+    "/orders/{order_id}/quote/send",
+    response={200: QuoteOut, **ERROR_RESPONSES},
+    summary="Send the draft to the customer",
 )
 def send_quote(request: HttpRequest, order_id: int, payload: SendIn) -> Any:
     order = _order(request, order_id)
@@ -250,15 +357,15 @@ def send_quote(request: HttpRequest, order_id: int, payload: SendIn) -> Any:
     return quote_out(services.quote_send(quote=quote, acting_user=request.user, note=payload.note))
 
 
-class ConfirmIn(Schema):
+class ConfirmIn(StrictIn):
     confirmed_by: str = Field(max_length=64, description="Who on the customer's side confirmed by phone")
-    confirmed_at: datetime | None = None
+    confirmed_at: DateTime | None = None
     note: str = Field(default="", max_length=300)
 
 
 @router.post(
     "/orders/{order_id}/quote/confirm",
-    response={200: dict, **ERROR_RESPONSES},
+    response={200: QuoteOut, **ERROR_RESPONSES},
     summary="Record the customer's approval given by phone",
 )
 def confirm_quote(request: HttpRequest, order_id: int, payload: ConfirmIn) -> Any:
@@ -275,6 +382,22 @@ def confirm_quote(request: HttpRequest, order_id: int, payload: ConfirmIn) -> An
 
 
 # --- purchasing quotes ---------------------------------------------------------------------
+
+
+class PurchaseRequestOut(Schema):
+    id: int
+    order: int
+    description: str
+    quantity: DecimalText
+    status: str
+    unit_price: MoneyText | None
+    priced_at: DateTimeText | None
+    note: str
+
+
+class PurchaseRequestListOut(Schema):
+    items: list[PurchaseRequestOut]
+    count: int
 
 
 def purchase_out(item: PurchaseQuoteRequest) -> dict[str, Any]:
@@ -294,7 +417,9 @@ class PurchaseFilters(PageQuery):
     status: Literal["open", "priced", ""] = ""
 
 
-@router.get("/purchase-requests", response={200: dict, **ERROR_RESPONSES}, summary="Parts waiting for a price")
+@router.get(
+    "/purchase-requests", response={200: PurchaseRequestListOut, **ERROR_RESPONSES}, summary="Parts waiting for a price"
+)
 def list_purchase_requests(request: HttpRequest, filters: Query[PurchaseFilters]) -> Any:
     items = purchase_requests_visible_to(request.user)
     if filters.status:
@@ -302,13 +427,15 @@ def list_purchase_requests(request: HttpRequest, filters: Query[PurchaseFilters]
     return paginate(items, page=filters.page, page_size=filters.page_size, serialize=purchase_out)
 
 
-class PriceIn(Schema):
+class PriceIn(StrictIn):
     unit_price: Number
     note: str = Field(default="", max_length=200)
 
 
 @router.post(
-    "/purchase-requests/{request_id}/price", response={200: dict, **ERROR_RESPONSES}, summary="Purchasing's price"
+    "/purchase-requests/{request_id}/price",
+    response={200: PurchaseRequestOut, **ERROR_RESPONSES},
+    summary="Purchasing's price",
 )
 def price_purchase_request(request: HttpRequest, request_id: int, payload: PriceIn) -> Any:
     if not 1 <= request_id <= MAX_ID:
@@ -322,6 +449,29 @@ def price_purchase_request(request: HttpRequest, request_id: int, payload: Price
 
 
 # --- settlements ---------------------------------------------------------------------------
+
+
+class SettlementOut(Schema):
+    id: int
+    order: int
+    receipt_number: str
+    quote: int | None
+    actual_charge: MoneyText
+    payment_method: str
+    amount_paid: MoneyText
+    paid_at: DateTimeText
+    receiver: str
+    note: str
+    status: str
+    reviewed_at: DateTimeText | None
+    review_note: str
+    version: int
+    receipt_url: str = Field(description="The receipt (收费单据) PDF")
+
+
+class SettlementListOut(Schema):
+    items: list[SettlementOut]
+    count: int
 
 
 def settlement_out(settlement: Settlement) -> dict[str, Any]:
@@ -344,18 +494,18 @@ def settlement_out(settlement: Settlement) -> dict[str, Any]:
     }
 
 
-class SettlementIn(Schema):
+class SettlementIn(StrictIn):
     actual_charge: Number
     amount_paid: Number
     payment_method: Literal[tuple(PaymentMethod.values)]  # type: ignore[valid-type]
     receiver: str = Field(max_length=64)
-    paid_at: datetime | None = None
+    paid_at: DateTime | None = None
     note: str = Field(default="", max_length=300)
 
 
 @router.post(
     "/orders/{order_id}/settlements",
-    response={201: dict, **ERROR_RESPONSES},
+    response={201: SettlementOut, **ERROR_RESPONSES},
     summary="Record the settlement (receipt number issued; Idempotency-Key)",
 )
 def create_settlement(request: HttpRequest, order_id: int, payload: SettlementIn) -> Any:
@@ -372,7 +522,9 @@ class SettlementFilters(PageQuery):
     status: Literal["recorded", "reviewed", "rejected", ""] = ""
 
 
-@router.get("/settlements", response={200: dict, **ERROR_RESPONSES}, summary="Settlements (finance's review list)")
+@router.get(
+    "/settlements", response={200: SettlementListOut, **ERROR_RESPONSES}, summary="Settlements (finance's review list)"
+)
 def list_settlements(request: HttpRequest, filters: Query[SettlementFilters]) -> Any:
     items = settlements_visible_to(request.user)
     if filters.status:
@@ -386,7 +538,7 @@ def _settlement(request: HttpRequest, settlement_id: int) -> Settlement:
     return settlements_visible_to(request.user).get(pk=settlement_id)
 
 
-@router.get("/settlements/{settlement_id}", response={200: dict, **ERROR_RESPONSES}, summary="One settlement")
+@router.get("/settlements/{settlement_id}", response={200: SettlementOut, **ERROR_RESPONSES}, summary="One settlement")
 def get_settlement(request: HttpRequest, settlement_id: int) -> Any:
     return settlement_out(_settlement(request, settlement_id))
 
@@ -395,6 +547,7 @@ def get_settlement(request: HttpRequest, settlement_id: int) -> Any:
     "/settlements/{settlement_id}/receipt.pdf",
     response={200: None, **ERROR_RESPONSES},
     summary="The receipt (收费单据) as PDF",
+    openapi_extra={"responses": {200: {"description": "The receipt", "content": {"application/pdf": {}}}}},
 )
 def get_receipt(request: HttpRequest, settlement_id: int) -> Any:
     settlement = _settlement(request, settlement_id)
@@ -403,13 +556,15 @@ def get_receipt(request: HttpRequest, settlement_id: int) -> Any:
     return response
 
 
-class ReviewIn(Schema):
+class ReviewIn(StrictIn):
     decision: Literal["approve", "reject"]
     note: str = Field(default="", max_length=300)
     version: int | None = None
 
 
-@router.post("/settlements/{settlement_id}/review", response={200: dict, **ERROR_RESPONSES}, summary="Finance review")
+@router.post(
+    "/settlements/{settlement_id}/review", response={200: SettlementOut, **ERROR_RESPONSES}, summary="Finance review"
+)
 def review_settlement(request: HttpRequest, settlement_id: int, payload: ReviewIn) -> Any:
     settlement = _settlement(request, settlement_id)
     return settlement_out(
