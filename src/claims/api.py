@@ -18,9 +18,16 @@ from claims.selectors import claim_list, claims_visible_to, rule_set_current, ru
 from core.api import (
     ERROR_RESPONSES,
     MAX_ID,
+    DateText,
+    DateTimeText,
+    DecimalText,
     Id,
+    IdName,
+    IdNumber,
     Money,
+    MoneyText,
     PageQuery,
+    StrictIn,
     idempotent_create,
     local_iso,
     money_text,
@@ -39,7 +46,7 @@ ROUTERS: list[tuple[str, Router]] = [("/claims", router)]
 AnswerMap = dict[str, str | None]
 
 
-class ClaimIn(Schema):
+class ClaimIn(StrictIn):
     rule_set: str = Field(max_length=32, description="The rule set's code, e.g. COUNTERFEIT (its current version)")
     customer: Id | None = Field(default=None, description="Customer id; taken from the work order when omitted")
     device: Id | None = None
@@ -49,12 +56,12 @@ class ClaimIn(Schema):
     answers: AnswerMap = Field(default_factory=dict, description="question key → answer code")
 
 
-class AnswersIn(Schema):
+class AnswersIn(StrictIn):
     version: int = Field(ge=1)
     answers: AnswerMap
 
 
-class VersionIn(Schema):
+class VersionIn(StrictIn):
     version: int | None = Field(default=None, ge=1)
 
 
@@ -75,6 +82,133 @@ class ClaimFilters(PageQuery):
     outcome: ClaimOutcome | None = None
     q: str = Field(default="", max_length=64)
     work_order: Id | None = None
+
+
+class RuleSetSummaryOut(Schema):
+    id: int
+    code: str
+    version: int
+    name: str
+    effective_from: DateText
+    payout_ratio: DecimalText = Field(description="1 means 1:1 — the claimed amount is paid in full")
+    max_amount: MoneyText | None
+    required_documents: list[str]
+    is_active: bool
+
+
+class RuleSetListOut(Schema):
+    items: list[RuleSetSummaryOut]
+    count: int
+
+
+class RuleOut(Schema):
+    code: str
+    kind: str = Field(description="condition or exclusion")
+    text_zh: str
+    text_en: str
+    question: str
+    expected: list[str] = Field(description="The answers that meet the condition (or trigger the exclusion)")
+
+
+class OptionOut(Schema):
+    value: str
+    label: str
+
+
+class QuestionOut(Schema):
+    key: str
+    label: str
+    options: list[OptionOut]
+
+
+class RuleSetDetailOut(RuleSetSummaryOut):
+    description: str
+    rules: list[RuleOut]
+    questions: list[QuestionOut]
+
+
+class RuleSetRef(Schema):
+    id: int
+    code: str
+    version: int
+
+
+class DeviceRef(Schema):
+    id: int
+    serial_number: str
+
+
+class ClaimSummaryOut(Schema):
+    id: int
+    number: str
+    status: str
+    outcome: str | None
+    rule_set: RuleSetRef
+    customer: IdName
+    device: DeviceRef | None
+    work_order: IdNumber | None
+    unit: int
+    claimed_amount: MoneyText
+    payable_amount: MoneyText | None
+    version: int
+    created_at: DateTimeText
+
+
+class ClaimListOut(Schema):
+    items: list[ClaimSummaryOut]
+    count: int
+
+
+class AnsweredQuestionOut(QuestionOut):
+    answer: str | None
+
+
+class DecisionRuleSetRef(Schema):
+    code: str
+    version: int
+
+
+class CheckOut(Schema):
+    code: str
+    kind: str
+    text: str
+    question: str
+    answer: str | None
+    result: str = Field(description="met, failed or unknown")
+    reason: str
+
+
+class ClaimDecisionOut(Schema):
+    outcome: str
+    summary: str
+    claimed_amount: MoneyText
+    payable_amount: MoneyText
+    rule_set: DecisionRuleSetRef
+    unanswered: list[str] = Field(description="Question keys still without an answer")
+    checks: list[CheckOut]
+
+
+class EvidenceOut(Schema):
+    id: int
+    kind: str
+    name: str
+    size: int
+
+
+class ClaimDetailOut(ClaimSummaryOut):
+    description: str
+    answers: AnswerMap = Field(description="question key → answer code")
+    questions: list[AnsweredQuestionOut]
+    decision: ClaimDecisionOut | None
+    evidence: list[EvidenceOut]
+    missing_documents: list[str] = Field(description="Document kinds the rule set requires that are not attached yet")
+    decided_at: DateTimeText | None
+    slip_reviewed_at: DateTimeText | None
+    approved_at: DateTimeText | None
+    paid_at: DateTimeText | None
+    payment_reference: str
+    reject_reason: str
+    allowed_actions: list[str]
 
 
 def rule_set_summary(rule_set: ClaimRuleSet) -> dict[str, Any]:
@@ -202,7 +336,9 @@ def _visible(queryset: Any, value: Any, field: str, message: str) -> Any:
     return record
 
 
-@router.post("", response={201: dict, **ERROR_RESPONSES}, summary="Register a claim (Idempotency-Key honoured)")
+@router.post(
+    "", response={201: ClaimDetailOut, **ERROR_RESPONSES}, summary="Register a claim (Idempotency-Key honoured)"
+)
 def create_claim(request: HttpRequest, payload: ClaimIn) -> Any:
     def create() -> tuple[int, dict[str, Any]]:
         rule_set = rule_set_current(payload.rule_set.strip())
@@ -239,7 +375,7 @@ def create_claim(request: HttpRequest, payload: ClaimIn) -> Any:
     return idempotent_create(request, "claims", create)
 
 
-@router.get("", response={200: dict, **ERROR_RESPONSES}, summary="List claims (scoped to the user's units)")
+@router.get("", response={200: ClaimListOut, **ERROR_RESPONSES}, summary="List claims (scoped to the user's units)")
 def list_claims(request: HttpRequest, filters: Query[ClaimFilters]) -> Any:
     claims = claim_list(
         user=request.user,
@@ -251,25 +387,31 @@ def list_claims(request: HttpRequest, filters: Query[ClaimFilters]) -> Any:
     return paginate(claims, page=filters.page, page_size=filters.page_size, serialize=claim_summary)
 
 
-@router.get("/rule-sets", response={200: dict, **ERROR_RESPONSES}, summary="Claim rule sets, every version")
+@router.get("/rule-sets", response={200: RuleSetListOut, **ERROR_RESPONSES}, summary="Claim rule sets, every version")
 def list_rule_sets(request: HttpRequest, filters: Query[PageQuery]) -> Any:
     rule_sets = rule_sets_visible_to(request.user).order_by("code", "-version")
     return paginate(rule_sets, page=filters.page, page_size=filters.page_size, serialize=rule_set_summary)
 
 
-@router.get("/rule-sets/{rule_set_id}", response={200: dict, **ERROR_RESPONSES}, summary="One rule set version")
+@router.get(
+    "/rule-sets/{rule_set_id}", response={200: RuleSetDetailOut, **ERROR_RESPONSES}, summary="One rule set version"
+)
 def get_rule_set(request: HttpRequest, rule_set_id: int) -> Any:
     if not 1 <= rule_set_id <= MAX_ID:
         raise ClaimRuleSet.DoesNotExist
     return rule_set_detail(rule_sets_visible_to(request.user).get(pk=rule_set_id))
 
 
-@router.get("/{claim_id}", response={200: dict, **ERROR_RESPONSES}, summary="One claim with its checklist decision")
+@router.get(
+    "/{claim_id}", response={200: ClaimDetailOut, **ERROR_RESPONSES}, summary="One claim with its checklist decision"
+)
 def get_claim(request: HttpRequest, claim_id: int) -> Any:
     return claim_detail(_get_claim(request, claim_id), request)
 
 
-@router.patch("/{claim_id}/answers", response={200: dict, **ERROR_RESPONSES}, summary="Record facts (with version)")
+@router.patch(
+    "/{claim_id}/answers", response={200: ClaimDetailOut, **ERROR_RESPONSES}, summary="Record facts (with version)"
+)
 def record_answers(request: HttpRequest, claim_id: int, payload: AnswersIn) -> Any:
     claim = _get_claim(request, claim_id)
     services.claim_record_answers(
@@ -278,7 +420,7 @@ def record_answers(request: HttpRequest, claim_id: int, payload: AnswersIn) -> A
     return claim_detail(_get_claim(request, claim_id), request)
 
 
-@router.post("/{claim_id}/decide", response={200: dict, **ERROR_RESPONSES}, summary="Decide by the rule set")
+@router.post("/{claim_id}/decide", response={200: ClaimDetailOut, **ERROR_RESPONSES}, summary="Decide by the rule set")
 def decide(request: HttpRequest, claim_id: int, payload: VersionIn) -> Any:
     claim = _get_claim(request, claim_id)
     services.claim_decide(claim=claim, acting_user=request.user, expected_version=payload.version)
@@ -286,7 +428,9 @@ def decide(request: HttpRequest, claim_id: int, payload: VersionIn) -> Any:
 
 
 @router.post(
-    "/{claim_id}/evidence", response={201: dict, **ERROR_RESPONSES}, summary="Attach a document (e.g. the bank slip)"
+    "/{claim_id}/evidence",
+    response={201: ClaimDetailOut, **ERROR_RESPONSES},
+    summary="Attach a document (e.g. the bank slip)",
 )
 def add_evidence(request: HttpRequest, claim_id: int, kind: Form[EvidenceKind], file: File[UploadedFile]) -> Any:
     claim = _get_claim(request, claim_id)
@@ -294,7 +438,7 @@ def add_evidence(request: HttpRequest, claim_id: int, kind: Form[EvidenceKind], 
     return Status(201, claim_detail(_get_claim(request, claim_id), request))
 
 
-@router.post("/{claim_id}/review", response={200: dict, **ERROR_RESPONSES}, summary="Review the bank's slip")
+@router.post("/{claim_id}/review", response={200: ClaimDetailOut, **ERROR_RESPONSES}, summary="Review the bank's slip")
 def review(request: HttpRequest, claim_id: int, payload: ReviewIn) -> Any:
     claim = _get_claim(request, claim_id)
     services.claim_review_slip(
@@ -303,14 +447,14 @@ def review(request: HttpRequest, claim_id: int, payload: ReviewIn) -> Any:
     return claim_detail(_get_claim(request, claim_id), request)
 
 
-@router.post("/{claim_id}/approve", response={200: dict, **ERROR_RESPONSES}, summary="Approve for payment")
+@router.post("/{claim_id}/approve", response={200: ClaimDetailOut, **ERROR_RESPONSES}, summary="Approve for payment")
 def approve(request: HttpRequest, claim_id: int, payload: VersionIn) -> Any:
     claim = _get_claim(request, claim_id)
     services.claim_approve_payment(claim=claim, acting_user=request.user, expected_version=payload.version)
     return claim_detail(_get_claim(request, claim_id), request)
 
 
-@router.post("/{claim_id}/pay", response={200: dict, **ERROR_RESPONSES}, summary="Mark paid")
+@router.post("/{claim_id}/pay", response={200: ClaimDetailOut, **ERROR_RESPONSES}, summary="Mark paid")
 def pay(request: HttpRequest, claim_id: int, payload: PayIn) -> Any:
     claim = _get_claim(request, claim_id)
     services.claim_mark_paid(
@@ -319,7 +463,7 @@ def pay(request: HttpRequest, claim_id: int, payload: PayIn) -> Any:
     return claim_detail(_get_claim(request, claim_id), request)
 
 
-@router.post("/{claim_id}/reject", response={200: dict, **ERROR_RESPONSES}, summary="Reject with a reason")
+@router.post("/{claim_id}/reject", response={200: ClaimDetailOut, **ERROR_RESPONSES}, summary="Reject with a reason")
 def reject(request: HttpRequest, claim_id: int, payload: RejectIn) -> Any:
     claim = _get_claim(request, claim_id)
     services.claim_reject(
