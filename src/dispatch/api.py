@@ -3,7 +3,7 @@ plans and loans. Thin: parse, call selectors/services, serialise."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -13,7 +13,28 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from core.api import ERROR_RESPONSES, Id, Money, PageQuery, idempotent_create, local_iso, paginate, person_ref
+from core.api import (
+    ERROR_RESPONSES,
+    Date,
+    DateText,
+    DateTime,
+    DateTimeText,
+    DecimalText,
+    Id,
+    IdCodeName,
+    IdName,
+    IdNumber,
+    Money,
+    MoneyText,
+    PageQuery,
+    PersonRef,
+    StrictIn,
+    TimeText,
+    idempotent_create,
+    local_iso,
+    paginate,
+    person_ref,
+)
 from core.models import OrgUnit
 from dispatch import selectors, services
 from dispatch.models import Appointment, DispatchPlan, TechnicianLoan, TechnicianProfile
@@ -24,6 +45,192 @@ router = Router(tags=["dispatch"])
 
 #: (prefix under /api/v1, router) pairs that aftersales.api mounts.
 ROUTERS: list[tuple[str, Router]] = [("/dispatch", router)]
+
+
+# --- answers --------------------------------------------------------------------------------
+
+
+class HomeOut(Schema):
+    lat: DecimalText
+    lon: DecimalText
+    address: str
+
+
+class CertificateOut(Schema):
+    name: str
+    number: str
+    expires_on: DateText | None
+
+
+class ShiftOut(Schema):
+    day: DateText
+    start: TimeText
+    end: TimeText
+
+
+class TechnicianOut(Schema):
+    id: int = Field(description="The technician profile's id")
+    user: PersonRef
+    unit: IdName
+    categories: list[IdCodeName] = Field(description="Product categories the technician is skilled for")
+    service_types: list[str]
+    home: HomeOut | None = Field(description="Home base; null when not located")
+    calendar: str | None = Field(description="Work calendar code")
+    daily_capacity: int
+    is_active: bool
+    certificates: list[CertificateOut] = Field(description="Current certificates")
+    shift: ShiftOut | None = Field(description="The shift on `day`, when a day was asked for and one is planned")
+    version: int
+
+
+class TechnicianListOut(Schema):
+    items: list[TechnicianOut]
+    count: int
+
+
+class AppointmentOut(Schema):
+    id: int
+    order: IdNumber
+    technician: PersonRef | None
+    date: DateText
+    window_start: DateTimeText
+    window_end: DateTimeText
+    content: str
+    expected_minutes: int
+    expected_fees: MoneyText
+    status: str
+    version: int
+
+
+class AppointmentListOut(Schema):
+    items: list[AppointmentOut]
+    count: int
+
+
+class BoardDayOut(Schema):
+    day: DateText
+    shift: list[TimeText] | None = Field(description="[start, end] of the shift; null: not working")
+    visits: list[AppointmentOut]
+
+
+class BoardRowOut(Schema):
+    technician: PersonRef
+    loaned: bool = Field(description="On loan to this unit from another")
+    capacity: int
+    days: list[BoardDayOut]
+
+
+class UnassignedOut(Schema):
+    id: int
+    number: str
+    status: str
+    service_type: str
+    priority: int
+    customer: str = Field(description="The customer's name")
+    deadline: DateTimeText | None = Field(description="The nearest service-level deadline")
+
+
+class BoardOut(Schema):
+    unit: IdName
+    days: list[DateText]
+    technicians: list[BoardRowOut]
+    unassigned: list[UnassignedOut]
+
+
+class AssignedOut(Schema):
+    id: int
+    number: str
+    status: str
+    technician: PersonRef | None
+
+
+class CandidateOut(Schema):
+    technician: int = Field(description="User id")
+    name: str
+    score: int | float | None = Field(description="Lower is better; null: not eligible")
+    reasons: list[str]
+
+
+class AutoAssignOut(Schema):
+    choice: int | None = Field(description="The chosen technician's user id; null: nobody eligible")
+    applied: bool
+    reasons: list[str]
+    candidates: list[CandidateOut]
+
+
+class PlanVisitOut(Schema):
+    order: IdNumber
+    sequence: int
+    arrival: DateTimeText | None
+    start: DateTimeText | None
+    finish: DateTimeText | None
+    travel_km: DecimalText
+    late_minutes: int
+
+
+class PlanRouteOut(Schema):
+    technician: PersonRef | None
+    visits: list[PlanVisitOut]
+    travel_km: DecimalText
+
+
+class PlanSummaryOut(Schema):
+    """What the solver reported; nulls when it did not say."""
+
+    status: str | None
+    travel_km: int | float | None
+    lateness_minutes: int | float | None
+    solve_seconds: int | float | None
+
+
+class DropReasonOut(Schema):
+    code: str
+    detail: str
+    text: str
+
+
+class DroppedOut(Schema):
+    order: int
+    number: str
+    reasons: list[DropReasonOut]
+
+
+class PlanOut(Schema):
+    id: int
+    unit: IdName
+    day: DateText
+    status: str
+    created_by: PersonRef | None
+    approved_by: PersonRef | None
+    summary: PlanSummaryOut
+    routes: list[PlanRouteOut]
+    dropped: list[DroppedOut] = Field(description="Orders the plan leaves out, with the reasons")
+    reject_reason: str
+    version: int
+
+
+class PlanListOut(Schema):
+    items: list[PlanOut]
+    count: int
+
+
+class LoanOut(Schema):
+    id: int
+    technician: PersonRef | None
+    from_unit: IdName
+    to_unit: IdName
+    starts_on: DateText
+    ends_on: DateText
+    reason: str
+    status: str
+    requested_by: PersonRef | None
+    decided_by: PersonRef | None
+    decision_note: str
+
+
+class LoanListOut(Schema):
+    items: list[LoanOut]
+    count: int
 
 
 # --- serialisers ----------------------------------------------------------------------------
@@ -144,12 +351,14 @@ def _unit(request: HttpRequest, unit_id: int | None) -> OrgUnit:
 
 
 class TechnicianFilters(PageQuery):
-    day: date | None = None
+    day: Date | None = None
     unit: int | None = Field(default=None, ge=1)
 
 
 @router.get(
-    "/technicians", response={200: dict, **ERROR_RESPONSES}, summary="Technicians with skills, shifts, certificates"
+    "/technicians",
+    response={200: TechnicianListOut, **ERROR_RESPONSES},
+    summary="Technicians with skills, shifts, certificates",
 )
 def list_technicians(request: HttpRequest, filters: Query[TechnicianFilters]) -> Any:
     profiles = selectors.technician_profiles_visible_to(request.user).prefetch_related(
@@ -162,45 +371,47 @@ def list_technicians(request: HttpRequest, filters: Query[TechnicianFilters]) ->
     )
 
 
-@router.get("/technicians/{profile_id}", response={200: dict, **ERROR_RESPONSES}, summary="One technician")
-def get_technician(request: HttpRequest, profile_id: Id, day: date | None = None) -> Any:
+@router.get("/technicians/{profile_id}", response={200: TechnicianOut, **ERROR_RESPONSES}, summary="One technician")
+def get_technician(request: HttpRequest, profile_id: Id, day: Date | None = None) -> Any:
     return technician_out(selectors.technician_profiles_visible_to(request.user).get(pk=profile_id), day)
 
 
 # --- appointments ---------------------------------------------------------------------------
 
 
-class AppointmentIn(Schema):
+class AppointmentIn(StrictIn):
     order: Id
     technician: Id
-    window_start: datetime
-    window_end: datetime
+    window_start: DateTime
+    window_end: DateTime
     content: str = Field(default="", max_length=2000)
     expected_minutes: int = Field(default=60, ge=1, le=24 * 60)
     expected_fees: Money = Field(default=0)  # type: ignore[assignment]
     reason: str = Field(default="", max_length=2000, description="Needed when another technician was assigned")
 
 
-class RescheduleIn(Schema):
+class RescheduleIn(StrictIn):
     version: int
-    window_start: datetime
-    window_end: datetime
+    window_start: DateTime
+    window_end: DateTime
     reason: str = Field(max_length=2000)
 
 
-class CancelIn(Schema):
+class CancelIn(StrictIn):
     version: int | None = None
     reason: str = Field(max_length=2000)
 
 
 class AppointmentFilters(PageQuery):
-    day: date | None = None
+    day: Date | None = None
     technician: int | None = Field(default=None, ge=1)
     order: int | None = Field(default=None, ge=1)
 
 
 @router.post(
-    "/appointments", response={201: dict, **ERROR_RESPONSES}, summary="Book an appointment (Idempotency-Key honoured)"
+    "/appointments",
+    response={201: AppointmentOut, **ERROR_RESPONSES},
+    summary="Book an appointment (Idempotency-Key honoured)",
 )
 def create_appointment(request: HttpRequest, payload: AppointmentIn) -> Any:
     def create() -> tuple[int, dict[str, Any]]:
@@ -221,7 +432,9 @@ def create_appointment(request: HttpRequest, payload: AppointmentIn) -> Any:
 
 
 @router.get(
-    "/appointments", response={200: dict, **ERROR_RESPONSES}, summary="Appointments (by day, technician, order)"
+    "/appointments",
+    response={200: AppointmentListOut, **ERROR_RESPONSES},
+    summary="Appointments (by day, technician, order)",
 )
 def list_appointments(request: HttpRequest, filters: Query[AppointmentFilters]) -> Any:
     appointments = selectors.appointments_visible_to(request.user)
@@ -234,14 +447,16 @@ def list_appointments(request: HttpRequest, filters: Query[AppointmentFilters]) 
     return paginate(appointments, page=filters.page, page_size=filters.page_size, serialize=appointment_out)
 
 
-@router.get("/appointments/{appointment_id}", response={200: dict, **ERROR_RESPONSES}, summary="One appointment")
+@router.get(
+    "/appointments/{appointment_id}", response={200: AppointmentOut, **ERROR_RESPONSES}, summary="One appointment"
+)
 def get_appointment(request: HttpRequest, appointment_id: Id) -> Any:
     return appointment_out(selectors.appointments_visible_to(request.user).get(pk=appointment_id))
 
 
 @router.post(
     "/appointments/{appointment_id}/reschedule",
-    response={200: dict, **ERROR_RESPONSES},
+    response={200: AppointmentOut, **ERROR_RESPONSES},
     summary="Reschedule (with version and reason)",
 )
 def reschedule_appointment(request: HttpRequest, appointment_id: Id, payload: RescheduleIn) -> Any:
@@ -258,7 +473,9 @@ def reschedule_appointment(request: HttpRequest, appointment_id: Id, payload: Re
 
 
 @router.post(
-    "/appointments/{appointment_id}/cancel", response={200: dict, **ERROR_RESPONSES}, summary="Cancel an appointment"
+    "/appointments/{appointment_id}/cancel",
+    response={200: AppointmentOut, **ERROR_RESPONSES},
+    summary="Cancel an appointment",
 )
 def cancel_appointment(request: HttpRequest, appointment_id: Id, payload: CancelIn) -> Any:
     appointment = selectors.appointments_visible_to(request.user).get(pk=appointment_id)
@@ -272,13 +489,13 @@ def cancel_appointment(request: HttpRequest, appointment_id: Id, payload: Cancel
 
 
 class BoardQuery(Schema):
-    day: date
+    day: Date
     days: int = Field(default=1, ge=1, le=7)
     unit: int | None = Field(default=None, ge=1)
 
 
 @router.get(
-    "/board", response={200: dict, **ERROR_RESPONSES}, summary="The dispatch board of a unit for a day (or week)"
+    "/board", response={200: BoardOut, **ERROR_RESPONSES}, summary="The dispatch board of a unit for a day (or week)"
 )
 def board(request: HttpRequest, query: Query[BoardQuery]) -> Any:
     if not request.user.has_perm("dispatch.view_dispatchplan"):
@@ -324,18 +541,20 @@ def board(request: HttpRequest, query: Query[BoardQuery]) -> Any:
     }
 
 
-class AssignIn(Schema):
+class AssignIn(StrictIn):
     technician: Id
     reason: str = Field(default="", max_length=2000)
 
 
-class AutoAssignIn(Schema):
-    day: date | None = None
+class AutoAssignIn(StrictIn):
+    day: Date | None = None
     apply: bool = False
 
 
 @router.post(
-    "/work-orders/{order_id}/assign", response={200: dict, **ERROR_RESPONSES}, summary="Assign or reassign (reason)"
+    "/work-orders/{order_id}/assign",
+    response={200: AssignedOut, **ERROR_RESPONSES},
+    summary="Assign or reassign (reason)",
 )
 def assign(request: HttpRequest, order_id: Id, payload: AssignIn) -> Any:
     order = workorders_visible_to(request.user).get(pk=order_id)
@@ -349,7 +568,9 @@ def assign(request: HttpRequest, order_id: Id, payload: AssignIn) -> Any:
 
 
 @router.post(
-    "/work-orders/{order_id}/auto-assign", response={200: dict, **ERROR_RESPONSES}, summary="Auto-assign with reasons"
+    "/work-orders/{order_id}/auto-assign",
+    response={200: AutoAssignOut, **ERROR_RESPONSES},
+    summary="Auto-assign with reasons",
 )
 def auto_assign(request: HttpRequest, order_id: Id, payload: AutoAssignIn) -> Any:
     order = workorders_visible_to(request.user).get(pk=order_id)
@@ -368,13 +589,13 @@ def auto_assign(request: HttpRequest, order_id: Id, payload: AutoAssignIn) -> An
 # --- plans ----------------------------------------------------------------------------------
 
 
-class PlanIn(Schema):
-    day: date
+class PlanIn(StrictIn):
+    day: Date
     unit: int | None = Field(default=None, ge=1)
     time_limit: float = Field(default=2.0, ge=services.MIN_TIME_LIMIT, le=services.MAX_TIME_LIMIT)
 
 
-class VersionIn(Schema):
+class VersionIn(StrictIn):
     version: int | None = None
 
 
@@ -390,11 +611,11 @@ class EditIn(VersionIn):
 
 
 class PlanFilters(PageQuery):
-    day: date | None = None
+    day: Date | None = None
     status: str = ""
 
 
-@router.post("/plans", response={201: dict, **ERROR_RESPONSES}, summary="Propose a route plan for a unit and a day")
+@router.post("/plans", response={201: PlanOut, **ERROR_RESPONSES}, summary="Propose a route plan for a unit and a day")
 def propose_plan(request: HttpRequest, payload: PlanIn) -> Any:
     def create() -> tuple[int, dict[str, Any]]:
         plan = services.plan_propose(
@@ -405,7 +626,7 @@ def propose_plan(request: HttpRequest, payload: PlanIn) -> Any:
     return idempotent_create(request, "dispatch-plans", create)
 
 
-@router.get("/plans", response={200: dict, **ERROR_RESPONSES}, summary="Plans")
+@router.get("/plans", response={200: PlanListOut, **ERROR_RESPONSES}, summary="Plans")
 def list_plans(request: HttpRequest, filters: Query[PlanFilters]) -> Any:
     plans = selectors.plans_visible_to(request.user)
     if filters.day:
@@ -420,13 +641,13 @@ def _plan(request: HttpRequest, plan_id: int) -> DispatchPlan:
 
 
 @router.get(
-    "/plans/{plan_id}", response={200: dict, **ERROR_RESPONSES}, summary="One plan with routes and dropped jobs"
+    "/plans/{plan_id}", response={200: PlanOut, **ERROR_RESPONSES}, summary="One plan with routes and dropped jobs"
 )
 def get_plan(request: HttpRequest, plan_id: Id) -> Any:
     return plan_out(_plan(request, plan_id))
 
 
-@router.post("/plans/{plan_id}/edit", response={200: dict, **ERROR_RESPONSES}, summary="Move or drop a visit")
+@router.post("/plans/{plan_id}/edit", response={200: PlanOut, **ERROR_RESPONSES}, summary="Move or drop a visit")
 def edit_plan(request: HttpRequest, plan_id: Id, payload: EditIn) -> Any:
     plan = _plan(request, plan_id)
     if payload.drop_reason:
@@ -451,14 +672,14 @@ def edit_plan(request: HttpRequest, plan_id: Id, payload: EditIn) -> Any:
     return plan_out(plan)
 
 
-@router.post("/plans/{plan_id}/approve", response={200: dict, **ERROR_RESPONSES}, summary="Approve (director)")
+@router.post("/plans/{plan_id}/approve", response={200: PlanOut, **ERROR_RESPONSES}, summary="Approve (director)")
 def approve_plan(request: HttpRequest, plan_id: Id, payload: VersionIn) -> Any:
     return plan_out(
         services.plan_approve(acting_user=request.user, plan=_plan(request, plan_id), expected_version=payload.version)
     )
 
 
-@router.post("/plans/{plan_id}/reject", response={200: dict, **ERROR_RESPONSES}, summary="Reject with a reason")
+@router.post("/plans/{plan_id}/reject", response={200: PlanOut, **ERROR_RESPONSES}, summary="Reject with a reason")
 def reject_plan(request: HttpRequest, plan_id: Id, payload: RejectIn) -> Any:
     plan = services.plan_reject(
         acting_user=request.user, plan=_plan(request, plan_id), reason=payload.reason, expected_version=payload.version
@@ -467,7 +688,7 @@ def reject_plan(request: HttpRequest, plan_id: Id, payload: RejectIn) -> Any:
 
 
 @router.post(
-    "/plans/{plan_id}/apply", response={200: dict, **ERROR_RESPONSES}, summary="Apply an approved plan (idempotent)"
+    "/plans/{plan_id}/apply", response={200: PlanOut, **ERROR_RESPONSES}, summary="Apply an approved plan (idempotent)"
 )
 def apply_plan(request: HttpRequest, plan_id: Id) -> Any:
     return plan_out(services.plan_apply(acting_user=request.user, plan=_plan(request, plan_id)))
@@ -476,20 +697,20 @@ def apply_plan(request: HttpRequest, plan_id: Id) -> Any:
 # --- loans ----------------------------------------------------------------------------------
 
 
-class LoanIn(Schema):
+class LoanIn(StrictIn):
     technician: Id
     to_unit: Id
-    starts_on: date
-    ends_on: date
+    starts_on: Date
+    ends_on: Date
     reason: str = Field(min_length=1, max_length=2000)
 
 
-class DecideIn(Schema):
+class DecideIn(StrictIn):
     approve: bool
     note: str = Field(default="", max_length=2000)
 
 
-@router.post("/loans", response={201: dict, **ERROR_RESPONSES}, summary="Ask another unit to lend a technician")
+@router.post("/loans", response={201: LoanOut, **ERROR_RESPONSES}, summary="Ask another unit to lend a technician")
 def request_loan(request: HttpRequest, payload: LoanIn) -> Any:
     def create() -> tuple[int, dict[str, Any]]:
         technician = (
@@ -511,7 +732,7 @@ def request_loan(request: HttpRequest, payload: LoanIn) -> Any:
     return idempotent_create(request, "dispatch-loans", create)
 
 
-@router.get("/loans", response={200: dict, **ERROR_RESPONSES}, summary="Loans from or to my units")
+@router.get("/loans", response={200: LoanListOut, **ERROR_RESPONSES}, summary="Loans from or to my units")
 def list_loans(request: HttpRequest, filters: Query[PageQuery]) -> Any:
     return paginate(
         selectors.loans_visible_to(request.user), page=filters.page, page_size=filters.page_size, serialize=loan_out
@@ -519,7 +740,7 @@ def list_loans(request: HttpRequest, filters: Query[PageQuery]) -> Any:
 
 
 @router.post(
-    "/loans/{loan_id}/decide", response={200: dict, **ERROR_RESPONSES}, summary="Approve or reject (lending unit)"
+    "/loans/{loan_id}/decide", response={200: LoanOut, **ERROR_RESPONSES}, summary="Approve or reject (lending unit)"
 )
 def decide_loan(request: HttpRequest, loan_id: Id, payload: DecideIn) -> Any:
     loan = selectors.loans_visible_to(request.user).get(pk=loan_id)
