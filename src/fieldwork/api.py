@@ -4,8 +4,6 @@ service report PDF. Thin: parse, call services/selectors, serialise."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -15,7 +13,19 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from core.api import ERROR_RESPONSES, Id, idempotent_create, local_iso
+from core.api import (
+    ERROR_RESPONSES,
+    Date,
+    DateText,
+    DateTime,
+    DateTimeText,
+    DecimalNumber,
+    DecimalText,
+    Id,
+    StrictIn,
+    idempotent_create,
+    local_iso,
+)
 from fieldwork import selectors, services
 from fieldwork.models import CheckIn, CustomerSignature, RepairLogEntry, VisitChecklist
 from fieldwork.selectors import FieldJob
@@ -25,6 +35,78 @@ router = Router(tags=["field"])
 
 #: (prefix under /api/v1, router) pairs that aftersales.api mounts.
 ROUTERS: list[tuple[str, Router]] = [("/field", router)]
+
+
+class OrderStateOut(Schema):
+    id: int
+    number: str
+    status: str
+
+
+class JobOut(Schema):
+    position: int = Field(description="1-based, in route order")
+    order: OrderStateOut
+    customer: str = Field(description="The customer's name")
+    address: str
+    phone: str
+    service_type: str
+    window_start: DateTimeText | None
+    window_end: DateTimeText | None
+    plan_sequence: int | None = Field(description="The stop's number in the approved route plan")
+    source: str = Field(description="plan, appointment, scheduled or ongoing")
+
+
+class JobsOut(Schema):
+    day: DateText
+    count: int
+    items: list[JobOut]
+
+
+class CheckInOut(Schema):
+    id: int
+    order: int
+    visit: str = Field(description="The visit checked in for (one check-in per visit)")
+    at: DateTimeText
+    lat: DecimalText | None
+    lon: DecimalText | None
+
+
+class MarkOut(Schema):
+    item: str
+    label: str
+    checked: bool
+    at: DateTimeText | None
+
+
+class ChecklistOut(Schema):
+    items: list[MarkOut]
+
+
+class LogEntryOut(Schema):
+    id: int
+    text: str
+    at: DateTimeText
+    by: str | None = Field(description="The author's name")
+
+
+class LogOut(Schema):
+    items: list[LogEntryOut]
+
+
+class RepairPlanOut(Schema):
+    order: int
+    materials: str
+    people: int
+    expected_minutes: int
+    note: str
+    version: int
+
+
+class SignatureOut(Schema):
+    id: int
+    order: int
+    signer_name: str
+    at: DateTimeText
 
 
 def _order(request: HttpRequest, order_id: int) -> WorkOrder:
@@ -88,11 +170,11 @@ def signature_out(signature: CustomerSignature) -> dict[str, Any]:
 
 
 class DayQuery(Schema):
-    day: date | None = None
+    day: Date | None = None
 
 
 @router.get(
-    "/jobs", response={200: dict, **ERROR_RESPONSES}, summary="My jobs of a day (today by default), in route order"
+    "/jobs", response={200: JobsOut, **ERROR_RESPONSES}, summary="My jobs of a day (today by default), in route order"
 )
 def my_jobs(request: HttpRequest, query: Query[DayQuery]) -> Any:
     if not request.user.has_perm("workorders.work_on_workorder"):
@@ -102,15 +184,15 @@ def my_jobs(request: HttpRequest, query: Query[DayQuery]) -> Any:
     return {"day": day.isoformat(), "count": len(jobs), "items": [job_out(job, i) for i, job in enumerate(jobs, 1)]}
 
 
-class CheckInIn(Schema):
-    at: datetime | None = Field(default=None, description="Arrival time; now when left out.")
-    lat: Decimal | None = Field(default=None, ge=-90, le=90, max_digits=9, decimal_places=6)
-    lon: Decimal | None = Field(default=None, ge=-180, le=180, max_digits=9, decimal_places=6)
+class CheckInIn(StrictIn):
+    at: DateTime | None = Field(default=None, description="Arrival time; now when left out.")
+    lat: DecimalNumber | None = Field(default=None, ge=-90, le=90, max_digits=9, decimal_places=6)
+    lon: DecimalNumber | None = Field(default=None, ge=-180, le=180, max_digits=9, decimal_places=6)
 
 
 @router.post(
     "/jobs/{order_id}/check-in",
-    response={201: dict, **ERROR_RESPONSES},
+    response={201: CheckInOut, **ERROR_RESPONSES},
     summary="Check in on arrival (once per visit; Idempotency-Key honoured)",
 )
 def check_in(request: HttpRequest, order_id: Id, payload: CheckInIn) -> Any:
@@ -123,18 +205,20 @@ def check_in(request: HttpRequest, order_id: Id, payload: CheckInIn) -> Any:
     return idempotent_create(request, "field-check-in", create)
 
 
-@router.get("/jobs/{order_id}/checklist", response={200: dict, **ERROR_RESPONSES}, summary="The visit code of conduct")
+@router.get(
+    "/jobs/{order_id}/checklist", response={200: ChecklistOut, **ERROR_RESPONSES}, summary="The visit code of conduct"
+)
 def checklist(request: HttpRequest, order_id: Id) -> Any:
     order = _order(request, order_id)
     return {"items": [mark_out(item, mark) for item, mark in selectors.checklist_for(order)]}
 
 
-class ChecklistIn(Schema):
+class ChecklistIn(StrictIn):
     item: str = Field(min_length=1, max_length=40)
     checked: bool = True
 
 
-@router.post("/jobs/{order_id}/checklist", response={200: dict, **ERROR_RESPONSES}, summary="Tick or untick an item")
+@router.post("/jobs/{order_id}/checklist", response={200: MarkOut, **ERROR_RESPONSES}, summary="Tick or untick an item")
 def checklist_mark(request: HttpRequest, order_id: Id, payload: ChecklistIn) -> Any:
     mark = services.checklist_mark(
         order=_order(request, order_id), acting_user=request.user, item_code=payload.item, checked=payload.checked
@@ -142,18 +226,18 @@ def checklist_mark(request: HttpRequest, order_id: Id, payload: ChecklistIn) -> 
     return mark_out(mark.item, mark)
 
 
-@router.get("/jobs/{order_id}/log", response={200: dict, **ERROR_RESPONSES}, summary="The repair log")
+@router.get("/jobs/{order_id}/log", response={200: LogOut, **ERROR_RESPONSES}, summary="The repair log")
 def repair_log(request: HttpRequest, order_id: Id) -> Any:
     order = _order(request, order_id)
     entries = selectors.repair_log_entries_visible_to(request.user).filter(order=order).order_by("at", "id")
     return {"items": [log_out(entry) for entry in entries]}
 
 
-class LogIn(Schema):
+class LogIn(StrictIn):
     text: str = Field(max_length=5000)
 
 
-@router.post("/jobs/{order_id}/log", response={201: dict, **ERROR_RESPONSES}, summary="Add to the repair log")
+@router.post("/jobs/{order_id}/log", response={201: LogEntryOut, **ERROR_RESPONSES}, summary="Add to the repair log")
 def repair_log_add(request: HttpRequest, order_id: Id, payload: LogIn) -> Any:
     def create() -> tuple[int, dict[str, Any]]:
         entry = services.repair_log_add(order=_order(request, order_id), acting_user=request.user, text=payload.text)
@@ -173,13 +257,15 @@ def plan_out(plan: Any) -> dict[str, Any]:
     }
 
 
-@router.get("/jobs/{order_id}/plan", response={200: dict, **ERROR_RESPONSES}, summary="The repair plan (维修方案)")
+@router.get(
+    "/jobs/{order_id}/plan", response={200: RepairPlanOut, **ERROR_RESPONSES}, summary="The repair plan (维修方案)"
+)
 def repair_plan(request: HttpRequest, order_id: Id) -> Any:
     order = _order(request, order_id)
     return plan_out(selectors.repair_plans_visible_to(request.user).get(order=order))
 
 
-class PlanIn(Schema):
+class PlanIn(StrictIn):
     materials: str = Field(default="", max_length=5000)
     people: int = Field(default=1, ge=1, le=50)
     expected_minutes: int = Field(ge=1, le=60 * 24 * 30)
@@ -189,7 +275,7 @@ class PlanIn(Schema):
 
 @router.put(
     "/jobs/{order_id}/plan",
-    response={200: dict, **ERROR_RESPONSES},
+    response={200: RepairPlanOut, **ERROR_RESPONSES},
     summary="Save the repair plan: materials, people, time (versioned)",
 )
 def repair_plan_save(request: HttpRequest, order_id: Id, payload: PlanIn) -> Any:
@@ -205,13 +291,13 @@ def repair_plan_save(request: HttpRequest, order_id: Id, payload: PlanIn) -> Any
     return plan_out(plan)
 
 
-class ObjectionIn(Schema):
+class ObjectionIn(StrictIn):
     reason: str = Field(max_length=5000)
 
 
 @router.post(
     "/jobs/{order_id}/objection",
-    response={200: dict, **ERROR_RESPONSES},
+    response={200: OrderStateOut, **ERROR_RESPONSES},
     summary="The customer objects to the work: recorded, escalated to the supervisor, back to work",
 )
 def objection(request: HttpRequest, order_id: Id, payload: ObjectionIn) -> Any:
@@ -219,7 +305,7 @@ def objection(request: HttpRequest, order_id: Id, payload: ObjectionIn) -> Any:
     return {"id": order.pk, "number": order.number, "status": order.status}
 
 
-class SignatureIn(Schema):
+class SignatureIn(StrictIn):
     signer_name: str = Field(max_length=64)
     image: str = Field(
         max_length=1_400_000, description="The drawn signature: a PNG as a data URL or bare base64. Blank is refused."
@@ -228,7 +314,7 @@ class SignatureIn(Schema):
 
 @router.post(
     "/jobs/{order_id}/signature",
-    response={201: dict, **ERROR_RESPONSES},
+    response={201: SignatureOut, **ERROR_RESPONSES},
     summary="The customer signs off (PNG with ink); the service report is made",
 )
 def signature(request: HttpRequest, order_id: Id, payload: SignatureIn) -> Any:
