@@ -8,7 +8,7 @@ not reveal what exists elsewhere.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from enum import Enum
 from typing import Annotated, Any, Literal
@@ -25,7 +25,21 @@ from ninja.files import UploadedFile
 from pydantic import Field, WithJsonSchema
 
 from catalog.selectors import product_models_visible_to
-from core.api import ERROR_RESPONSES, Id, Money, PageQuery, idempotent_create, money_text, paginate, person_ref
+from core.api import (
+    ERROR_RESPONSES,
+    LAX,
+    Date,
+    DateTime,
+    DecimalNumber,
+    Id,
+    Money,
+    PageQuery,
+    StrictIn,
+    idempotent_create,
+    money_text,
+    paginate,
+    person_ref,
+)
 from customers.selectors import customers_visible_to
 from devices.selectors import devices_visible_to
 from workorders import services
@@ -40,7 +54,7 @@ router = Router(tags=["work-orders"])
 ERRORS: dict[int, Any] = ERROR_RESPONSES
 STATUS_LIST_PATTERN = "^$|^({0})(,({0}))*$".format("|".join(Status.values))
 Quantity = Annotated[
-    Decimal,
+    DecimalNumber,
     Field(gt=0, max_digits=10, decimal_places=2),
     WithJsonSchema({"type": "string", "pattern": r"^(?!0+(\.0+)?$)\d{1,8}(\.\d{1,2})?$", "examples": ["2"]}),
 ]
@@ -54,14 +68,14 @@ def iso(value: datetime | None) -> datetime | None:
 # --- input ---------------------------------------------------------------------------------
 
 
-class WorkOrderIn(Schema):
+class WorkOrderIn(StrictIn):
     customer: Id
     device: Id | None = None
-    service_type: ServiceType
-    channel: Channel = Channel.API
+    service_type: Annotated[ServiceType, LAX]
+    channel: Annotated[Channel, LAX] = Channel.API
     description: str = Field(min_length=1, max_length=5000, description="A correct and detailed fault description.")
     urgent: bool = False
-    urgency: Urgency | None = Field(None, description="Overrides `urgent` when given.")
+    urgency: Annotated[Urgency, LAX] | None = Field(None, description="Overrides `urgent` when given.")
     applicant_name: str = Field("", max_length=64)
     applicant_unit: str = Field("", max_length=100)
     contact_phone: str = Field("", max_length=32)
@@ -70,10 +84,10 @@ class WorkOrderIn(Schema):
     serial_number: str = Field("", max_length=64, description="Serial number as reported, without a device.")
 
 
-class WorkOrderPatch(Schema):
+class WorkOrderPatch(StrictIn):
     version: int = Field(ge=1, description="The version you edited; a stale one answers 409.")
-    service_type: ServiceType | None = None
-    urgency: Urgency | None = None
+    service_type: Annotated[ServiceType, LAX] | None = None
+    urgency: Annotated[Urgency, LAX] | None = None
     priority: int | None = Field(None, ge=1, le=4)
     description: str | None = Field(None, max_length=5000)
     applicant_name: str | None = Field(None, max_length=64)
@@ -83,14 +97,14 @@ class WorkOrderPatch(Schema):
     device: Id | None = None
     product_model: str | None = Field(None, max_length=64, description="Product model code.")
     reported_serial: str | None = Field(None, max_length=64)
-    charge_type: ChargeType | None = None
+    charge_type: Annotated[ChargeType, LAX] | None = None
     actual_charge: Money | None = None
     payment_receiver: str | None = Field(None, max_length=64)
     technician_signature: str | None = Field(None, max_length=64)
     supervisor_signature: str | None = Field(None, max_length=64)
 
 
-class TransitionIn(Schema):
+class TransitionIn(StrictIn):
     """The action and the data it needs; `GET /work-orders/actions` lists what each action takes."""
 
     action: ActionCode  # type: ignore[valid-type]
@@ -98,20 +112,20 @@ class TransitionIn(Schema):
     reason: str | None = Field(None, max_length=2000)
     note: str | None = Field(None, max_length=5000)
     technician: Id | None = Field(None, description="User id of the technician (assign).")
-    appointment_at: datetime | None = Field(None, description="Appointment (schedule), ISO 8601 with offset.")
+    appointment_at: DateTime | None = Field(None, description="Appointment (schedule), ISO 8601 with offset.")
     amount: Money | None = Field(None, description="Quoted amount (quote).")
-    charge_type: ChargeType | None = Field(None, description="Paid or free (accept).")
-    wait_reason: WaitReason | None = None
-    satisfaction: Satisfaction | None = None
+    charge_type: Annotated[ChargeType, LAX] | None = Field(None, description="Paid or free (accept).")
+    wait_reason: Annotated[WaitReason, LAX] | None = None
+    satisfaction: Annotated[Satisfaction, LAX] | None = None
     score: int | None = Field(None, ge=1, le=5)
     signer_name: str | None = Field(None, max_length=64)
 
 
-class CommentIn(Schema):
+class CommentIn(StrictIn):
     note: str = Field(min_length=1, max_length=5000)
 
 
-class MaterialIn(Schema):
+class MaterialIn(StrictIn):
     name: str = Field(min_length=1, max_length=100)
     model: str = Field("", max_length=64)
     unit_of_measure: str = Field("个", min_length=1, max_length=16)
@@ -134,8 +148,8 @@ class ListFilters(PageQuery):
     unit: Id | None = None
     customer: Id | None = None
     device: Id | None = None
-    submitted_from: date | None = None
-    submitted_to: date | None = None
+    submitted_from: Date | None = None
+    submitted_to: Date | None = None
 
 
 # --- output --------------------------------------------------------------------------------
