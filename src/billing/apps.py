@@ -13,10 +13,12 @@ class BillingConfig(AppConfig):
         from billing.services import quote_follow_order_event
         from billing.timeline import quote_event_params, settlement_event_params
         from core.navigation import NavEntry, register_nav
-        from workorders.hooks import on_timeline_event
+        from workorders.hooks import register_event_hook
         from workorders.panels import OrderPanel, register_order_panel, register_timeline_params
 
-        on_timeline_event(quote_follow_order_event)
+        register_event_hook(
+            name="billing.quote_status", kinds=("quote", "approve_quote", "decline_quote"), run=quote_follow_order_event
+        )
 
         register_timeline_params("quote_lines", quote_event_params)
 

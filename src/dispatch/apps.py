@@ -10,12 +10,14 @@ class DispatchConfig(AppConfig):
         from core.navigation import NavEntry, register_nav
         from dispatch import panels, services
         from dispatch.timeline import appointment_event_params
-        from workorders.hooks import on_timeline_event, register_assignment_admission, register_assignment_check
+        from workorders.hooks import register_assignment_admission, register_assignment_check, register_event_hook
         from workorders.panels import register_timeline_params
 
         register_assignment_check(services.assignment_check)
         register_timeline_params("appointment", appointment_event_params)
-        on_timeline_event(services.appointment_sync_on_event)
+        register_event_hook(
+            name="dispatch.appointments", kinds=("schedule", "assign", "cancel"), run=services.appointment_sync_on_event
+        )
         panels.register()
         register_assignment_admission(services.loan_admission)
         register_nav(

@@ -8,9 +8,6 @@ order's timeline as ``EventKind.APPOINTMENT`` events with before → after.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -278,18 +275,6 @@ def loan_admission(order: WorkOrder, technician: Any) -> bool:
 
 # --- the order page's own assign / schedule / cancel (timeline hook) -------------------------
 
-#: Set while this module books or reschedules: its own checks ran and it keeps the rows itself.
-_BOOKING: ContextVar[bool] = ContextVar("dispatch_booking", default=False)
-
-
-@contextmanager
-def _booking() -> Iterator[None]:
-    token = _BOOKING.set(True)
-    try:
-        yield
-    finally:
-        _BOOKING.reset(token)
-
 
 def _rekeyed(error: ValidationError, field: str) -> ValidationError:
     return ValidationError({field: error.messages})
@@ -309,7 +294,7 @@ def appointment_sync_on_event(order: WorkOrder, event: Any) -> None:
       technician is free and on shift then.
     * ``cancel``: the order's appointments are cancelled, which frees the technician's time.
     """
-    if _BOOKING.get() or event.kind not in {"schedule", "assign", "cancel"}:
+    if event.kind not in {"schedule", "assign", "cancel"}:
         return
     active = (
         Appointment.objects.select_for_update()
@@ -343,6 +328,8 @@ def appointment_sync_on_event(order: WorkOrder, event: Any) -> None:
         return
     if order.appointment_at is None:
         return
+    if active is not None and active.technician_id == technician.pk and active.window_start == order.appointment_at:
+        return  # the appointment already says so (booked or moved here, with its own checks)
     start = timezone.localtime(order.appointment_at, local_tz())
     minutes = active.expected_minutes if active is not None else DEFAULT_SERVICE_MINUTES
     end = min(start + timedelta(minutes=minutes), day_start(start.date() + timedelta(days=1)) - timedelta(minutes=1))
@@ -508,17 +495,14 @@ def appointment_book(
             {"order": _("An order that is %(status)s cannot be booked.") % {"status": order.get_status_display()}}
         )
     _check_slot(order=order, technician=technician, start=start, end=end)
-    with _booking():
-        if order.technician_id != technician.pk:
-            order = workorder_transition(
-                order=order,
-                action="assign",
-                acting_user=acting_user,
-                data={"technician": technician.pk, "reason": reason},
-            )
+    if order.technician_id != technician.pk:
         order = workorder_transition(
-            order=order, action="schedule", acting_user=acting_user, data={"appointment_at": start, "note": content}
+            order=order,
+            action="assign",
+            acting_user=acting_user,
+            data={"technician": technician.pk, "reason": reason},
         )
+    # The visit is booked before the order is scheduled, so the schedule's hook finds it in place.
     appointment = Appointment(
         order=order,
         technician=technician,
@@ -532,6 +516,10 @@ def appointment_book(
     )
     appointment.full_clean()
     appointment.save()
+    order = workorder_transition(
+        order=order, action="schedule", acting_user=acting_user, data={"appointment_at": start, "note": content}
+    )
+    appointment.order = order
     workorder_record_event(
         order=order,
         kind=EventKind.APPOINTMENT,
@@ -579,10 +567,9 @@ def appointment_reschedule(
     appointment.window_start, appointment.window_end, appointment.date = start, end, start.date()
     appointment.status = AppointmentStatus.RESCHEDULED
     save_versioned(appointment, ["window_start", "window_end", "date", "status"])
-    with _booking():
-        workorder_transition(
-            order=order, action="schedule", acting_user=acting_user, data={"appointment_at": start, "note": reason}
-        )
+    workorder_transition(
+        order=order, action="schedule", acting_user=acting_user, data={"appointment_at": start, "note": reason}
+    )
     workorder_record_event(
         order=order,
         kind=EventKind.APPOINTMENT,

@@ -11,13 +11,16 @@ class PoliciesConfig(AppConfig):
         from core.navigation import NavEntry, register_nav
         from policies import panels
         from policies.reference import install_reference_data
-        from policies.services import on_order_event
+        from policies.services import repair_warranty_days_of_order, warranty_decide_on_transition
         from policies.timeline import warranty_event_params
-        from workorders.hooks import on_timeline_event
+        from workorders.hooks import register_decider, register_repair_warranty_days
         from workorders.panels import register_timeline_params
 
         post_migrate.connect(install_reference_data, sender=self, dispatch_uid="policies.reference")
-        on_timeline_event(on_order_event)
+        register_decider(
+            name="policies.warranty_decision", actions=("accept", "diagnose"), decide=warranty_decide_on_transition
+        )
+        register_repair_warranty_days(repair_warranty_days_of_order)
         register_timeline_params("warranty", warranty_event_params)
         register_nav(
             NavEntry(

@@ -1,23 +1,12 @@
-"""Codes of warranty decisions. FaultCause, RemedyRequest and Coverage are fixed by the public API
-(SPEC §14); the others are this app's own configuration codes."""
+"""Codes of warranty decisions. FaultCause (defined by the work order), RemedyRequest and Coverage
+are fixed by the public API (SPEC §14); the others are this app's own configuration codes."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from workorders.choices import FaultCause  # the order owns its fault cause; the exclusions below name it
 
-class FaultCause(models.TextChoices):
-    """故障原因: a quality fault is covered; the others are the exclusions of SPEC §4 / 第十八条."""
-
-    QUALITY = "quality", _("Quality fault")
-    MISUSE = "misuse", _("Not used, maintained or stored per the manual")
-    WATER = "water", _("Water or damp")
-    DROP = "drop", _("Drop")
-    COLLISION = "collision", _("Collision or transport damage")
-    UNAUTHORIZED_REPAIR = "unauthorized_repair", _("Opened or repaired by an unauthorised party")
-    LABEL_TAMPERED = "label_tampered", _("Label or voucher removed, altered or not matching")
-    WEAR = "wear", _("Normal wear and tear")
-    FORCE_MAJEURE = "force_majeure", _("Force majeure")
-    UNKNOWN = "unknown", _("Not yet diagnosed")
+__all__ = ["FaultCause"]
 
 
 class RemedyRequest(models.TextChoices):

@@ -34,6 +34,8 @@ from policies.policies import (
     warranty_decide,
 )
 from policies.selectors import contracts_covering, latest_order_decision, policy_in_force
+from workorders.choices import EventKind
+from workorders.hooks import NO_CHANGE, Decision, PendingEvent, TransitionContext
 
 #: Service types whose order asks for a remedy; the others get the repair decision for information.
 REQUEST_BY_SERVICE_TYPE = {"return": RemedyRequest.RETURN, "exchange": RemedyRequest.EXCHANGE}
@@ -284,12 +286,9 @@ def _unknown_device_decision(*, on: date, request: str, fault_cause: str) -> War
 # --- the decisions on a work order ---------------------------------------------------------------
 
 
-@transaction.atomic
-def warranty_record_for_order(*, order: Any, trigger: str) -> WarrantyDecisionRecord:
-    """Decide for the order now, keep the decision (never rewritten) and put it on the timeline."""
-    from workorders.choices import EventKind
-    from workorders.services import workorder_record_event
-
+def _decision_for_order(*, order: Any, trigger: str) -> tuple[WarrantyDecisionRecord, PendingEvent]:
+    """Decide for the order now and keep the decision (never rewritten); the ``warranty`` event
+    that puts it on the timeline is returned for the caller to write."""
     on = timezone.localdate()
     request = REQUEST_BY_SERVICE_TYPE.get(order.service_type, RemedyRequest.REPAIR)
     fault_cause = order.fault_cause or FaultCause.UNKNOWN
@@ -315,50 +314,71 @@ def warranty_record_for_order(*, order: Any, trigger: str) -> WarrantyDecisionRe
         coverage=decision.coverage,
         result=result,
     )
-    record.full_clean()
+    # The order, device and policy were just read: no need to query that they exist.
+    record.full_clean(exclude=["order", "device", "policy"])
     record.save()
-    workorder_record_event(
-        order=order,
+    event = PendingEvent(
         kind=EventKind.WARRANTY,
-        acting_user=None,
         note=decision.summary(),
         data={**{k: v for k, v in result.items() if k != "inputs"}, "record": record.pk, "trigger": trigger},
     )
+    return record, event
+
+
+@transaction.atomic
+def warranty_record_for_order(*, order: Any, trigger: str) -> WarrantyDecisionRecord:
+    """Decide for the order now, keep the decision and put it on the timeline (outside a
+    transition; within one, ``warranty_decide_on_transition`` does it before the order's save)."""
+    from workorders.services import workorder_record_event
+
+    record, event = _decision_for_order(order=order, trigger=trigger)
+    workorder_record_event(order=order, kind=event.kind, acting_user=None, note=event.note, data=event.data)
     return record
 
 
-def _set_charge_type(order: Any, value: str) -> None:
-    if order.charge_type != value:
-        order.charge_type = value
-        save_versioned(order, ["charge_type"])
+def _charge_follows(order: Any, value: str) -> tuple[str, ...]:
+    if order.charge_type == value:
+        return ()
+    order.charge_type = value
+    return ("charge_type",)
 
 
-def on_order_event(order: Any, event: Any) -> None:
-    """The timeline hook: decide at acceptance, and again when the diagnosis changes the fault cause."""
-    if event.kind == "accept":
-        record = warranty_record_for_order(order=order, trigger="accept")
+def warranty_decide_on_transition(order: Any, context: TransitionContext) -> Decision:
+    """The decider (before the transition's save): decide at acceptance, and again when the
+    diagnosis changes the fault cause; the charge follows the decision while nobody chose it."""
+    if context.action == "accept":
+        record, event = _decision_for_order(order=order, trigger="accept")
         decided = record.coverage in (Coverage.FREE, Coverage.PAID)
+        fields: tuple[str, ...] = ()
         if order.service_type in CHARGED_BY_WARRANTY and order.charge_type == "undetermined" and decided:
-            _set_charge_type(order, record.coverage)
-    elif event.kind == "diagnose":
-        previous = latest_order_decision(order)
-        if previous is not None and previous.fault_cause == order.fault_cause:
-            return
-        record = warranty_record_for_order(order=order, trigger="diagnose")
-        if order.service_type not in CHARGED_BY_WARRANTY or order.quoted_amount is not None:
-            return
-        if record.coverage not in (Coverage.FREE, Coverage.PAID):
-            return
-        if order.charge_type == "undetermined":
-            _set_charge_type(order, record.coverage)
-        elif previous is None:
-            if order.charge_type == "free" and record.coverage == Coverage.PAID:
-                _set_charge_type(order, "paid")
-        elif previous.coverage != record.coverage and order.charge_type == previous.coverage:
-            # The charge followed the earlier decision, which the diagnosis changed (an exclusion
-            # found, or a covered fault after all). A charge someone chose against the decision
-            # (goodwill, the repair warranty's free reopening) stays as it was.
-            _set_charge_type(order, record.coverage)
+            fields = _charge_follows(order, record.coverage)
+        return Decision(fields=fields, events=(event,))
+    previous = latest_order_decision(order)  # diagnose
+    if previous is not None and previous.fault_cause == order.fault_cause:
+        return NO_CHANGE
+    record, event = _decision_for_order(order=order, trigger="diagnose")
+    recorded = Decision(events=(event,))
+    if order.service_type not in CHARGED_BY_WARRANTY or order.quoted_amount is not None:
+        return recorded
+    if record.coverage not in (Coverage.FREE, Coverage.PAID):
+        return recorded
+    fields = ()
+    if order.charge_type == "undetermined":
+        fields = _charge_follows(order, record.coverage)
+    elif previous is None:
+        if order.charge_type == "free" and record.coverage == Coverage.PAID:
+            fields = _charge_follows(order, "paid")
+    elif previous.coverage != record.coverage and order.charge_type == previous.coverage:
+        # The charge followed the earlier decision, which the diagnosis changed (an exclusion
+        # found, or a covered fault after all). A charge someone chose against the decision
+        # (goodwill, the repair warranty's free reopening) stays as it was.
+        fields = _charge_follows(order, record.coverage)
+    return Decision(fields=fields, events=(event,))
+
+
+def repair_warranty_days_of_order(order: Any) -> int | None:
+    """How long the order's repair must hold: the device policy's repair warranty (第六条)."""
+    return repair_warranty_days_for(device=order.device) if order.device_id else None
 
 
 # --- policies ----------------------------------------------------------------------------------

@@ -18,14 +18,14 @@ class SlaConfig(AppConfig):
     def ready(self) -> None:
         from core.navigation import NavEntry, register_nav
         from sla.panels import sla_panel_context
-        from sla.services import order_sla_on_event
+        from sla.services import CLOCK_EVENT_KINDS, order_sla_on_event
         from sla.tasks import recompute_open_orders_after_calendar_change
         from sla.timeline import sla_event_params
         from workcalendar.hooks import on_calendars_changed
-        from workorders.hooks import on_timeline_event
+        from workorders.hooks import register_event_hook
         from workorders.panels import OrderPanel, register_order_panel, register_timeline_params
 
-        on_timeline_event(order_sla_on_event)
+        register_event_hook(name="sla.clocks", kinds=CLOCK_EVENT_KINDS, run=order_sla_on_event)
 
         register_timeline_params("sla", sla_event_params)
         on_calendars_changed(recompute_open_orders_after_calendar_change)

@@ -32,6 +32,7 @@ from sla.models import BackupUnitTask, OrderServiceLevel, ServiceLevel, hours_de
 from sla.policies import LevelDecision, LevelRule, OrderFacts, parse_tags, service_level_match, unit_chain
 from workorders.choices import OPEN_STATUSES, EventKind, Priority, ServiceType, Status, Urgency
 from workorders.models import TimelineEvent, WorkOrder
+from workorders.transitions import TRANSITIONS_BY_ACTION
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +54,9 @@ IGNORED_EVENTS = frozenset(
         EventKind.APPOINTMENT,
     }
 )
+#: What the clocks listen to (workorders.hooks): the state changes, a check-in, an edit that may
+#: reclassify the order — not the events that never move a clock.
+CLOCK_EVENT_KINDS = frozenset((set(TRANSITIONS_BY_ACTION) | {EventKind.UPDATED, EventKind.CHECK_IN}) - IGNORED_EVENTS)
 #: A change of these fields re-matches the level and recomputes the clocks from the history.
 RECLASSIFYING_FIELDS = frozenset({"priority", "urgency", "service_type"})
 ESCALATION = {clock.AT_RISK: "agent", clock.BREACHED: "director"}

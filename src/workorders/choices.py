@@ -151,3 +151,18 @@ class EventKind(models.TextChoices):
     CHECK_IN = "check_in", _("Checked in on site")
     REPAIR_LOG = "repair_log", _("Repair log")
     SIGNATURE = "signature", _("Customer signature")
+
+
+class FaultCause(models.TextChoices):
+    """故障原因: a quality fault is covered; the others are the exclusions of SPEC §4 / 第十八条."""
+
+    QUALITY = "quality", _("Quality fault")
+    MISUSE = "misuse", _("Not used, maintained or stored per the manual")
+    WATER = "water", _("Water or damp")
+    DROP = "drop", _("Drop")
+    COLLISION = "collision", _("Collision or transport damage")
+    UNAUTHORIZED_REPAIR = "unauthorized_repair", _("Opened or repaired by an unauthorised party")
+    LABEL_TAMPERED = "label_tampered", _("Label or voucher removed, altered or not matching")
+    WEAR = "wear", _("Normal wear and tear")
+    FORCE_MAJEURE = "force_majeure", _("Force majeure")
+    UNKNOWN = "unknown", _("Not yet diagnosed")

@@ -11,13 +11,13 @@ from catalog.models import ProductModel
 from core.models import BaseModel, OrgUnit
 from customers.models import Customer
 from devices.models import Device
-from policies.choices import FaultCause
 from workorders.choices import (
     AttachmentKind,
     Channel,
     ChargeType,
     CompletionStatus,
     EventKind,
+    FaultCause,
     Priority,
     Satisfaction,
     ServiceType,
@@ -102,6 +102,9 @@ class WorkOrder(BaseModel):
         _("completion status"), max_length=12, choices=CompletionStatus.choices, blank=True, default=""
     )
     completed_at = models.DateTimeField(_("completion time"), null=True, blank=True)
+    # 第六条: until when a return of the repaired unit reopens the order free of charge; stored
+    # when the repair completes, so a later change of the device's terms does not shorten it.
+    repair_warranty_ends_at = models.DateTimeField(_("repair warranty until"), null=True, blank=True)
     incomplete_reason = models.TextField(_("reason not completed / not returned"), blank=True)
     actual_charge = models.DecimalField(
         _("actual charge"), null=True, blank=True, max_digits=MONEY_DIGITS, decimal_places=MONEY_PLACES

@@ -40,7 +40,7 @@ from core.models import OrgUnit
 from notify.recipients import Recipient
 from notify.services import notification_enqueue
 from workorders.choices import EventKind, WaitReason
-from workorders.hooks import on_timeline_event
+from workorders.hooks import register_event_hook
 from workorders.models import TimelineEvent, WorkOrder
 from workorders.panels import OrderPanel, register_order_panel
 
@@ -161,7 +161,6 @@ def _unique(users: list[Any]) -> list[Any]:
     return [u for u in users if not (u.pk in seen or seen.add(u.pk))]  # type: ignore[func-returns-value]
 
 
-@on_timeline_event
 def notify_on_order_event(order: WorkOrder, event: TimelineEvent) -> None:
     kind = event.kind
     data = event.data or {}
@@ -215,6 +214,22 @@ def notify_on_order_event(order: WorkOrder, event: TimelineEvent) -> None:
             f"order:{order.pk}:event:{event.pk}:backup_unit",
             note=event.note,
         )
+
+
+register_event_hook(
+    name="workorders.notifications",
+    kinds=(
+        EventKind.ACCEPT,
+        EventKind.QUOTE,
+        EventKind.SCHEDULE,
+        EventKind.ASSIGN,
+        *PROGRESS,
+        *COMPLETION,
+        EventKind.SLA,
+        EventKind.BACKUP_UNIT,
+    ),
+    run=notify_on_order_event,
+)
 
 
 def order_notifications_panel(request: HttpRequest, order: WorkOrder) -> dict[str, Any] | None:

@@ -11,7 +11,7 @@ import os
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -42,7 +42,15 @@ from workorders.choices import (
     Status,
     Urgency,
 )
-from workorders.hooks import admitted_from_another_unit, assignment_refusal, run_event_hooks
+from workorders.hooks import (
+    PendingEvent,
+    TransitionContext,
+    admitted_from_another_unit,
+    assignment_refusal,
+    deciders_for,
+    repair_warranty_days,
+    run_event_hooks,
+)
 from workorders.models import Attachment, MaterialLine, TimelineEvent, WorkOrder
 from workorders.transitions import TRANSITIONS, TRANSITIONS_BY_ACTION, FieldSpec, Transition, guard_failure
 
@@ -88,7 +96,7 @@ def workorder_search_text(order: WorkOrder) -> str:
     )
 
 
-def _event(
+def _new_event(
     order: WorkOrder,
     kind: str,
     actor: Actor,
@@ -99,7 +107,7 @@ def _event(
     data: dict[str, Any] | None = None,
     at: datetime | None = None,
 ) -> TimelineEvent:
-    event = TimelineEvent.objects.create(
+    return TimelineEvent(
         order=order,
         kind=kind,
         actor=actor.user if not actor.is_customer else None,
@@ -110,8 +118,21 @@ def _event(
         note=note,
         data=data or {},
     )
-    run_event_hooks(order, event)
-    return event
+
+
+def _write_events(order: WorkOrder, events: list[TimelineEvent]) -> list[TimelineEvent]:
+    """Write the events in one statement, then let the apps react to each, in order."""
+    if len(events) == 1:
+        events[0].save()
+    else:
+        TimelineEvent.objects.bulk_create(events)
+    for event in events:
+        run_event_hooks(order, event)
+    return events
+
+
+def _event(order: WorkOrder, kind: str, actor: Actor, **fields: Any) -> TimelineEvent:
+    return _write_events(order, [_new_event(order, kind, actor, **fields)])[0]
 
 
 def workorder_record_event(
@@ -407,11 +428,9 @@ def _apply_effects(
         return ["wait_reason"]
     if action == "sign_off":
         order.applicant_signature, order.signed_off_at = data["signer_name"], now
-        order.completion_status, order.completed_at = CompletionStatus.DONE, now
-        return ["applicant_signature", "signed_off_at", "completion_status", "completed_at"]
+        return ["applicant_signature", "signed_off_at", *_complete(order, now)]
     if action == "resolve_remotely":
-        order.completion_status, order.completed_at = CompletionStatus.DONE, now
-        return ["completion_status", "completed_at"]
+        return _complete(order, now)
     if action == "close_incomplete":
         order.completion_status, order.completed_at = CompletionStatus.NOT_DONE, now
         order.incomplete_reason, order.wait_reason = data["reason"], ""
@@ -428,6 +447,7 @@ def _apply_effects(
         # 第六条: a return within the repair warranty is repaired again free of charge.
         order.reopened_count += 1
         order.completion_status, order.completed_at, order.closed_at = CompletionStatus.NONE, None, None
+        order.repair_warranty_ends_at = None
         order.satisfaction, order.satisfaction_score, order.satisfaction_comment = "", None, ""
         order.charge_type = ChargeType.FREE
         order.signed_off_at, order.applicant_signature, order.incomplete_reason = None, "", ""
@@ -438,6 +458,7 @@ def _apply_effects(
             "reopened_count",
             "completion_status",
             "completed_at",
+            "repair_warranty_ends_at",
             "closed_at",
             "satisfaction",
             "satisfaction_score",
@@ -445,6 +466,13 @@ def _apply_effects(
             "charge_type",
         ]
     return []
+
+
+def _complete(order: WorkOrder, now: datetime) -> list[str]:
+    """The repair is done: from now on a return within the repair warranty reopens it free."""
+    order.completion_status, order.completed_at = CompletionStatus.DONE, now
+    order.repair_warranty_ends_at = now + timedelta(days=repair_warranty_days(order))
+    return ["completion_status", "completed_at", "repair_warranty_ends_at"]
 
 
 def _personal_duty_refusal(order: WorkOrder, transition: Transition, actor: Actor) -> str | None:
@@ -519,19 +547,36 @@ def workorder_transition(
     from_status = order.status
     fields = _apply_effects(order, transition, cleaned, actor, now)
     order.status = transition.target
+    # The apps' decisions (warranty → charge type…) change the order before its one save.
+    context = TransitionContext(
+        action=action, from_status=from_status, acting_user=actor.user, by_customer=by_customer, data=cleaned, at=now
+    )
+    pending: list[PendingEvent] = []
+    for decider in deciders_for(action):
+        decision = decider.decide(order, context)
+        fields.extend(name for name in decision.fields if name not in fields)
+        pending.extend(decision.events)
     save_versioned(order, ["status", *fields])
     note = cleaned.get("reason") or cleaned.get("note") or ""
     params = {key: _event_value(value) for key, value in cleaned.items() if key not in {"reason", "note"}}
-    _event(order, action, actor, note=note, from_status=from_status, to_status=order.status, data=params, at=now)
-    if action == "object":
-        _event(
-            order,
-            EventKind.ESCALATED,
-            Actor(None),
-            note=_("Customer objection escalated to the supervisor."),
-            data={"to": "director"},
-            at=now,
+    events = [
+        _new_event(
+            order, action, actor, note=note, from_status=from_status, to_status=order.status, data=params, at=now
         )
+    ]
+    events += [_new_event(order, p.kind, Actor(None), note=p.note, data=p.data, at=now) for p in pending]
+    if action == "object":
+        events.append(
+            _new_event(
+                order,
+                EventKind.ESCALATED,
+                Actor(None),
+                note=_("Customer objection escalated to the supervisor."),
+                data={"to": "director"},
+                at=now,
+            )
+        )
+    _write_events(order, events)
     logger.info("work order %s: %s %s → %s by %s", order.number, action, from_status, order.status, actor.label)
     return order
 

@@ -12,13 +12,12 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING, Literal
 
-from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from policies.choices import FaultCause
-from workorders.choices import ChargeType, CompletionStatus, ServiceType
+from workorders.choices import ChargeType, CompletionStatus, FaultCause, ServiceType
 from workorders.choices import Status as S
+from workorders.hooks import repair_warranty_days
 
 if TYPE_CHECKING:
     from django.utils.functional import Promise
@@ -315,12 +314,14 @@ def guard_failure(transition: Transition, order: WorkOrder, *, by_customer: bool
             # Once someone was dispatched, the work ends through QC and the customer's sign-off.
             return str(_("An order with a dispatched technician is finished through QC and sign-off."))
     elif transition.guard == "within_repair_warranty":
-        # The device's warranty policy says how long a repair must hold (第六条: at least 30 days).
-        from policies.services import repair_warranty_days_for
-
+        # How long a repair must hold (第六条: at least 30 days): stored when it completed; for an
+        # order completed before that was stored, the device's terms (workorders.hooks) say.
         if order.completion_status != CompletionStatus.DONE or order.completed_at is None:
             return str(_("Only a completed repair can be reopened as a repeat repair."))
-        days = repair_warranty_days_for(device=order.device) if order.device_id else settings.REPAIR_WARRANTY_DAYS
-        if timezone.now() > order.completed_at + timedelta(days=days):
+        ends_at = order.repair_warranty_ends_at
+        if ends_at is None:
+            ends_at = order.completed_at + timedelta(days=repair_warranty_days(order))
+        if timezone.now() > ends_at:
+            days = (ends_at - order.completed_at).days
             return str(_("Reopening is only possible within the %(days)s-day repair warranty.") % {"days": days})
     return None

@@ -33,13 +33,13 @@ from core.forms import add_submission_token, create_once
 from core.models import SavedView
 from customers.selectors import customer_search, customers_visible_to
 from devices.selectors import devices_visible_to
-from policies.choices import FaultCause
 from workorders import services
 from workorders.choices import (
     OPEN_STATUSES,
     Channel,
     ChargeType,
     EventKind,
+    FaultCause,
     Satisfaction,
     ServiceType,
     Status,

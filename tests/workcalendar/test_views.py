@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
@@ -24,7 +26,9 @@ def login(user: Any) -> Client:
     return client
 
 
-def test_list_and_detail_render_with_library_and_admin_sources(director: Any) -> None:
+def test_list_and_detail_render_with_library_and_admin_sources(director: Any, time_machine: Any) -> None:
+    # In December the next year's deadlines are near, so its missing data is warned about.
+    time_machine.move_to(datetime(2026, 12, 3, 10, tzinfo=ZoneInfo("Asia/Shanghai")))
     client = login(director)
     listing = client.get(reverse("workcalendar:list"))
     assert listing.status_code == 200
@@ -32,6 +36,14 @@ def test_list_and_detail_render_with_library_and_admin_sources(director: Any) ->
     detail = client.get(reverse("workcalendar:detail", args=["standard"]), {"year": 2026})
     assert detail.status_code == 200
     assert b"Spring Festival" in detail.content and b"library" in detail.content
+
+
+def test_early_in_the_year_the_next_years_missing_data_is_not_yet_warned(director: Any, time_machine: Any) -> None:
+    """The State Council publishes around November: in February, 2027 is not yet a concern."""
+    time_machine.move_to(datetime(2026, 2, 14, 10, tzinfo=ZoneInfo("Asia/Shanghai")))
+    listing = login(director).get(reverse("workcalendar:list"))
+    assert listing.status_code == 200
+    assert b"standard" in listing.content and b"No holiday data for 2027" not in listing.content
 
 
 def test_deadline_calculator_on_the_detail_page(agent: Any) -> None:
