@@ -15,9 +15,15 @@ api = NinjaAPI(
         "Bodies are JSON objects; dates are `YYYY-MM-DD`, times ISO 8601 with offset, money strings "
         'with two decimals. Lists answer `{"items": [...], "count": N}` and take `page` and '
         "`page_size` (≤ 100). Creation endpoints honour an `Idempotency-Key` header.\n\n"
-        'Errors answer `{"detail", "errors": [{"field", "message"}]}` in the language of '
-        "`Accept-Language` (zh-hans by default): 400 malformed body or a business rule, 401 no token, "
-        "403 role, 404 not visible, 409 state or version conflict, 422 schema mismatch."
+        "Request bodies are strict: a boolean is not a number, a number is not a date, and numbers "
+        "are taken as strings only for money and quantities.\n\n"
+        'Errors answer `{"detail", "code", "errors": [{"field", "message"}]}`: `detail` and the messages in '
+        "the language of `Accept-Language` (zh-hans by default), `code` a stable machine-readable reason "
+        "(`validation_error`, `malformed_body`, `not_authenticated`, `invalid_credentials`, "
+        "`permission_denied`, `csrf_failed`, `not_found`, `invalid_transition`, `stale_version`, `conflict`, "
+        "`out_of_stock`, `invalid_input`, `idempotency_key_reused`, `rate_limited`; see docs/api.md): "
+        "400 malformed body or a business rule, 401 no token, 403 role, 404 not visible, "
+        "409 state or version conflict, 422 schema mismatch, 429 too many failed sign-ins."
     ),
     auth=AUTH,
     parser=JsonObjectParser(),

@@ -556,7 +556,7 @@ def get_receipt(request: HttpRequest, settlement_id: int) -> Any:
     return response
 
 
-class ReviewIn(StrictIn):
+class SettlementReviewIn(StrictIn):
     decision: Literal["approve", "reject"]
     note: str = Field(default="", max_length=300)
     version: int | None = None
@@ -565,7 +565,7 @@ class ReviewIn(StrictIn):
 @router.post(
     "/settlements/{settlement_id}/review", response={200: SettlementOut, **ERROR_RESPONSES}, summary="Finance review"
 )
-def review_settlement(request: HttpRequest, settlement_id: int, payload: ReviewIn) -> Any:
+def review_settlement(request: HttpRequest, settlement_id: int, payload: SettlementReviewIn) -> Any:
     settlement = _settlement(request, settlement_id)
     return settlement_out(
         services.settlement_review(

@@ -61,19 +61,19 @@ class AnswersIn(StrictIn):
     answers: AnswerMap
 
 
-class VersionIn(StrictIn):
+class ClaimVersionIn(StrictIn):
     version: int | None = Field(default=None, ge=1)
 
 
-class ReviewIn(VersionIn):
+class SlipReviewIn(ClaimVersionIn):
     note: str = Field(default="", max_length=500)
 
 
-class PayIn(VersionIn):
+class PayIn(ClaimVersionIn):
     reference: str = Field(default="", max_length=64)
 
 
-class RejectIn(VersionIn):
+class ClaimRejectIn(ClaimVersionIn):
     reason: str = Field(max_length=1000)
 
 
@@ -421,7 +421,7 @@ def record_answers(request: HttpRequest, claim_id: int, payload: AnswersIn) -> A
 
 
 @router.post("/{claim_id}/decide", response={200: ClaimDetailOut, **ERROR_RESPONSES}, summary="Decide by the rule set")
-def decide(request: HttpRequest, claim_id: int, payload: VersionIn) -> Any:
+def decide(request: HttpRequest, claim_id: int, payload: ClaimVersionIn) -> Any:
     claim = _get_claim(request, claim_id)
     services.claim_decide(claim=claim, acting_user=request.user, expected_version=payload.version)
     return claim_detail(_get_claim(request, claim_id), request)
@@ -439,7 +439,7 @@ def add_evidence(request: HttpRequest, claim_id: int, kind: Form[EvidenceKind], 
 
 
 @router.post("/{claim_id}/review", response={200: ClaimDetailOut, **ERROR_RESPONSES}, summary="Review the bank's slip")
-def review(request: HttpRequest, claim_id: int, payload: ReviewIn) -> Any:
+def review(request: HttpRequest, claim_id: int, payload: SlipReviewIn) -> Any:
     claim = _get_claim(request, claim_id)
     services.claim_review_slip(
         claim=claim, acting_user=request.user, note=payload.note, expected_version=payload.version
@@ -448,7 +448,7 @@ def review(request: HttpRequest, claim_id: int, payload: ReviewIn) -> Any:
 
 
 @router.post("/{claim_id}/approve", response={200: ClaimDetailOut, **ERROR_RESPONSES}, summary="Approve for payment")
-def approve(request: HttpRequest, claim_id: int, payload: VersionIn) -> Any:
+def approve(request: HttpRequest, claim_id: int, payload: ClaimVersionIn) -> Any:
     claim = _get_claim(request, claim_id)
     services.claim_approve_payment(claim=claim, acting_user=request.user, expected_version=payload.version)
     return claim_detail(_get_claim(request, claim_id), request)
@@ -464,7 +464,7 @@ def pay(request: HttpRequest, claim_id: int, payload: PayIn) -> Any:
 
 
 @router.post("/{claim_id}/reject", response={200: ClaimDetailOut, **ERROR_RESPONSES}, summary="Reject with a reason")
-def reject(request: HttpRequest, claim_id: int, payload: RejectIn) -> Any:
+def reject(request: HttpRequest, claim_id: int, payload: ClaimRejectIn) -> Any:
     claim = _get_claim(request, claim_id)
     services.claim_reject(
         claim=claim, acting_user=request.user, reason=payload.reason, expected_version=payload.version

@@ -167,7 +167,7 @@ class ForbiddenOut(ErrorOut):
 class NotFoundOut(ErrorOut):
     """404: no such record, or not visible to the caller."""
 
-    code: Literal[ErrorCode.NOT_FOUND]  # type: ignore[assignment]
+    code: Literal[ErrorCode.NOT_FOUND] = Field(json_schema_extra={"enum": [ErrorCode.NOT_FOUND.value]})  # type: ignore[assignment]
 
 
 class ConflictOut(ErrorOut):
@@ -192,7 +192,7 @@ class InvalidInputOut(ErrorOut):
 class RateLimitedOut(ErrorOut):
     """429: too many attempts; wait before trying again."""
 
-    code: Literal[ErrorCode.RATE_LIMITED]  # type: ignore[assignment]
+    code: Literal[ErrorCode.RATE_LIMITED] = Field(json_schema_extra={"enum": [ErrorCode.RATE_LIMITED.value]})  # type: ignore[assignment]
 
 
 #: The error answers every endpoint may give, for its ``response=`` declaration.

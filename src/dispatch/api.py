@@ -589,21 +589,21 @@ def auto_assign(request: HttpRequest, order_id: Id, payload: AutoAssignIn) -> An
 # --- plans ----------------------------------------------------------------------------------
 
 
-class PlanIn(StrictIn):
+class PlanProposalIn(StrictIn):
     day: Date
     unit: int | None = Field(default=None, ge=1)
     time_limit: float = Field(default=2.0, ge=services.MIN_TIME_LIMIT, le=services.MAX_TIME_LIMIT)
 
 
-class VersionIn(StrictIn):
+class PlanVersionIn(StrictIn):
     version: int | None = None
 
 
-class RejectIn(VersionIn):
+class PlanRejectIn(PlanVersionIn):
     reason: str = Field(max_length=2000)
 
 
-class EditIn(VersionIn):
+class EditIn(PlanVersionIn):
     order: Id
     technician: int | None = Field(default=None, ge=1, description="Move to this technician's route")
     position: int = Field(default=1, ge=1, le=100)
@@ -616,7 +616,7 @@ class PlanFilters(PageQuery):
 
 
 @router.post("/plans", response={201: PlanOut, **ERROR_RESPONSES}, summary="Propose a route plan for a unit and a day")
-def propose_plan(request: HttpRequest, payload: PlanIn) -> Any:
+def propose_plan(request: HttpRequest, payload: PlanProposalIn) -> Any:
     def create() -> tuple[int, dict[str, Any]]:
         plan = services.plan_propose(
             acting_user=request.user, unit=_unit(request, payload.unit), day=payload.day, time_limit=payload.time_limit
@@ -673,14 +673,14 @@ def edit_plan(request: HttpRequest, plan_id: Id, payload: EditIn) -> Any:
 
 
 @router.post("/plans/{plan_id}/approve", response={200: PlanOut, **ERROR_RESPONSES}, summary="Approve (director)")
-def approve_plan(request: HttpRequest, plan_id: Id, payload: VersionIn) -> Any:
+def approve_plan(request: HttpRequest, plan_id: Id, payload: PlanVersionIn) -> Any:
     return plan_out(
         services.plan_approve(acting_user=request.user, plan=_plan(request, plan_id), expected_version=payload.version)
     )
 
 
 @router.post("/plans/{plan_id}/reject", response={200: PlanOut, **ERROR_RESPONSES}, summary="Reject with a reason")
-def reject_plan(request: HttpRequest, plan_id: Id, payload: RejectIn) -> Any:
+def reject_plan(request: HttpRequest, plan_id: Id, payload: PlanRejectIn) -> Any:
     plan = services.plan_reject(
         acting_user=request.user, plan=_plan(request, plan_id), reason=payload.reason, expected_version=payload.version
     )

@@ -265,7 +265,7 @@ def repair_plan(request: HttpRequest, order_id: Id) -> Any:
     return plan_out(selectors.repair_plans_visible_to(request.user).get(order=order))
 
 
-class PlanIn(StrictIn):
+class RepairPlanIn(StrictIn):
     materials: str = Field(default="", max_length=5000)
     people: int = Field(default=1, ge=1, le=50)
     expected_minutes: int = Field(ge=1, le=60 * 24 * 30)
@@ -278,7 +278,7 @@ class PlanIn(StrictIn):
     response={200: RepairPlanOut, **ERROR_RESPONSES},
     summary="Save the repair plan: materials, people, time (versioned)",
 )
-def repair_plan_save(request: HttpRequest, order_id: Id, payload: PlanIn) -> Any:
+def repair_plan_save(request: HttpRequest, order_id: Id, payload: RepairPlanIn) -> Any:
     plan = services.repair_plan_save(
         order=_order(request, order_id),
         acting_user=request.user,

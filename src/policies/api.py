@@ -66,7 +66,7 @@ FeeCode = Literal["labour", "parts", "software", "travel", "lodging", "meals", "
 ContractKindCode = Literal["extended_warranty", "annual_maintenance", "service_package"]
 
 
-class ReasonOut(Schema):
+class WarrantyReasonOut(Schema):
     """Why: the rule applied, in words, and the article of the 三包 regulation it rests on."""
 
     rule: str
@@ -85,7 +85,7 @@ class DeviceWarrantyOut(Schema):
     status: str
     starts_on: DateText | None
     ends_on: DateText | None
-    reasons: list[ReasonOut]
+    reasons: list[WarrantyReasonOut]
     parts_ends_on: DateText | None
     coverage: str
     policy: DecisionPolicyRef
@@ -98,7 +98,7 @@ class DecisionOut(Schema):
     ends_on: DateText | None
     parts_ends_on: DateText | None
     remedies: list[str]
-    reasons: list[ReasonOut]
+    reasons: list[WarrantyReasonOut]
     repeat_repairs: int
     repair_days: int
     depreciation_percent: DecimalText | None

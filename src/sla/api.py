@@ -136,7 +136,7 @@ class TargetClockOut(Schema):
     left: str = Field(description="Business time left in words (negative: overdue)")
 
 
-class ReasonOut(Schema):
+class LevelReasonOut(Schema):
     rule: str
     message: str
 
@@ -152,7 +152,7 @@ class OrderSlaOut(Schema):
     paused_since: DateTimeText | None
     paused_business_seconds: int
     next_deadline: DateTimeText | None
-    reasons: list[ReasonOut] = Field(description="Why this level applies (each condition that matched).")
+    reasons: list[LevelReasonOut] = Field(description="Why this level applies (each condition that matched).")
     computed_at: DateTimeText | None
 
 
