@@ -4,8 +4,8 @@ Input (``StrictIn``): request bodies are validated strictly — a JSON boolean i
 number is not a date, a time or a text, and a number written as a string is refused except where
 the API documents it as a string (money, quantities, decimals). Choices (enums), dates and times
 are read from their JSON strings. Query strings and path parameters are text by nature and are
-parsed from it (``PageQuery`` and the other query schemas stay lax), but a date there is still
-only ``YYYY-MM-DD`` (``day=0`` is not 1 January 1970).
+parsed from it (``PageQuery`` and the other query schemas stay lax), but a date or a moment there
+is still never a bare number (``day=0`` is not 1 January 1970).
 
 Output: answers are built as JSON-ready dicts by each app's serialisers, so the text types below
 (``DateTimeText``, ``DateText``, ``MoneyText``…) pass the strings through unchanged and only tell
@@ -40,8 +40,8 @@ class StrictIn(Schema):
 
 # --- input types ---------------------------------------------------------------------------
 
-_DATE_TEXT = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_DATETIME_TEXT = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+#: A bare number in a string: pydantic would read it as a Unix time ("0" → 1 January 1970).
+_NUMBER_TEXT = re.compile(r"^\s*[+-]?\d+(\.\d*)?\s*$")
 
 
 def _date_text(value: Any) -> Any:
@@ -49,9 +49,9 @@ def _date_text(value: Any) -> Any:
     if isinstance(value, date) and not isinstance(value, datetime):
         return value
     if isinstance(value, str):
-        if _DATE_TEXT.match(value.strip()):
-            return value.strip()
-        raise PydanticCustomError("date_parsing", "Input should be a date as YYYY-MM-DD")
+        if _NUMBER_TEXT.match(value):
+            raise PydanticCustomError("date_parsing", "Input should be a date as YYYY-MM-DD")
+        return value
     raise PydanticCustomError("date_type", "Input should be a date as YYYY-MM-DD")
 
 
@@ -60,9 +60,9 @@ def _datetime_text(value: Any) -> Any:
     if isinstance(value, datetime):
         return value
     if isinstance(value, str):
-        if _DATETIME_TEXT.match(value.strip()):
-            return value.strip()
-        raise PydanticCustomError("datetime_parsing", "Input should be a date and time in ISO 8601")
+        if _NUMBER_TEXT.match(value):
+            raise PydanticCustomError("datetime_parsing", "Input should be a date and time in ISO 8601")
+        return value
     raise PydanticCustomError("datetime_type", "Input should be a date and time in ISO 8601")
 
 
