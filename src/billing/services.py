@@ -43,9 +43,10 @@ from core.choices import FeeKind
 from core.numbering import next_number
 from core.scoping import unit_ids_visible_to
 from core.services import check_version, lock_for_update, save_versioned
+from workorders.actions import workorder_approve_quote, workorder_quote
 from workorders.choices import ChargeType, EventKind, Status
 from workorders.models import WorkOrder
-from workorders.services import workorder_record_event, workorder_transition, workorder_update
+from workorders.services import workorder_record_event, workorder_update
 
 MAX_MONEY = Decimal("9999999999.99")
 MAX_QUANTITY = Decimal("99999999.99")
@@ -567,9 +568,7 @@ def quote_send(*, quote: Quote, acting_user: Any, note: str = "") -> Quote:
         quote.status = QuoteStatus.WAIVED
         explanation = _("Every charge is waived (warranty or contract): the order is free and needs no approval.")
     else:
-        workorder_transition(
-            order=order, action="quote", acting_user=acting_user, data={"amount": str(quote.total), "note": note}
-        )
+        workorder_quote(order=order, acting_user=acting_user, amount=quote.total, note=note)
         quote.status = QuoteStatus.SENT
         explanation = note
     quote.sent_at, quote.sent_by = now, acting_user
@@ -617,11 +616,8 @@ def quote_confirm_by_phone(
         "who": confirmed_by,
         "when": timezone.localtime(when).strftime("%Y-%m-%d %H:%M"),
     }
-    workorder_transition(
-        order=quote.order,
-        action="approve_quote",
-        acting_user=acting_user,
-        data={"confirmed_by": confirmed_by, "note": f"{phone_note} {note}".strip()},
+    workorder_approve_quote(
+        order=quote.order, acting_user=acting_user, confirmed_by=confirmed_by, note=f"{phone_note} {note}".strip()
     )
     quote.refresh_from_db()
     quote.decided_at = when

@@ -49,10 +49,11 @@ from dispatch.selectors import (
     technician_shift,
     unit_profiles,
 )
+from workorders.actions import workorder_assign, workorder_schedule
 from workorders.choices import EventKind, Status, Urgency
 from workorders.models import WorkOrder
 from workorders.selectors import technicians_for_order, workorders_visible_to
-from workorders.services import workorder_record_event, workorder_transition
+from workorders.services import workorder_record_event
 
 logger = logging.getLogger(__name__)
 
@@ -496,12 +497,7 @@ def appointment_book(
         )
     _check_slot(order=order, technician=technician, start=start, end=end)
     if order.technician_id != technician.pk:
-        order = workorder_transition(
-            order=order,
-            action="assign",
-            acting_user=acting_user,
-            data={"technician": technician.pk, "reason": reason},
-        )
+        order = workorder_assign(order=order, acting_user=acting_user, technician=technician, reason=reason)
     # The visit is booked before the order is scheduled, so the schedule's hook finds it in place.
     appointment = Appointment(
         order=order,
@@ -516,9 +512,7 @@ def appointment_book(
     )
     appointment.full_clean()
     appointment.save()
-    order = workorder_transition(
-        order=order, action="schedule", acting_user=acting_user, data={"appointment_at": start, "note": content}
-    )
+    order = workorder_schedule(order=order, acting_user=acting_user, appointment_at=start, note=content)
     appointment.order = order
     workorder_record_event(
         order=order,
@@ -567,9 +561,7 @@ def appointment_reschedule(
     appointment.window_start, appointment.window_end, appointment.date = start, end, start.date()
     appointment.status = AppointmentStatus.RESCHEDULED
     save_versioned(appointment, ["window_start", "window_end", "date", "status"])
-    workorder_transition(
-        order=order, action="schedule", acting_user=acting_user, data={"appointment_at": start, "note": reason}
-    )
+    workorder_schedule(order=order, acting_user=acting_user, appointment_at=start, note=reason)
     workorder_record_event(
         order=order,
         kind=EventKind.APPOINTMENT,
@@ -607,9 +599,7 @@ def appointment_cancel(
 @transaction.atomic
 def dispatch_assign(*, acting_user: Any, order: WorkOrder, technician: Any, reason: str = "") -> WorkOrder:
     """Assign (or reassign, with a reason) through the work order's ``assign`` transition."""
-    return workorder_transition(
-        order=order, action="assign", acting_user=acting_user, data={"technician": technician.pk, "reason": reason}
-    )
+    return workorder_assign(order=order, acting_user=acting_user, technician=technician, reason=reason)
 
 
 @dataclass

@@ -34,16 +34,21 @@ from fieldwork.models import (
     VisitChecklist,
 )
 from fieldwork.policies import signature_check, signature_png_bytes
+from workorders.actions import (
+    workorder_customer_object,
+    workorder_customer_sign_off,
+    workorder_diagnose,
+    workorder_qc_fail,
+    workorder_qc_pass,
+    workorder_resume,
+    workorder_start,
+    workorder_submit_qc,
+)
 from workorders.attachments import check_upload
 from workorders.choices import AttachmentKind, EventKind, Status
 from workorders.models import Attachment, MaterialLine, WorkOrder
 from workorders.selectors import workorders_visible_to
-from workorders.services import (
-    workorder_add_attachment,
-    workorder_add_material,
-    workorder_record_event,
-    workorder_transition,
-)
+from workorders.services import workorder_add_attachment, workorder_add_material, workorder_record_event
 
 #: An order the technician may check in on: dispatched or already being worked on.
 CHECK_IN_FROM = frozenset(
@@ -195,13 +200,9 @@ def fieldwork_check_in(
         data.update(lat=str(check_in.lat), lon=str(check_in.lon))
     workorder_record_event(order=order, kind=EventKind.CHECK_IN, acting_user=acting_user, data=data, at=arrived)
     if order.status in START_FROM:
-        workorder_transition(
-            order=order, action="start", acting_user=acting_user, data={"note": _("Checked in on site")}
-        )
+        workorder_start(order=order, acting_user=acting_user, note=_("Checked in on site"))
     elif order.status == Status.WAITING:
-        workorder_transition(
-            order=order, action="resume", acting_user=acting_user, data={"note": _("Checked in on site")}
-        )
+        workorder_resume(order=order, acting_user=acting_user, note=_("Checked in on site"))
     return check_in
 
 
@@ -237,12 +238,7 @@ def checklist_mark(*, order: WorkOrder, acting_user: Any, item_code: str, checke
 def fieldwork_diagnose(*, order: WorkOrder, acting_user: Any, fault_cause: str, diagnosis: str) -> WorkOrder:
     """故障排查: the fault cause and the diagnosis (warranty coverage is re-decided on it)."""
     order = _visible(order, acting_user)
-    return workorder_transition(
-        order=order,
-        action="diagnose",
-        acting_user=acting_user,
-        data={"fault_cause": fault_cause, "diagnosis": diagnosis},
-    )
+    return workorder_diagnose(order=order, acting_user=acting_user, fault_cause=fault_cause, diagnosis=diagnosis)
 
 
 @transaction.atomic
@@ -357,7 +353,7 @@ def work_submit_qc(*, order: WorkOrder, acting_user: Any, note: str = "") -> Wor
     text = (note or "").strip()
     if not text:
         text = "；".join(RepairLogEntry.objects.filter(order=order).values_list("text", flat=True))[:MAX_TEXT]
-    return workorder_transition(order=order, action="submit_qc", acting_user=acting_user, data={"note": text})
+    return workorder_submit_qc(order=order, acting_user=acting_user, note=text)
 
 
 @transaction.atomic
@@ -366,8 +362,8 @@ def qc_decide(*, order: WorkOrder, acting_user: Any, passed: bool, note: str = "
     transition table refuses QC by the person who sent the work to QC."""
     order = _visible(order, acting_user)
     if passed:
-        return workorder_transition(order=order, action="qc_pass", acting_user=acting_user, data={"note": note})
-    return workorder_transition(order=order, action="qc_fail", acting_user=acting_user, data={"reason": note})
+        return workorder_qc_pass(order=order, acting_user=acting_user, note=note)
+    return workorder_qc_fail(order=order, acting_user=acting_user, reason=note)
 
 
 @transaction.atomic
@@ -402,9 +398,7 @@ def signature_capture(*, order: WorkOrder, acting_user: Any, image: str | bytes,
         data={"signature": signature.pk, "signer": name, "width": decision.width, "height": decision.height},
         at=now,
     )
-    order = workorder_transition(
-        order=order, action="sign_off", acting_user=None, by_customer=True, data={"signer_name": name}
-    )
+    order = workorder_customer_sign_off(order=order, signer_name=name)
     service_report_generate(order=order, acting_user=None)
     return signature
 
@@ -415,9 +409,7 @@ def objection_record(*, order: WorkOrder, acting_user: Any, reason: str) -> Work
     transition escalates to the supervisor, and the order goes back to work."""
     order = _visible(order, acting_user)
     _require_customer_capture(order, acting_user)
-    return workorder_transition(
-        order=order, action="object", acting_user=None, by_customer=True, data={"reason": _text(reason, "reason")}
-    )
+    return workorder_customer_object(order=order, reason=_text(reason, "reason"))
 
 
 # --- the service report ------------------------------------------------------------------------

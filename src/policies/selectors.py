@@ -73,4 +73,15 @@ def contracts_covering(*, device: Any, on: date) -> QuerySet[Contract]:
 
 
 def latest_order_decision(order: Any) -> WarrantyDecisionRecord | None:
-    return WarrantyDecisionRecord.objects.filter(order=order).order_by("-id").first()
+    """The order's latest recorded decision. Kept on the order object for its version, so the
+    order page's cards (warranty, quote waivers) read it once."""
+    memo = order.__dict__.get("_latest_warranty_decision")
+    if memo is not None and memo[0] == order.version:
+        return memo[1]
+    record = WarrantyDecisionRecord.objects.filter(order=order).order_by("-id").first()
+    order.__dict__["_latest_warranty_decision"] = (order.version, record)
+    return record
+
+
+def remember_order_decision(order: Any, record: WarrantyDecisionRecord) -> None:
+    order.__dict__["_latest_warranty_decision"] = (order.version, record)

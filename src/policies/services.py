@@ -33,7 +33,7 @@ from policies.policies import (
     period_end,
     warranty_decide,
 )
-from policies.selectors import contracts_covering, latest_order_decision, policy_in_force
+from policies.selectors import contracts_covering, latest_order_decision, policy_in_force, remember_order_decision
 from workorders.choices import EventKind
 from workorders.hooks import NO_CHANGE, Decision, PendingEvent, TransitionContext
 
@@ -143,15 +143,22 @@ def repair_history(
 ROUND_ENDS = frozenset({"sign_off", "resolve_remotely", "close_incomplete"})
 
 
-def _current_order_rounds(order: Any, *, on: date, fault_cause: str) -> tuple[list[RepairRecord], RepairRecord]:
+def _current_order_rounds(
+    order: Any, *, on: date, fault_cause: str, first_acceptance: bool = False
+) -> tuple[list[RepairRecord], RepairRecord]:
     """The order being decided: its earlier rounds (each reopening within the repair warranty
     follows a finished repair, 第六条: it counts as a repeat repair and dates the repair
     warranty) and the round under way, which starts at the last reopening."""
     from workorders.models import TimelineEvent
 
-    events = list(
-        TimelineEvent.objects.filter(order=order, kind__in=["pause", "resume", "reopen", *sorted(ROUND_ENDS)]).order_by(
-            "at", "id"
+    # Accepted for the first time, an order has had no pause, end or reopening yet: nothing to read.
+    events = (
+        []
+        if first_acceptance
+        else list(
+            TimelineEvent.objects.filter(
+                order=order, kind__in=["pause", "resume", "reopen", *sorted(ROUND_ENDS)]
+            ).order_by("at", "id")
         )
     )
     rounds: list[RepairRecord] = []
@@ -212,6 +219,7 @@ def warranty_inputs(
     request: str = RemedyRequest.REPAIR,
     fault_cause: str = FaultCause.UNKNOWN,
     current_order: Any | None = None,
+    first_acceptance: bool = False,
 ) -> tuple[WarrantyInputs, WarrantyPolicy | None]:
     """Everything the decision needs, read from the database, and the policy version used."""
     if request not in RemedyRequest.values:
@@ -229,7 +237,9 @@ def warranty_inputs(
     )
     current = None
     if current_order is not None:
-        earlier_rounds, current = _current_order_rounds(current_order, on=on, fault_cause=fault_cause)
+        earlier_rounds, current = _current_order_rounds(
+            current_order, on=on, fault_cause=fault_cause, first_acceptance=first_acceptance
+        )
         repairs.extend(earlier_rounds)
     contracts = tuple(
         ContractCover(contract_id=c.pk, kind=c.kind, starts_on=c.starts_on, ends_on=c.ends_on, label=c.number)
@@ -286,7 +296,9 @@ def _unknown_device_decision(*, on: date, request: str, fault_cause: str) -> War
 # --- the decisions on a work order ---------------------------------------------------------------
 
 
-def _decision_for_order(*, order: Any, trigger: str) -> tuple[WarrantyDecisionRecord, PendingEvent]:
+def _decision_for_order(
+    *, order: Any, trigger: str, first_acceptance: bool = False
+) -> tuple[WarrantyDecisionRecord, PendingEvent]:
     """Decide for the order now and keep the decision (never rewritten); the ``warranty`` event
     that puts it on the timeline is returned for the caller to write."""
     on = timezone.localdate()
@@ -297,7 +309,12 @@ def _decision_for_order(*, order: Any, trigger: str) -> tuple[WarrantyDecisionRe
         decision = _unknown_device_decision(on=on, request=request, fault_cause=fault_cause)
     else:
         inputs, policy = warranty_inputs(
-            device=order.device, on=on, request=request, fault_cause=fault_cause, current_order=order
+            device=order.device,
+            on=on,
+            request=request,
+            fault_cause=fault_cause,
+            current_order=order,
+            first_acceptance=first_acceptance,
         )
         decision = warranty_decide(inputs)
     result = decision.as_dict()
@@ -317,6 +334,7 @@ def _decision_for_order(*, order: Any, trigger: str) -> tuple[WarrantyDecisionRe
     # The order, device and policy were just read: no need to query that they exist.
     record.full_clean(exclude=["order", "device", "policy"])
     record.save()
+    remember_order_decision(order, record)
     event = PendingEvent(
         kind=EventKind.WARRANTY,
         note=decision.summary(),
@@ -347,7 +365,9 @@ def warranty_decide_on_transition(order: Any, context: TransitionContext) -> Dec
     """The decider (before the transition's save): decide at acceptance, and again when the
     diagnosis changes the fault cause; the charge follows the decision while nobody chose it."""
     if context.action == "accept":
-        record, event = _decision_for_order(order=order, trigger="accept")
+        # From submitted or info requested (never a reopening, which leads straight to accepted).
+        first = order.reopened_count == 0
+        record, event = _decision_for_order(order=order, trigger="accept", first_acceptance=first)
         decided = record.coverage in (Coverage.FREE, Coverage.PAID)
         fields: tuple[str, ...] = ()
         if order.service_type in CHARGED_BY_WARRANTY and order.charge_type == "undetermined" and decided:

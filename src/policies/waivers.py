@@ -32,6 +32,15 @@ def fee_waivers_for_order(*, order: Any) -> list[FeeWaiver]:
     """The waivers of this order: from its latest recorded warranty decision (or, before one is
     recorded, the decision as of today), and from contracts covering its device on the day the
     order was submitted."""
+    memo = order.__dict__.get("_fee_waivers")
+    if memo is not None and memo[0] == (order.version, order.device_id):
+        return list(memo[1])  # the order page's warranty and quote cards both show them
+    waivers = _fee_waivers(order)
+    order.__dict__["_fee_waivers"] = ((order.version, order.device_id), tuple(waivers))
+    return waivers
+
+
+def _fee_waivers(order: Any) -> list[FeeWaiver]:
     from policies.selectors import contracts_covering, latest_order_decision
     from policies.services import warranty_decision
 

@@ -30,6 +30,10 @@ def register_order_panel(panel: OrderPanel) -> None:
     _PANELS[panel.name] = panel
 
 
+def registered_panels() -> list[OrderPanel]:
+    return sorted(_PANELS.values(), key=lambda p: (p.order, p.name))
+
+
 def order_panels_for(request: HttpRequest, order: WorkOrder) -> list[dict[str, Any]]:
     rendered = []
     for panel in sorted(_PANELS.values(), key=lambda p: (p.order, p.name)):

@@ -524,7 +524,11 @@ def workorder_transition(
     transition = TRANSITIONS_BY_ACTION.get(action)
     if transition is None:
         raise ValidationError({"action": _("Unknown action “%(action)s”.") % {"action": action}})
-    order = WorkOrder.objects.select_for_update(of=("self",)).select_related("customer", "device").get(pk=order.pk)
+    order = (
+        WorkOrder.objects.select_for_update(of=("self",))
+        .select_related("customer", "device__product_model")
+        .get(pk=order.pk)
+    )
     check_version(order, expected_version)
     if order.status not in transition.sources:
         raise _not_allowed(

@@ -1,0 +1,25 @@
+"""The domain order of the apps (ARCHITECTURE.md), as data: an app may import ``core`` and the
+apps before it, never one after it. tests/core/test_layers.py reads every module under src and
+fails on an upward import. Apps that react to work orders (warranty decisions, fees, SLA clocks,
+dispatch) sit above them and plug in through ``workorders.hooks`` and ``workorders.panels``."""
+
+from __future__ import annotations
+
+DOMAIN_ORDER: tuple[str, ...] = (
+    "core",
+    "customers",
+    "catalog",
+    "devices",
+    "workcalendar",
+    "notify",
+    "workorders",
+    "policies",
+    "billing",
+    "claims",
+    "sla",
+    "dispatch",
+    "fieldwork",
+    "portal",
+    "demo",  # demo data, on top of them all
+    "aftersales",  # the project: settings, URLs and the API composed of every app's router
+)

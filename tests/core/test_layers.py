@@ -1,0 +1,71 @@
+"""No upward import: an app imports only ``core`` and the apps below it in the domain order
+(core.layers.DOMAIN_ORDER), at module level or inside a function alike."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from django.apps import apps
+from django.conf import settings
+
+from core.layers import DOMAIN_ORDER
+
+SRC = Path(settings.BASE_DIR) / "src"
+RANK = {app: position for position, app in enumerate(DOMAIN_ORDER)}
+
+#: Upward imports still to be removed (the lower app's API or page reaching up instead of a panel
+#: or a field registered from above). The list may only shrink: a new upward import fails, and so
+#: does an entry that is no longer true (delete it).
+KNOWN_UPWARD: frozenset[tuple[str, str, str]] = frozenset(
+    {
+        ("catalog", "policies", "src/catalog/api.py"),  # the catalogue API creates a model's policy version
+        ("customers", "devices", "src/customers/api.py"),
+        ("customers", "devices", "src/customers/views.py"),  # the customer page lists devices…
+        ("customers", "notify", "src/customers/views.py"),  # … the delivery log …
+        ("customers", "workorders", "src/customers/views.py"),  # … and the orders
+        ("devices", "policies", "src/devices/views.py"),  # the device page's warranty card
+        ("devices", "workorders", "src/devices/api.py"),
+        ("devices", "workorders", "src/devices/views.py"),  # the device page's order history
+    }
+)
+
+
+def imported_apps(path: Path) -> set[str]:
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module.split(".")[0])
+        elif isinstance(node, ast.Import):
+            found.update(alias.name.split(".")[0] for alias in node.names)
+    return found & set(RANK)
+
+
+def upward_imports() -> set[tuple[str, str, str]]:
+    found: set[tuple[str, str, str]] = set()
+    for path in sorted(SRC.rglob("*.py")):
+        relative = path.relative_to(SRC)
+        app = relative.parts[0]
+        if app not in RANK or "migrations" in relative.parts:
+            continue
+        for other in imported_apps(path):
+            if RANK[other] > RANK[app]:
+                found.add((app, other, f"src/{relative.as_posix()}"))
+    return found
+
+
+def test_every_project_app_has_its_place_in_the_domain_order() -> None:
+    project_apps = {config.name for config in apps.get_app_configs() if (SRC / config.name).is_dir()}
+    assert project_apps | {"aftersales"} == set(DOMAIN_ORDER)
+
+
+def test_no_app_imports_an_app_above_it() -> None:
+    found = upward_imports()
+    assert sorted(found - KNOWN_UPWARD) == [], "upward imports: plug in through hooks or panels instead"
+    assert sorted(KNOWN_UPWARD - found) == [], "no longer true: remove these from KNOWN_UPWARD"
+
+
+def test_the_check_sees_an_upward_import(tmp_path: Path) -> None:
+    module = tmp_path / "m.py"
+    module.write_text("def f():\n    from dispatch.services import appointment_book\n", encoding="utf-8")
+    assert imported_apps(module) == {"dispatch"}
