@@ -13,17 +13,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.forms import add_service_errors, add_submission_token, apply_versioned_edit, create_once, form_status
+from core.panels import page_context_with_panels
 from customers import services
 from customers.filtersets import CustomerFilterSet
 from customers.forms import ContactForm, CustomerForm
 from customers.models import Customer
 from customers.selectors import customer_lookup, customers_visible_to
-from devices.selectors import devices_visible_to
-from notify.selectors import customer_deliveries
-from workorders.selectors import workorders_visible_to
 
 PAGE_SIZE = 25
-RECENT_ORDERS = 20
 
 
 def _wants_partial(request: HttpRequest) -> bool:
@@ -56,18 +53,14 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _detail_context(request: HttpRequest, customer: Customer, contact_form: ContactForm) -> dict:
-    devices = devices_visible_to(request.user).filter(customer=customer).order_by("-id")
-    orders = workorders_visible_to(request.user).filter(customer=customer).order_by("-submitted_at", "-id")
-    return {
+    context = {
         "customer": customer,
         "contacts": list(customer.contacts.all()),
         "contact_form": contact_form,
-        "devices": list(devices),
-        "orders": list(orders[:RECENT_ORDERS]),
-        "order_count": orders.count(),
         "tags": [tag.strip() for tag in customer.tags.replace("，", ",").split(",") if tag.strip()],
-        "notifications": customer_deliveries(request.user, customer.pk),
     }
+    # Devices, orders and the delivery log come from the apps above (core.panels).
+    return page_context_with_panels("customer", request, customer, context)
 
 
 @login_required

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class DevicesConfig(AppConfig):
     name = "devices"
     verbose_name = _("Devices")
+
+    def ready(self) -> None:
+        from devices import panels
+
+        panels.register()

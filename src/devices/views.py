@@ -2,25 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.forms import add_service_errors, add_submission_token, apply_versioned_edit, create_once, form_status
+from core.panels import page_context_with_panels
 from customers.selectors import customers_visible_to
 from devices import services
 from devices.filtersets import DeviceFilterSet
 from devices.forms import DeviceForm
 from devices.models import Device
 from devices.selectors import device_qr_svg, device_request_url, devices_visible_to, service_hotline
-from workorders.selectors import workorders_visible_to
 
 PAGE_SIZE = 25
 MAX_LABEL_COPIES = 24
@@ -56,35 +53,9 @@ def device_list(request: HttpRequest) -> HttpResponse:
 @permission_required("devices.view_device", raise_exception=True)
 def device_detail(request: HttpRequest, pk: int) -> HttpResponse:
     device = _get_device(request, pk)
-    orders = workorders_visible_to(request.user).filter(device=device).order_by("-submitted_at", "-id")
-    from policies.selectors import contracts_covering
-    from policies.services import warranty_check_on, warranty_status
-
-    today = timezone.localdate()
-    # ?on=YYYY-MM-DD asks about another day, e.g. "still covered on the appointment day?"
-    on, on_error = today, ""
-    if request.GET.get("on"):
-        try:
-            on = date.fromisoformat(request.GET["on"].strip())
-            warranty_check_on(on)
-        except ValueError:
-            on, on_error = today, _("Enter a date as YYYY-MM-DD.")
-        except ValidationError as error:
-            on, on_error = today, " ".join(error.message_dict.get("on", error.messages))
-    return render(
-        request,
-        "devices/device_detail.html",
-        {
-            "device": device,
-            "orders": list(orders),
-            "request_url": device_request_url(device),
-            "warranty": warranty_status(device=device, on=on).as_dict(),
-            "warranty_on": on,
-            "warranty_on_error": on_error,
-            "warranty_today": on == today,
-            "contracts": list(contracts_covering(device=device, on=on)),
-        },
-    )
+    context = {"device": device, "request_url": device_request_url(device)}
+    # The warranty card and the order history come from the apps above (core.panels).
+    return render(request, "devices/device_detail.html", page_context_with_panels("device", request, device, context))
 
 
 @login_required

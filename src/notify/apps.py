@@ -17,8 +17,10 @@ class NotifyConfig(AppConfig):
 
     def ready(self) -> None:
         from core.navigation import NavEntry, register_nav
+        from notify import panels
 
         post_migrate.connect(_install_reference_data, sender=self, dispatch_uid="notify.reference")
+        panels.register()
         register_nav(
             NavEntry(
                 section="main",

@@ -8,4 +8,6 @@ class WorkordersConfig(AppConfig):
 
     def ready(self) -> None:
         # Messages to customers and staff on order events (acceptance, quote, appointment…).
-        from workorders import notifications  # noqa: F401
+        from workorders import entity_panels, notifications  # noqa: F401
+
+        entity_panels.register()
