@@ -44,7 +44,7 @@ def appointment_sync_on_event(order: WorkOrder, event: Any) -> None:
     """Keep appointments true when an order is scheduled, reassigned or cancelled outside this app
     (the work-order page's "Book appointment" and "Assign" actions, the transitions API).
 
-    Registered as a ``workorders.hooks.on_timeline_event`` callback, so it runs inside the
+    Registered as the ``dispatch.appointments`` event hook (workorders.hooks), so it runs inside the
     transition's transaction and a refusal (``ValidationError``) undoes the transition:
 
     * ``schedule``: the same rules as booking here (skills, the technician's shift, no double
