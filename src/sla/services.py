@@ -178,9 +178,13 @@ def service_level_update(
 # --- matching ----------------------------------------------------------------------------------
 
 
-def level_rules() -> list[LevelRule]:
-    """The active levels as pure rules (two queries)."""
-    levels = ServiceLevel.objects.filter(is_active=True).prefetch_related("units")
+def _active_levels() -> list[ServiceLevel]:
+    return list(ServiceLevel.objects.filter(is_active=True).select_related("calendar").prefetch_related("units"))
+
+
+def level_rules(levels: list[ServiceLevel] | None = None) -> list[LevelRule]:
+    """The active levels as pure rules (two queries, or none when ``levels`` are given)."""
+    levels = _active_levels() if levels is None else levels
     return [
         LevelRule(
             id=level.pk,
@@ -213,6 +217,14 @@ def order_facts(order: WorkOrder) -> OrderFacts:
 
 def service_level_decide(order: WorkOrder) -> LevelDecision:
     return service_level_match(level_rules(), order_facts(order))
+
+
+def _service_level_pick(order: WorkOrder) -> tuple[LevelDecision, ServiceLevel | None]:
+    """The decision and the level it picked, read in the same two queries."""
+    levels = _active_levels()
+    decision = service_level_match(level_rules(levels), order_facts(order))
+    chosen = decision.level
+    return decision, next((level for level in levels if chosen is not None and level.pk == chosen.id), None)
 
 
 # --- the clocks of one order -------------------------------------------------------------------
@@ -391,14 +403,13 @@ def order_sla_recompute(
         return None
     rematched = row is None or rematch
     if rematched:
-        decision = service_level_decide(order)
-        if decision.level is None:
+        decision, level = _service_level_pick(order)
+        if decision.level is None or level is None:
             if row is not None:
                 # Reclassified out of every level: its old clocks stop (no more alerts), kept for the record.
                 row.status, row.nearest_deadline, row.next_check_at = SlaStatus.STOPPED, None, None
                 row.save(update_fields=["status", "nearest_deadline", "next_check_at"])
             return None
-        level = ServiceLevel.objects.select_related("calendar").get(pk=decision.level.id)
         if row is None:
             row = OrderServiceLevel(order=order)
         _snapshot_terms(row, level, decision)

@@ -588,7 +588,8 @@ def update_work_order(request: HttpRequest, order_id: int, payload: WorkOrderPat
     ),
 )
 def transition_work_order(request: HttpRequest, order_id: int, payload: TransitionIn) -> Any:
-    order = _get_order(request, order_id)
+    # Only whether the user sees it: the transition reads the order itself, under lock.
+    order = get_object_or_404(workorders_visible_to(request.user).select_related(None).only("pk"), pk=order_id)
     data = {name: _plain(value) for name, value in payload.dict(exclude_none=True).items()}
     action = data.pop("action")
     version = data.pop("version", None)
