@@ -753,7 +753,8 @@ def workorder_add_attachment(
 
 @transaction.atomic
 def workorder_comment(*, order: WorkOrder, acting_user: Any, note: str) -> TimelineEvent:
-    if not acting_user.has_perm("workorders.view_workorder"):
+    """A staff comment on the timeline, by those who edit or work on orders (console and API alike)."""
+    if not may_edit_or_work(acting_user):
         raise PermissionDenied(_("You may not comment on work orders."))
     note = (note or "").strip()
     if not note:

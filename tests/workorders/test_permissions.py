@@ -9,17 +9,13 @@ from typing import Any
 import pytest
 
 from core.choices import Role
-from tests.matrix import ALL_ROLES, HIDES, NOT_FOUND, WITHOUT, Endpoint, Matrix, Page
+from tests.matrix import ALL_ROLES, HIDES, NOT_FOUND, Endpoint, Matrix, Page
 from workorders.services import workorder_create
 
 REGISTER = frozenset({Role.AGENT, Role.STATION, Role.DIRECTOR, Role.ADMIN})
 EDIT = frozenset({Role.AGENT, Role.DISPATCHER, Role.STATION, Role.DIRECTOR, Role.ADMIN})
 #: Who records comments, materials and photos on an order (workorders.services.may_edit_or_work).
 COMMENT = EDIT | {Role.TECHNICIAN}
-API_COMMENT_BUG = (
-    "the API's comment endpoint checks only view_workorder (workorders.services.workorder_comment), so "
-    "roles the console refuses (may_edit_or_work: change or work on orders) comment through the API"
-)
 
 
 @pytest.fixture
@@ -86,7 +82,6 @@ MATRIX = Matrix(
             body={"note": "客户来电催修"},
             status=201,
             other_unit=NOT_FOUND,
-            xfail={(WITHOUT, role): API_COMMENT_BUG for role in ALL_ROLES - COMMENT},
         ),
     ],
 )
