@@ -27,6 +27,7 @@ from core.api import (
     idempotent_create,
     paginate,
 )
+from core.api_extensions import run_create_steps
 
 router = Router(tags=["catalog"])
 
@@ -64,20 +65,6 @@ class ProductModelIn(StrictIn):
 
 
 #: ProductModelIn field → the policy field it sets.
-POLICY_FIELDS = {
-    "main_parts": "parts",
-    "warranty_start_basis": "start_basis",
-    "warranty_start_fallback": "start_fallback",
-    "return_days": "return_days",
-    "exchange_days": "exchange_days",
-    "repeat_failure_threshold": "repeat_failure_threshold",
-    "repeat_same_fault_consecutive": "repeat_same_fault_consecutive",
-    "parts_wait_limit_days": "parts_wait_limit_days",
-    "repairer_fault_limit_days": "repairer_fault_limit_days",
-    "depreciation_percent_per_day": "depreciation_percent_per_day",
-    "repair_warranty_days": "repair_warranty_days",
-    "excluded_causes": "excluded_causes",
-}
 
 
 class ProductModelPatch(StrictIn):
@@ -180,31 +167,6 @@ def _get_model(request: HttpRequest, model_id: int) -> ProductModel:
     return product_models_visible_to(request.user).get(pk=model_id)
 
 
-def _model_policy(request: HttpRequest, model: ProductModel, payload: ProductModelIn) -> dict[str, Any] | None:
-    """Optional policy fields make the model's own warranty policy version; months come from the model."""
-    given = {
-        POLICY_FIELDS[name]: value
-        for name, value in payload.dict().items()
-        if name in POLICY_FIELDS and value is not None
-    }
-    if not given:
-        return None
-    from policies.reference import REFERENCE_EFFECTIVE_FROM  # the policies app builds on the catalogue
-    from policies.services import warranty_policy_create
-
-    base = {"start_basis": "invoice"}
-    policy = warranty_policy_create(
-        acting_user=request.user,
-        product_model=model,
-        name=model.name,
-        effective_from=payload.warranty_effective_from or REFERENCE_EFFECTIVE_FROM,
-        unit_months=model.warranty_months,
-        parts_months=model.main_parts_warranty_months,
-        **{**base, **given},
-    )
-    return {"id": policy.pk, "revision": policy.revision, "effective_from": policy.effective_from.isoformat()}
-
-
 @router.post(
     "", response={201: ProductModelCreatedOut, **ERRORS}, summary="Create a product model (Idempotency-Key honoured)"
 )
@@ -227,8 +189,9 @@ def create_product_model(request: HttpRequest, payload: ProductModelIn) -> Any:
                 description=payload.description,
                 discontinued_on=payload.discontinued_on,
             )
-            policy = _model_policy(request, model, payload)
-        return 201, {**model_out(model), "warranty_policy": policy}
+            # The model's own warranty policy, when policy fields were given (the policies app).
+            extra = run_create_steps("product_model", request, model, payload)
+        return 201, {**model_out(model), "warranty_policy": None, **extra}
 
     return idempotent_create(request, "product-models", create)
 

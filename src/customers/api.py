@@ -23,12 +23,12 @@ from core.api import (
     idempotent_create,
     paginate,
 )
+from core.api_extensions import api_fields
 from core.choices import LanguageChoices
 from customers import services
 from customers.choices import CustomerKind, PaymentStanding
 from customers.models import Contact, Customer
 from customers.selectors import customer_search, customers_visible_to
-from devices.selectors import devices_visible_to
 
 router = Router(tags=["customers"])
 
@@ -119,8 +119,8 @@ class DeviceRef(Schema):
 
 class CustomerDetailOut(CustomerOut):
     contacts: list[ContactOut]
-    device_ids: list[int] = Field(description="The customer's devices the caller may see.")
-    devices: list[DeviceRef]
+    device_ids: list[int] = Field(default_factory=list, description="The customer's devices the caller may see.")
+    devices: list[DeviceRef] = Field(default_factory=list)
 
 
 class CustomerListOut(Schema):
@@ -170,14 +170,13 @@ def customer_summary(customer: Customer) -> dict[str, Any]:
 
 
 def customer_detail(customer: Customer, request: HttpRequest) -> dict[str, Any]:
-    devices = list(
-        devices_visible_to(request.user).filter(customer=customer).order_by("id").values("id", "serial_number")
-    )
+    # "device_ids" and "devices" come from the devices app (core.api_extensions).
     return {
         **customer_summary(customer),
         "contacts": [contact_out(contact) for contact in customer.contacts.all()],
-        "device_ids": [device["id"] for device in devices],
-        "devices": devices,
+        "device_ids": [],
+        "devices": [],
+        **api_fields("customer", request, customer),
     }
 
 

@@ -27,12 +27,12 @@ from core.api import (
     paginate,
     parse_id,
 )
+from core.api_extensions import api_fields
 from customers.models import Customer
 from customers.selectors import customers_visible_to
 from devices import services
 from devices.models import Device
 from devices.selectors import device_request_url, device_search, devices_visible_to
-from workorders.selectors import workorders_visible_to
 
 router = Router(tags=["devices"])
 
@@ -102,7 +102,9 @@ class DeviceOrderOut(Schema):
 
 
 class DeviceDetailOut(DeviceOut):
-    work_orders: list[DeviceOrderOut] = Field(description="The device's work orders the caller may see, newest first.")
+    work_orders: list[DeviceOrderOut] = Field(
+        default_factory=list, description="The device's work orders the caller may see, newest first."
+    )
 
 
 class DeviceListOut(Schema):
@@ -137,20 +139,8 @@ def device_summary(device: Device) -> dict[str, Any]:
 
 
 def device_detail(device: Device, request: HttpRequest) -> dict[str, Any]:
-    orders = workorders_visible_to(request.user).filter(device=device).order_by("-submitted_at", "-id")
-    return {
-        **device_summary(device),
-        "work_orders": [
-            {
-                "id": order.pk,
-                "number": order.number,
-                "status": order.status,
-                "service_type": order.service_type,
-                "submitted_at": timezone.localtime(order.submitted_at).isoformat(),
-            }
-            for order in orders
-        ],
-    }
+    # "work_orders" comes from the work-order app (core.api_extensions).
+    return {**device_summary(device), "work_orders": [], **api_fields("device", request, device)}
 
 
 def _customer(request: HttpRequest, value: Any) -> Customer:

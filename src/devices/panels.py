@@ -1,4 +1,5 @@
-"""The devices card on the customer page (core.panels)."""
+"""The devices card on the customer page (core.panels) and the devices of the customer API's
+detail (core.api_extensions)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,19 @@ def customer_devices_context(request: HttpRequest, customer: Any) -> dict[str, A
     return {"devices": list(devices)}
 
 
+def customer_api_devices(request: HttpRequest, customer: Any) -> dict[str, Any]:
+    from devices.selectors import devices_visible_to
+
+    devices = list(
+        devices_visible_to(request.user).filter(customer=customer).order_by("id").values("id", "serial_number")
+    )
+    return {"device_ids": [device["id"] for device in devices], "devices": devices}
+
+
 def register() -> None:
+    from core.api_extensions import register_api_fields
+
+    register_api_fields(resource="customer", name="devices", values=customer_api_devices)
     register_page_panel(
         PagePanel(
             page="customer",

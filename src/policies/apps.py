@@ -9,7 +9,7 @@ class PoliciesConfig(AppConfig):
 
     def ready(self) -> None:
         from core.navigation import NavEntry, register_nav
-        from policies import panels
+        from policies import catalog_api, panels
         from policies.reference import install_reference_data
         from policies.services import repair_warranty_days_of_order, warranty_decide_on_transition
         from policies.timeline import warranty_event_params
@@ -43,3 +43,4 @@ class PoliciesConfig(AppConfig):
             )
         )
         panels.register()
+        catalog_api.register()

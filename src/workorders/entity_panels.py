@@ -1,4 +1,5 @@
-"""The order-history cards on the customer and device pages (core.panels)."""
+"""The order-history cards on the customer and device pages (core.panels) and the work orders of
+the device API's detail (core.api_extensions)."""
 
 from __future__ import annotations
 
@@ -25,7 +26,30 @@ def device_orders_context(request: HttpRequest, device: Any) -> dict[str, Any]:
     return {"orders": list(orders)}
 
 
+def device_api_work_orders(request: HttpRequest, device: Any) -> dict[str, Any]:
+    from django.utils import timezone
+
+    from workorders.selectors import workorders_visible_to
+
+    orders = workorders_visible_to(request.user).filter(device=device).order_by("-submitted_at", "-id")
+    return {
+        "work_orders": [
+            {
+                "id": order.pk,
+                "number": order.number,
+                "status": order.status,
+                "service_type": order.service_type,
+                "submitted_at": timezone.localtime(order.submitted_at).isoformat(),
+            }
+            for order in orders
+        ]
+    }
+
+
 def register() -> None:
+    from core.api_extensions import register_api_fields
+
+    register_api_fields(resource="device", name="work_orders", values=device_api_work_orders)
     register_page_panel(
         PagePanel(
             page="customer",
