@@ -1,6 +1,7 @@
-"""Cards that apps above put on a lower app's page (the customer page shows devices, orders and
-notifications; the device page its warranty and order history) without the lower app importing
-them: each registers a panel for the page in its AppConfig.ready.
+"""Cards that apps above put on a lower app's page (the order page shows the warranty, quote and
+SLA cards; the customer page devices, orders and notifications; the device page its warranty and
+order history) without the lower app importing them: each registers a panel for the page in its
+AppConfig.ready.
 
 A panel's ``context(request, obj)`` returns the values its template needs, or None to show
 nothing; the page renders the panels of each column in their order, and its own context carries
@@ -17,7 +18,7 @@ from django.http import HttpRequest
 
 @dataclass(frozen=True)
 class PagePanel:
-    page: str  # "customer" | "device"
+    page: str  # "order" | "customer" | "device"
     name: str
     template: str
     context: Callable[[HttpRequest, Any], dict[str, Any] | None]
@@ -33,10 +34,14 @@ def register_page_panel(panel: PagePanel) -> PagePanel:
     return panel
 
 
+def page_panels_registered(page: str) -> list[PagePanel]:
+    return sorted((p for p in _PANELS.values() if p.page == page), key=lambda p: (p.order, p.name))
+
+
 def page_panels(page: str, request: HttpRequest, obj: Any) -> list[dict[str, Any]]:
     """The rendered panels of ``page`` for ``obj``, in order: name, template, column, context."""
     rendered = []
-    for panel in sorted((p for p in _PANELS.values() if p.page == page), key=lambda p: (p.order, p.name)):
+    for panel in page_panels_registered(page):
         context = panel.context(request, obj)
         if context is not None:
             rendered.append(

@@ -1,12 +1,15 @@
 """Cards that other apps add to the work-order detail page (warranty decision, quote, SLA
 clocks…). An app registers a panel in its AppConfig.ready; the detail view asks each panel for
-its context and includes its template. A panel returning None is not shown."""
+its context and includes its template. A panel returning None is not shown. The same registry
+(core.panels) serves the customer and device pages: an order panel is the page "order"'s."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+from core.panels import PagePanel, page_panels, page_panels_registered, register_page_panel
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -23,26 +26,25 @@ class OrderPanel:
     column: str = "main"  # "main" (left, wide) or "side" (right)
 
 
-_PANELS: dict[str, OrderPanel] = {}
-
-
 def register_order_panel(panel: OrderPanel) -> None:
-    _PANELS[panel.name] = panel
+    register_page_panel(
+        PagePanel(
+            page="order",
+            name=panel.name,
+            template=panel.template,
+            context=panel.context,
+            order=panel.order,
+            column=panel.column,
+        )
+    )
 
 
-def registered_panels() -> list[OrderPanel]:
-    return sorted(_PANELS.values(), key=lambda p: (p.order, p.name))
+def registered_panels() -> list[PagePanel]:
+    return page_panels_registered("order")
 
 
 def order_panels_for(request: HttpRequest, order: WorkOrder) -> list[dict[str, Any]]:
-    rendered = []
-    for panel in sorted(_PANELS.values(), key=lambda p: (p.order, p.name)):
-        context = panel.context(request, order)
-        if context is not None:
-            rendered.append(
-                {"name": panel.name, "template": panel.template, "column": panel.column, "context": context}
-            )
-    return rendered
+    return page_panels("order", request, order)
 
 
 # --- how other apps' timeline events show their parameters ----------------------------------

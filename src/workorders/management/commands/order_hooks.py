@@ -6,8 +6,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from core.panels import page_panels_registered
 from workorders.hooks import registered_hooks
-from workorders.panels import registered_panels
 
 
 class Command(BaseCommand):
@@ -18,6 +18,7 @@ class Command(BaseCommand):
         for position, (name, kind, keys) in enumerate(registered_hooks(), 1):
             what = "actions" if kind == "decider" else "events"
             self.stdout.write(f"{position:2}. {name:<28} {kind:<8} {what}: {', '.join(keys)}")
-        self.stdout.write("Order-page cards:")
-        for panel in registered_panels():
-            self.stdout.write(f"    {panel.name:<28} {panel.column:<5} order {panel.order}")
+        for page in ("order", "customer", "device"):
+            self.stdout.write(f"Cards on the {page} page:")
+            for panel in page_panels_registered(page):
+                self.stdout.write(f"    {panel.name:<28} {panel.column:<5} order {panel.order}")
