@@ -26,6 +26,9 @@ class SlaConfig(AppConfig):
         from workorders.panels import OrderPanel, register_order_panel, register_timeline_params
 
         register_event_hook(name="sla.clocks", kinds=CLOCK_EVENT_KINDS, run=order_sla_on_event)
+        from sla import work_order_list
+
+        work_order_list.register()
 
         register_timeline_params("sla", sla_event_params)
         on_calendars_changed(recompute_open_orders_after_calendar_change)

@@ -45,6 +45,7 @@ from devices.selectors import devices_visible_to
 from workorders import services
 from workorders.attachments import SIGNATURES
 from workorders.choices import Channel, ChargeType, Satisfaction, ServiceType, Status, Urgency, WaitReason
+from workorders.list_extensions import order_api_fields
 from workorders.models import Attachment, MaterialLine, TimelineEvent, WorkOrder
 from workorders.selectors import WorkOrderFilters, workorder_list, workorders_visible_to
 from workorders.transitions import TRANSITIONS, TRANSITIONS_BY_ACTION
@@ -285,25 +286,12 @@ class ActionOut(Schema):
 
 
 def deadlines_of(order: WorkOrder) -> dict[str, Any]:
-    """Service-level deadlines and status from the SLA app's clocks (``order.sla``); all null
+    """Service-level deadlines and status, from the SLA app (workorders.list_extensions); all null
     while no service level applies. Details: ``GET /api/v1/service-levels/orders/{id}``."""
-    from django.core.exceptions import ObjectDoesNotExist
+    return order_api_fields(order).get("deadlines") or dict(NO_DEADLINES)
 
-    try:
-        sla = order.sla  # type: ignore[attr-defined]
-    except ObjectDoesNotExist:
-        sla = None
 
-    def due(name: str) -> str | None:
-        value = getattr(sla, f"{name}_due", None)
-        return timezone.localtime(value).isoformat() if value else None
-
-    return {
-        "first_response": due("response"),
-        "on_site": due("arrival"),
-        "resolution": due("resolution"),
-        "status": sla.status if sla is not None else None,
-    }
+NO_DEADLINES = {"first_response": None, "on_site": None, "resolution": None, "status": None}
 
 
 def summary(order: WorkOrder) -> dict[str, Any]:

@@ -6,29 +6,27 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
-from django.db.models import F
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from core.models import OrgUnit
 from core.scoping import scope_by_unit
 from workorders.choices import Channel, ServiceType, Status, Urgency
-from workorders.models import WorkOrder
+from workorders.list_extensions import list_filters, list_sorts
 from workorders.selectors import WorkOrderFilters
 
-SORTS: dict[str, tuple[Any, ...]] = {
+#: The list's own sort keys; apps above add theirs (workorders.list_extensions), e.g. the SLA's
+#: "nearest deadline first".
+OWN_SORTS: dict[str, tuple[Any, ...]] = {
     "-submitted": ("-submitted_at", "-id"),
     "submitted": ("submitted_at", "id"),
-    # Nearest open SLA deadline first; orders without one (no level, met, stopped) last.
-    "deadline": (F("sla__nearest_deadline").asc(nulls_last=True), "-submitted_at", "-id"),
 }
-FILTER_KEYS = (
+OWN_FILTER_KEYS = (
     "status",
     "service_type",
     "channel",
     "unit",
     "urgency",
-    "sla_status",
     "submitted_from",
     "submitted_to",
     "q",
@@ -36,15 +34,15 @@ FILTER_KEYS = (
 )
 
 
-def _sla_status_choices() -> list[tuple[str, Any]]:
-    """The SLA app's statuses, read from its model (workorders does not import the apps above it)."""
-    from django.core.exceptions import FieldDoesNotExist
+OWN_SORT_CHOICES = [("-submitted", _("Newest first")), ("submitted", _("Oldest first"))]
 
-    try:
-        related = WorkOrder._meta.get_field("sla").related_model
-        return list(related._meta.get_field("status").choices or [])  # type: ignore[union-attr]
-    except FieldDoesNotExist:
-        return []
+
+def sorts() -> dict[str, tuple[Any, ...]]:
+    return {**OWN_SORTS, **{sort.key: sort.ordering for sort in list_sorts()}}
+
+
+def filter_keys() -> tuple[str, ...]:
+    return (*OWN_FILTER_KEYS, *(f.name for f in list_filters()))
 
 
 def _blank(choices: Any) -> list[tuple[str, Any]]:
@@ -66,22 +64,19 @@ class WorkOrderFilterForm(forms.Form):
     submitted_to = forms.DateField(
         label=_("Submitted to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    sla_status = forms.ChoiceField(label=_("SLA status"), required=False, choices=[("", _("All"))])
-    sort = forms.ChoiceField(
-        label=_("Sort"),
-        required=False,
-        choices=[
-            ("-submitted", _("Newest first")),
-            ("submitted", _("Oldest first")),
-            ("deadline", _("Nearest deadline first")),
-        ],
-    )
+    sort = forms.ChoiceField(label=_("Sort"), required=False, choices=OWN_SORT_CHOICES)
 
     def __init__(self, data: QueryDict | None, *, user: Any) -> None:
         super().__init__(data)
-        sla_status = self.fields["sla_status"]
-        assert isinstance(sla_status, forms.ChoiceField)
-        sla_status.choices = _blank(_sla_status_choices())
+        # The apps' filters come before the sort, their sort keys after the list's own.
+        sort = self.fields.pop("sort")
+        for list_filter in list_filters():
+            self.fields[list_filter.name] = forms.ChoiceField(
+                label=str(list_filter.label), required=False, choices=_blank(list_filter.choices())
+            )
+        assert isinstance(sort, forms.ChoiceField)
+        sort.choices = [*OWN_SORT_CHOICES, *((s.key, s.label) for s in list_sorts())]
+        self.fields["sort"] = sort
         unit = self.fields["unit"]
         assert isinstance(unit, forms.ModelChoiceField)
         unit.queryset = scope_by_unit(OrgUnit.objects.filter(is_active=True), user, field="pk")
@@ -118,15 +113,16 @@ class WorkOrderFilterForm(forms.Form):
             submitted_from=data.get("submitted_from"),
             submitted_to=data.get("submitted_to"),
             q=(data.get("q") or "").strip(),
-            sla_status=data.get("sla_status") or "",
+            extra={f.name: data[f.name] for f in list_filters() if data.get(f.name)},
         )
 
     def ordering(self) -> tuple[Any, ...]:
         sort = (self.cleaned_data.get("sort") if self.is_bound else "") or "-submitted"
-        return SORTS.get(sort, SORTS["-submitted"])
+        known = sorts()
+        return known.get(sort, known["-submitted"])
 
 
 def filter_query_string(query: QueryDict) -> str:
     """Only the filter keys of a query (no page, no htmx noise): what a saved view stores."""
-    pairs = [(key, value) for key in FILTER_KEYS for value in query.getlist(key) if value]
+    pairs = [(key, value) for key in filter_keys() for value in query.getlist(key) if value]
     return urlencode(pairs)

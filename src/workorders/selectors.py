@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from core.scoping import scope_by_unit, scope_by_unit_or_assignee
 from core.search import apply_search
+from workorders.list_extensions import list_filters, list_related
 from workorders.models import WorkOrder
 
 
@@ -39,7 +40,8 @@ class WorkOrderFilters:
     submitted_from: date | None = None
     submitted_to: date | None = None
     q: str = ""
-    sla_status: str = ""  # the stored SLA status of the order (sla.OrderServiceLevel.status)
+    #: Filters the apps above add (workorders.list_extensions), by query key, e.g. {"sla_status": "breached"}.
+    extra: dict[str, str] = field(default_factory=dict)
 
 
 def _day_start(day: date) -> datetime:
@@ -47,10 +49,12 @@ def _day_start(day: date) -> datetime:
 
 
 def workorder_list(*, user: Any, filters: WorkOrderFilters) -> QuerySet[WorkOrder]:
-    # The SLA clocks (one row per order, reverse one-to-one) come in the same query.
-    orders = workorders_visible_to(user).select_related("sla")
-    if filters.sla_status:
-        orders = orders.filter(sla__status=filters.sla_status)
+    # Rows the apps above show with each order (the SLA clocks) come in the same query.
+    orders = workorders_visible_to(user).select_related(*list_related())
+    for list_filter in list_filters():
+        value = filters.extra.get(list_filter.name)
+        if value:
+            orders = list_filter.apply(orders, value)
     if filters.status:
         orders = orders.filter(status__in=filters.status)
     for name in ("service_type", "channel", "urgency"):
