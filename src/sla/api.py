@@ -30,7 +30,7 @@ from sla import services
 from sla.choices import ResolutionFrom, SlaStatus
 from sla.models import OrderServiceLevel, ServiceLevel
 from sla.panels import duration_text
-from sla.selectors import order_sla_for, service_levels_visible_to
+from sla.selectors import order_sla_for, service_levels_visible_to, time_left
 from workcalendar.models import WorkCalendar
 from workorders.selectors import workorders_visible_to
 
@@ -196,7 +196,7 @@ def order_sla_out(row: OrderServiceLevel) -> dict[str, Any]:
         deadline = row.due(name)
         if deadline is None:
             continue
-        left = services.time_left(row, name, now)
+        left = time_left(row, name, now)
         targets[name] = {
             "deadline": local_iso(deadline),  # type: ignore[arg-type]
             "met_at": local_iso(getattr(row, f"{name}_met_at")),

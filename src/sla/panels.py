@@ -9,9 +9,9 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sla import services
 from sla.choices import SlaStatus, Target
 from sla.models import OrderServiceLevel
+from sla.selectors import time_left
 from workorders.models import WorkOrder
 
 BADGES = {
@@ -40,7 +40,7 @@ def sla_rows(row: OrderServiceLevel, now: Any = None) -> list[dict[str, Any]]:
         deadline = row.due(target.value)
         if deadline is None:
             continue
-        left = services.time_left(row, target.value, now)
+        left = time_left(row, target.value, now)
         state = (row.target_states or {}).get(target.value, SlaStatus.ON_TRACK)
         rows.append(
             {

@@ -21,7 +21,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from core.models import OrgUnit
@@ -29,7 +28,14 @@ from core.services import apply_changes, check_version, lock_for_update, save_ve
 from sla import clock
 from sla.choices import BackupUnitStatus, ResolutionFrom, SlaStatus, Target
 from sla.models import BackupUnitTask, OrderServiceLevel, ServiceLevel, hours_delta
-from sla.policies import LevelDecision, LevelRule, OrderFacts, parse_tags, service_level_match, unit_chain
+from sla.policies import LevelDecision
+from sla.selectors import (
+    _service_level_pick,
+    order_history,
+    stored_clocks,
+    terms_of,
+    working_calendar_for,
+)
 from workorders.choices import OPEN_STATUSES, EventKind, Priority, ServiceType, Status, Urgency
 from workorders.models import TimelineEvent, WorkOrder
 from workorders.transitions import TRANSITIONS_BY_ACTION
@@ -178,66 +184,7 @@ def service_level_update(
 # --- matching ----------------------------------------------------------------------------------
 
 
-def _active_levels() -> list[ServiceLevel]:
-    return list(ServiceLevel.objects.filter(is_active=True).select_related("calendar").prefetch_related("units"))
-
-
-def level_rules(levels: list[ServiceLevel] | None = None) -> list[LevelRule]:
-    """The active levels as pure rules (two queries, or none when ``levels`` are given)."""
-    levels = _active_levels() if levels is None else levels
-    return [
-        LevelRule(
-            id=level.pk,
-            code=level.code,
-            name=level.name,
-            rank=level.rank,
-            service_types=tuple(level.service_types or ()),
-            urgencies=tuple(level.urgencies or ()),
-            priorities=tuple(int(p) for p in level.priorities or ()),
-            customer_tags=tuple(level.customer_tags or ()),
-            unit_ids=tuple(unit.pk for unit in level.units.all()),
-            region_prefixes=tuple(level.region_prefixes or ()),
-        )
-        for level in levels
-    ]
-
-
-def order_facts(order: WorkOrder) -> OrderFacts:
-    parents = dict(OrgUnit.objects.values_list("id", "parent_id"))  # a small table: one query
-    customer = order.customer
-    return OrderFacts(
-        service_type=order.service_type,
-        urgency=order.urgency,
-        priority=int(order.priority),
-        customer_tags=parse_tags(customer.tags or ""),
-        unit_ids=unit_chain(order.unit_id, parents),
-        adcode=customer.adcode or "",
-    )
-
-
-def service_level_decide(order: WorkOrder) -> LevelDecision:
-    return service_level_match(level_rules(), order_facts(order))
-
-
-def _service_level_pick(order: WorkOrder) -> tuple[LevelDecision, ServiceLevel | None]:
-    """The decision and the level it picked, read in the same two queries."""
-    levels = _active_levels()
-    decision = service_level_match(level_rules(levels), order_facts(order))
-    chosen = decision.level
-    return decision, next((level for level in levels if chosen is not None and level.pk == chosen.id), None)
-
-
 # --- the clocks of one order -------------------------------------------------------------------
-
-
-def terms_of(row: OrderServiceLevel) -> clock.Terms:
-    return clock.Terms(
-        response=hours_delta(row.response_hours),
-        arrival=hours_delta(row.arrival_hours),
-        resolution=hours_delta(row.resolution_hours),
-        at_risk_ratio=row.at_risk_percent / 100,
-        resolution_from_arrival=row.resolution_from == ResolutionFrom.ARRIVAL,
-    )
 
 
 def _snapshot_terms(row: OrderServiceLevel, level: ServiceLevel, decision: LevelDecision) -> None:
@@ -250,21 +197,6 @@ def _snapshot_terms(row: OrderServiceLevel, level: ServiceLevel, decision: Level
     row.at_risk_percent = level.at_risk_percent
     row.backup_unit_on_miss = level.backup_unit_on_miss
     row.reasons = [reason.as_dict() for reason in decision.reasons]
-
-
-def order_history(order: WorkOrder) -> clock.History:
-    events = (
-        TimelineEvent.objects.filter(order_id=order.pk)
-        .order_by("at", "id")
-        .values_list("kind", "at", "from_status", "to_status")
-    )
-    return clock.history_from_events(order.submitted_at, events)
-
-
-def working_calendar_for(code: str) -> Any:
-    from workcalendar.selectors import working_calendar
-
-    return working_calendar(code)
 
 
 def store_clocks(row: OrderServiceLevel, clocks: clock.Clocks, now: datetime) -> None:
@@ -478,21 +410,6 @@ def order_sla_on_event(order: WorkOrder, event: TimelineEvent) -> None:
 # --- the periodic scan -------------------------------------------------------------------------
 
 
-def stored_clocks(row: OrderServiceLevel) -> dict[str, dict[str, Any]]:
-    stored: dict[str, dict[str, Any]] = {}
-    for name in clock.TARGETS:
-        deadline = getattr(row, f"{name}_due")
-        if deadline is None:
-            continue
-        at_risk = (row.at_risk_times or {}).get(name)
-        stored[name] = {
-            "deadline": deadline,
-            "at_risk_at": parse_datetime(at_risk) if at_risk else deadline,
-            "met_at": getattr(row, f"{name}_met_at"),
-        }
-    return stored
-
-
 def sla_scan(*, now: datetime | None = None, limit: int = 2000) -> int:
     """Move the stored status of orders whose next at-risk instant or deadline has come, and
     record the events (at risk → agent, breached → director). Only rows with ``next_check_at``
@@ -639,17 +556,6 @@ def backup_unit_task_update(*, task: BackupUnitTask, acting_user: Any, status: s
     return task
 
 
-def time_left(row: OrderServiceLevel, target: str, now: datetime | None = None) -> timedelta | None:
-    """Business time left until a target's deadline (negative once overdue; None when met)."""
-    from workcalendar.calendar import business_time_between
-
-    deadline = getattr(row, f"{target}_due")
-    if deadline is None or getattr(row, f"{target}_met_at") is not None:
-        return None
-    moment = row.paused_since or now or timezone.now()
-    return business_time_between(working_calendar_for(row.calendar_code), moment, deadline)
-
-
 __all__ = [
     "SlaStatus",
     "backup_unit_task_update",
@@ -659,7 +565,6 @@ __all__ = [
     "service_level_create",
     "service_level_update",
     "sla_scan",
-    "time_left",
 ]
 
 
