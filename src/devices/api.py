@@ -116,7 +116,7 @@ def _day(value: date | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def device_summary(device: Device) -> dict[str, Any]:
+def device_summary(device: Device, request: HttpRequest | None = None) -> dict[str, Any]:
     model = device.product_model
     return {
         "id": device.pk,
@@ -131,7 +131,7 @@ def device_summary(device: Device) -> dict[str, Any]:
         "location": device.location,
         "unit": device.unit_id,
         "is_active": device.is_active,
-        "qr_url": device_request_url(device),
+        "qr_url": device_request_url(device, request),
         "version": device.version,
         "created_at": timezone.localtime(device.created_at).isoformat(),
         "updated_at": timezone.localtime(device.updated_at).isoformat(),
@@ -140,7 +140,7 @@ def device_summary(device: Device) -> dict[str, Any]:
 
 def device_detail(device: Device, request: HttpRequest) -> dict[str, Any]:
     # "work_orders" comes from the work-order app (core.api_extensions).
-    return {**device_summary(device), "work_orders": [], **api_fields("device", request, device)}
+    return {**device_summary(device, request), "work_orders": [], **api_fields("device", request, device)}
 
 
 def _customer(request: HttpRequest, value: Any) -> Customer:
@@ -194,7 +194,12 @@ def list_devices(request: HttpRequest, filters: Query[DeviceFilters]) -> Any:
             return {"items": [], "count": 0}
         model_id = model.pk
     devices = device_search(user=request.user, query=filters.q, customer=filters.customer, product_model=model_id)
-    return paginate(devices, page=filters.page, page_size=filters.page_size, serialize=device_summary)
+    return paginate(
+        devices,
+        page=filters.page,
+        page_size=filters.page_size,
+        serialize=lambda device: device_summary(device, request),
+    )
 
 
 @router.get("/{device_id}", response={200: DeviceDetailOut, **ERRORS}, summary="One device with its work-order history")

@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import QuerySet
 
+from core.public_urls import public_url
 from core.scoping import scope_by_unit
 from core.search import apply_search
 from devices.models import Device
@@ -50,12 +51,12 @@ def device_by_qr_token(token: str) -> Device | None:
     return Device.objects.select_related("product_model", "customer").filter(qr_token=token, is_active=True).first()
 
 
-def device_request_url(device: Device) -> str:
-    """The public 扫码报修 page of this device: what its QR label encodes."""
-    return f"{settings.PUBLIC_BASE_URL.rstrip('/')}/s/d/{device.qr_token}/"
+def device_request_url(device: Device, request: Any | None = None) -> str:
+    """The public 扫码报修 page of this device: what its QR label encodes (core.public_urls)."""
+    return public_url(f"/s/d/{device.qr_token}/", request)
 
 
-def device_qr_svg(device: Device) -> str:
+def device_qr_svg(device: Device, request: Any | None = None) -> str:
     """The QR code of ``device_request_url`` as inline SVG (scales to any label size when printed)."""
     import re
 
@@ -63,7 +64,7 @@ def device_qr_svg(device: Device) -> str:
     import qrcode.image.svg
 
     image = qrcode.make(
-        device_request_url(device),
+        device_request_url(device, request),
         image_factory=qrcode.image.svg.SvgPathImage,
         error_correction=qrcode.constants.ERROR_CORRECT_M,
         border=2,

@@ -53,7 +53,7 @@ def device_list(request: HttpRequest) -> HttpResponse:
 @permission_required("devices.view_device", raise_exception=True)
 def device_detail(request: HttpRequest, pk: int) -> HttpResponse:
     device = _get_device(request, pk)
-    context = {"device": device, "request_url": device_request_url(device)}
+    context = {"device": device, "request_url": device_request_url(device, request)}
     # The warranty card and the order history come from the apps above (core.panels).
     return render(request, "devices/device_detail.html", page_context_with_panels("device", request, device, context))
 
@@ -128,8 +128,8 @@ def device_label(request: HttpRequest, pk: int) -> HttpResponse:
         "devices/device_label.html",
         {
             "device": device,
-            "qr_svg": device_qr_svg(device),
-            "request_url": device_request_url(device),
+            "qr_svg": device_qr_svg(device, request),
+            "request_url": device_request_url(device, request),
             "hotline": service_hotline(device),
             "copies": range(copies),
             "copy_count": copies,

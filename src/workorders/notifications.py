@@ -37,6 +37,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.choices import Role
 from core.models import OrgUnit
+from core.public_urls import public_url
 from notify.recipients import Recipient
 from notify.services import notification_enqueue
 from workorders.choices import EventKind, WaitReason
@@ -55,7 +56,7 @@ SLA_TARGETS = {
 
 
 def _absolute(path: str) -> str:
-    return f"{settings.PUBLIC_BASE_URL.rstrip('/')}{path}"
+    return public_url(path)
 
 
 def _local(moment: Any) -> str:

@@ -117,3 +117,14 @@ def test_production_settings_pass_the_deploy_check_without_warnings(tmp_path: Pa
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_without_a_public_address_production_links_use_the_first_host_over_https(tmp_path: Path) -> None:
+    """Messages sent by the worker have no request to take a host from (core.public_urls)."""
+    report = "import django; django.setup(); from django.conf import settings as s; print(s.PUBLIC_BASE_URL)"
+    result = run_production(
+        tmp_path, ["-c", report], SECRET_KEY=GOOD_KEY, ALLOWED_HOSTS="service.example.com,www.example.com"
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "https://service.example.com"

@@ -85,3 +85,17 @@ def test_request_url_points_at_the_public_page_by_token(device_a):
 def test_qr_svg_is_inline_svg_without_fixed_size(device_a):
     svg = device_qr_svg(device_a)
     assert svg.startswith('<svg class="qr-code"') and "<path" in svg and 'width="' not in svg.split(">")[0]
+
+
+@override_settings(PUBLIC_BASE_URL="")
+def test_without_a_configured_address_links_follow_the_request_host(device_a, rf, monkeypatch):
+    request = rf.get("/devices/", HTTP_HOST="localhost:8080")
+    assert device_request_url(device_a, request) == f"http://localhost:8080/s/d/{device_a.qr_token}/"
+    monkeypatch.setenv("DEV_PUBLIC_URL", "http://192.168.1.20:8080")  # what ./dev run exports for its worker
+    assert device_request_url(device_a) == f"http://192.168.1.20:8080/s/d/{device_a.qr_token}/"
+
+
+@override_settings(PUBLIC_BASE_URL="https://service.example.com")
+def test_a_configured_address_wins_over_the_request_host(device_a, rf):
+    request = rf.get("/devices/", HTTP_HOST="localhost:8000")
+    assert device_request_url(device_a, request) == f"https://service.example.com/s/d/{device_a.qr_token}/"

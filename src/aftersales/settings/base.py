@@ -208,7 +208,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- Product ------------------------------------------------------------------------------
 SITE_NAME = os.environ.get("SITE_NAME", "售后服务管理系统")
-PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+# The address customers see (QR labels, links in messages); empty: the host a request reached
+# (core.public_urls). Set it in production, where requests arrive through nginx.
+PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
 NINJA_PAGINATION_PER_PAGE = 20
 
 LOGGING = {

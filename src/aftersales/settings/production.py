@@ -22,6 +22,10 @@ if not os.environ.get("SECRET_KEY") or SECRET_KEY.startswith("dev-insecure") or 
     raise ImproperlyConfigured("SECRET_KEY must be set to a random value of at least 50 characters.")
 if not os.environ.get("ALLOWED_HOSTS") or not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must list the host names this site answers to.")
+# Links made by background jobs (messages) have no request to take the host from: without a
+# configured address they point at the first host name this site answers to, over HTTPS.
+if not PUBLIC_BASE_URL and ALLOWED_HOSTS[0] not in {"*", ""}:
+    PUBLIC_BASE_URL = f"https://{ALLOWED_HOSTS[0].lstrip('.')}"
 
 # --- HTTPS behind the proxy ---------------------------------------------------------------
 # nginx terminates TLS and sets X-Forwarded-Proto (deploy/nginx.conf); Django trusts that header
