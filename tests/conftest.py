@@ -170,6 +170,7 @@ def api_as_en() -> Any:
 def pytest_configure(config: pytest.Config) -> None:
     # Known even when xdist is switched off (-p no:xdist), so the group marker never warns.
     config.addinivalue_line("markers", "xdist_group(name): run every test of the group in one xdist worker")
+    config.addinivalue_line("markers", "own_holiday_data: the test manages admin-entered holidays itself")
     _travel_to_test_today()
 
 
@@ -243,6 +244,8 @@ def _admin_entered_holidays(request: pytest.FixtureRequest) -> None:
     """With TEST_ADMIN_HOLIDAYS=2027, every database test starts with that year entered by an
     admin, as a site would have it once the State Council's notice is out."""
     years = [int(y) for y in os.environ.get("TEST_ADMIN_HOLIDAYS", "").replace(",", " ").split() if y]
+    if request.node.get_closest_marker("own_holiday_data") is not None:
+        return  # the test enters (or asserts the absence of) admin holiday data itself
     uses_db = request.node.get_closest_marker("django_db") is not None or any(
         name in request.fixturenames for name in ("db", "transactional_db")
     )

@@ -317,6 +317,7 @@ def test_an_event_that_moves_no_clock_writes_nothing_until_a_state_is_due(
     assert [(e.data["target"], e.data["state"]) for e in sla_events(order)] == [("arrival", "at_risk")]
 
 
+@pytest.mark.own_holiday_data  # it enters 2027's dates itself
 def test_open_orders_follow_the_2027_dates_the_day_an_admin_imports_them(
     make_order: Any, customer_a: Any, director: Any, clock: Clock, django_capture_on_commit_callbacks: Any
 ) -> None:

@@ -18,3 +18,11 @@ def _english_and_fresh_calendars() -> Iterator[None]:
     with translation.override("en"):
         yield
     invalidate_calendars()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The calendar's own tests enter (or assert the absence of) admin holiday data themselves:
+    the dated run with TEST_ADMIN_HOLIDAYS leaves them their empty start."""
+    for item in items:
+        if item.nodeid.startswith("tests/workcalendar/"):
+            item.add_marker(pytest.mark.own_holiday_data)

@@ -122,7 +122,9 @@ def test_edit_is_seen_by_working_calendar_at_once() -> None:
 # --- 2027: the library stops at 2026 ---------------------------------------------------------------
 
 
-def test_2027_without_data_counts_only_weekends_and_is_flagged(director: Any) -> None:
+def test_2027_without_data_counts_only_weekends_and_is_flagged(director: Any, time_machine: Any) -> None:
+    # Seen from December 2026: the coming year is the one without data (in 2028, 2028 is too).
+    time_machine.move_to(datetime(2026, 12, 3, 10, tzinfo=ZoneInfo("Asia/Shanghai")))
     calendar = working_calendar("standard")
     assert 2027 not in calendar.covered_years
     # 2027-01-01 is a Friday: without data it is a normal working day.
