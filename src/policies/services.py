@@ -343,17 +343,6 @@ def _decision_for_order(
     return record, event
 
 
-@transaction.atomic
-def warranty_record_for_order(*, order: Any, trigger: str) -> WarrantyDecisionRecord:
-    """Decide for the order now, keep the decision and put it on the timeline (outside a
-    transition; within one, ``warranty_decide_on_transition`` does it before the order's save)."""
-    from workorders.services import workorder_record_event
-
-    record, event = _decision_for_order(order=order, trigger=trigger)
-    workorder_record_event(order=order, kind=event.kind, acting_user=None, note=event.note, data=event.data)
-    return record
-
-
 def _charge_follows(order: Any, value: str) -> tuple[str, ...]:
     if order.charge_type == value:
         return ()

@@ -107,10 +107,6 @@ def order_facts(order: WorkOrder) -> OrderFacts:
     )
 
 
-def service_level_decide(order: WorkOrder) -> LevelDecision:
-    return service_level_match(level_rules(), order_facts(order))
-
-
 def _service_level_pick(order: WorkOrder) -> tuple[LevelDecision, ServiceLevel | None]:
     """The decision and the level it picked, read in the same two queries."""
     levels = _active_levels()

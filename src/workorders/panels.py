@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from core.panels import PagePanel, page_panels, page_panels_registered, register_page_panel
+from core.panels import PagePanel, page_panels, register_page_panel
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -37,10 +37,6 @@ def register_order_panel(panel: OrderPanel) -> None:
             column=panel.column,
         )
     )
-
-
-def registered_panels() -> list[PagePanel]:
-    return page_panels_registered("order")
 
 
 def order_panels_for(request: HttpRequest, order: WorkOrder) -> list[dict[str, Any]]:
