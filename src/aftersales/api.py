@@ -49,7 +49,8 @@ def _add_app_routers() -> None:
     from importlib import import_module
 
     # Apps above the foundation declare their own (prefix, router) pairs in ``<app>.api.ROUTERS``.
-    for app in ("workcalendar", "policies", "notify", "billing", "claims", "sla", "dispatch", "fieldwork"):
+    apps = ("workcalendar", "policies", "notify", "parts", "billing", "claims", "sla", "dispatch", "fieldwork")
+    for app in (*apps, "followup"):
         for prefix, router in import_module(f"{app}.api").ROUTERS:
             api.add_router(prefix, router)
 

@@ -20,11 +20,13 @@ urlpatterns = [
     path("calendars/", include("workcalendar.urls")),
     path("policies/", include("policies.urls")),
     path("notifications/", include("notify.urls")),
+    path("parts/", include("parts.urls")),
     path("billing/", include("billing.urls")),
     path("claims/", include("claims.urls")),
     path("service-levels/", include("sla.urls")),
     path("dispatch/", include("dispatch.urls")),
     path("field/", include("fieldwork.urls")),
     path("s/", include("portal.urls")),
+    path("aftercare/", include("followup.urls")),  # followup (issue 13)
     path("", include("core.urls")),
 ]

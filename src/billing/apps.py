@@ -34,7 +34,7 @@ class BillingConfig(AppConfig):
         )
         register_nav(
             NavEntry(
-                section="main",
+                group="billing",
                 label=_("Settlements"),
                 url_name="billing:settlements",
                 permission="billing.review_settlement",
@@ -44,7 +44,7 @@ class BillingConfig(AppConfig):
         )
         register_nav(
             NavEntry(
-                section="main",
+                group="billing",
                 label=_("Parts to price"),
                 url_name="billing:purchase_requests",
                 permission="billing.price_purchasequoterequest",
@@ -54,7 +54,7 @@ class BillingConfig(AppConfig):
         )
         register_nav(
             NavEntry(
-                section="setup",
+                group="setup",
                 label=_("Fee schedules"),
                 url_name="billing:fee_schedules",
                 permission="billing.view_feeschedule",
@@ -64,7 +64,7 @@ class BillingConfig(AppConfig):
         )
         register_nav(
             NavEntry(
-                section="setup",
+                group="setup",
                 label=_("Parts price lists"),
                 url_name="billing:price_lists",
                 permission="billing.view_partpricelist",
@@ -73,3 +73,6 @@ class BillingConfig(AppConfig):
             )
         )
         post_migrate.connect(install_reference_data, sender=self, dispatch_uid="billing.reference")
+        from billing import imports
+
+        imports.register()  # the price list from Excel, offered on the parts catalogue page

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from billing.choices import PaymentMethod
 from core.choices import FeeKind
 from core.forms import BootstrapMixin
+from parts.forms import SheetUploadForm
 
 PROVIDABLE = [
     (kind, label) for kind, label in FeeKind.choices if kind in {FeeKind.TRAVEL, FeeKind.LODGING, FeeKind.MEALS}
@@ -122,3 +123,10 @@ class PriceListForm(BootstrapMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 10}),
         help_text=_("One part per line, e.g. BAT-48V,48V 锂电池,1280.00,块"),
     )
+
+
+class PriceImportForm(SheetUploadForm):
+    """An Excel sheet of part prices becoming a new version of the price list (``billing.imports``)."""
+
+    effective_from = forms.DateField(label=_("Effective from"), widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(label=_("Note"), required=False, max_length=200)

@@ -74,7 +74,11 @@ class PartPriceList(BaseModel):
 
 
 class PartPrice(BaseModel):
+    """A part's price in one version of the list. The part is the catalogue's (parts.Part: one
+    source of a part's code and name); code, name and unit are kept as the list printed them."""
+
     price_list = models.ForeignKey(PartPriceList, on_delete=models.CASCADE, related_name="prices")
+    part = models.ForeignKey("parts.Part", verbose_name=_("part"), on_delete=models.PROTECT, related_name="prices")
     code = models.CharField(_("part code"), max_length=64)
     name = models.CharField(_("name"), max_length=100)
     unit_of_measure = models.CharField(_("unit"), max_length=16, default="个")

@@ -43,6 +43,7 @@ from core.choices import FeeKind
 from core.numbering import next_number
 from core.scoping import unit_ids_visible_to
 from core.services import check_version, lock_for_update, save_versioned
+from parts.services import part_ensure
 from workorders.actions import workorder_approve_quote, workorder_quote
 from workorders.choices import ChargeType, EventKind, Status
 from workorders.models import WorkOrder
@@ -234,6 +235,9 @@ def part_price_list_create(
     price_list.save()
     for row in rows:
         row.price_list = price_list
+        # The price list refers to the parts catalogue (one source of a part's code): a code the
+        # catalogue does not know yet becomes a catalogue part.
+        row.part = part_ensure(code=row.code, name=row.name, uom=row.unit_of_measure)
     PartPrice.objects.bulk_create(rows)
     return price_list
 

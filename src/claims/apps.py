@@ -18,12 +18,17 @@ class ClaimsConfig(AppConfig):
         register_timeline_params("claim", claim_event_params)
         register_nav(
             NavEntry(
-                section="main", label=_("Claims"), url_name="claims:list", permission="claims.view_claim", order=60
+                group="billing",
+                label=_("Claims"),
+                url_name="claims:list",
+                permission="claims.view_claim",
+                order=70,
+                element_id="nav-claims",
             )
         )
         register_nav(
             NavEntry(
-                section="setup",
+                group="setup",
                 label=_("Claim rule sets"),
                 url_name="claims:rule_sets",
                 permission="claims.view_claimruleset",

@@ -76,7 +76,7 @@ from core.api_schemas import (  # re-exported: the routers import them from here
 )
 from core.context import current_user
 from core.errors import DEFAULT_CODE, ErrorCode
-from core.exceptions import OutOfStock, TransitionNotAllowed, VersionConflict
+from core.exceptions import ChecklistIncomplete, OutOfStock, PossibleDuplicate, TransitionNotAllowed, VersionConflict
 from core.idempotency import KeyReusedForAnotherRequest, run_once
 from core.models import ApiToken
 from core.throttle import signin_failed, signin_locked
@@ -274,6 +274,12 @@ def install_error_handlers(api: NinjaAPI) -> None:
         body.update({"status": exc.status, "allowed_actions": exc.allowed_actions})
         return api.create_response(request, body, status=409)
 
+    @api.exception_handler(ChecklistIncomplete)
+    def checklist_incomplete(request: HttpRequest, exc: ChecklistIncomplete) -> HttpResponse:
+        body = error_body(exc.message, {"checklist": exc.message}, code=ErrorCode.CHECKLIST_INCOMPLETE)
+        body.update({"status": exc.status, "allowed_actions": exc.allowed_actions, "open_items": exc.open_items})
+        return api.create_response(request, body, status=409)
+
     @api.exception_handler(VersionConflict)
     def stale_version(request: HttpRequest, exc: VersionConflict) -> HttpResponse:
         body = error_body(exc.message, {"version": exc.message}, code=ErrorCode.STALE_VERSION)
@@ -335,6 +341,12 @@ def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(OutOfStock)
     def out_of_stock(request: HttpRequest, exc: OutOfStock) -> HttpResponse:
         body = error_body(exc.message, {exc.field: exc.message}, code=ErrorCode.OUT_OF_STOCK)
+        return api.create_response(request, body, status=409)
+
+    @api.exception_handler(PossibleDuplicate)
+    def possible_duplicate(request: HttpRequest, exc: PossibleDuplicate) -> HttpResponse:
+        body = error_body(exc.message, {exc.field: exc.message}, code=ErrorCode.POSSIBLE_DUPLICATE)
+        body["duplicates"] = exc.duplicates
         return api.create_response(request, body, status=409)
 
 

@@ -170,16 +170,43 @@ class NotFoundOut(ErrorOut):
     code: Literal[ErrorCode.NOT_FOUND] = Field(json_schema_extra={"enum": [ErrorCode.NOT_FOUND.value]})  # type: ignore[assignment]
 
 
+class DuplicateOut(Schema):
+    """A record the refused creation may duplicate (``possible_duplicate``)."""
+
+    kind: Literal["customer", "work_order"]
+    id: int
+    label: str = Field(description="The customer's name and phone, or the order's number.")
+    reasons: list[str] = Field(
+        description="Stable codes: same_phone, other_phone, same_name (customers); open_order_same_device (orders)."
+    )
+
+
+class OpenChecklistItemOut(Schema):
+    """An item of the visit code of conduct that is neither ticked nor explained (``checklist_incomplete``)."""
+
+    item: str = Field(description="The item's code, as in GET /field/jobs/{id}/checklist.")
+    label: str
+
+
 class ConflictOut(ErrorOut):
     """409: a refused transition (``invalid_transition``) names the current ``status`` and the
-    ``allowed_actions``; a stale edit (``stale_version``) names the ``current_version``."""
+    ``allowed_actions``; a stale edit (``stale_version``) names the ``current_version``; a possible
+    duplicate (``possible_duplicate``) lists the existing records in ``duplicates``; work held up
+    by its checklist (``checklist_incomplete``) names the ``open_items``."""
 
     code: Literal[  # type: ignore[assignment]
-        ErrorCode.INVALID_TRANSITION, ErrorCode.STALE_VERSION, ErrorCode.CONFLICT, ErrorCode.OUT_OF_STOCK
+        ErrorCode.INVALID_TRANSITION,
+        ErrorCode.STALE_VERSION,
+        ErrorCode.CONFLICT,
+        ErrorCode.OUT_OF_STOCK,
+        ErrorCode.POSSIBLE_DUPLICATE,
+        ErrorCode.CHECKLIST_INCOMPLETE,
     ]
     status: str | None = None
     allowed_actions: list[str] | None = None
     current_version: int | None = None
+    duplicates: list[DuplicateOut] | None = None
+    open_items: list[OpenChecklistItemOut] | None = None
 
 
 class InvalidInputOut(ErrorOut):

@@ -7,6 +7,7 @@ the acting user and request id come from ``core.context``.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -87,3 +88,41 @@ def history_for(instance: models.Model) -> models.QuerySet:
     return ChangeLogEntry.objects.filter(
         content_type=ContentType.objects.get_for_model(instance.__class__), object_id=str(instance.pk)
     ).select_related("user")
+
+
+def record_bulk(
+    instances: Sequence[models.Model], *, action: str, before: dict[Any, dict[str, Any]] | None = None
+) -> None:
+    """Change-log rows for records written with ``bulk_create`` / ``bulk_update`` (which send no
+    signals): one per instance, as ``_on_save`` would write them. ``before`` maps a pk to the
+    changed fields' old values (an update); the after values are read from the instances."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from core.models import ChangeLogEntry
+
+    if not instances:
+        return
+    user = current_user.get()
+    user = user if user is not None and getattr(user, "pk", None) else None
+    content_type = ContentType.objects.get_for_model(instances[0].__class__)
+    request_id = current_request_id.get()
+    rows = []
+    for instance in instances:
+        after = snapshot(instance)
+        old = (before or {}).get(instance.pk)
+        if old is not None:
+            old = _jsonable(old)
+            after = {key: after[key] for key in old if key in after}
+        rows.append(
+            ChangeLogEntry(
+                content_type=content_type,
+                object_id=str(instance.pk),
+                object_repr=str(instance)[:200],
+                action=action,
+                user=user,
+                request_id=request_id,
+                before=old,
+                after=after,
+            )
+        )
+    ChangeLogEntry.objects.bulk_create(rows, batch_size=500)

@@ -1,5 +1,15 @@
+from collections.abc import Iterable
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+
+def choice_labels(choices: type[models.Choices], values: Iterable[Any] | None) -> list[str]:
+    """The labels of stored codes (a JSON list field of a choice set), for people to read; a value
+    the set does not know is shown as it is (issue 18, point 7: never ``repair, installation``)."""
+    known = set(choices.values)
+    return [str(choices(value).label) if value in known else str(value) for value in values or ()]
 
 
 class UnitKind(models.TextChoices):

@@ -35,6 +35,12 @@ class ErrorCode(StrEnum):
     CONFLICT = "conflict"
     #: 409 — reserved for the spare-parts ledger: a stock move would make the available quantity negative.
     OUT_OF_STOCK = "out_of_stock"
+    #: 409 — the record may already exist (a customer with the same phone, an open order for the
+    #: same device); nothing was created. Send ``confirm_duplicate: true`` to create it anyway.
+    POSSIBLE_DUPLICATE = "possible_duplicate"
+    #: 409 — items of the visit code of conduct are neither ticked nor explained: the work may not go
+    #: to QC or to the customer's sign-off yet; ``open_items`` names them.
+    CHECKLIST_INCOMPLETE = "checklist_incomplete"
     #: 422 — the request does not match the schema (type, missing field, unknown choice, limits).
     INVALID_INPUT = "invalid_input"
     #: 422 — the ``Idempotency-Key`` was already used with a different request body.
@@ -56,6 +62,8 @@ ERROR_STATUS: dict[ErrorCode, int] = {
     ErrorCode.STALE_VERSION: 409,
     ErrorCode.CONFLICT: 409,
     ErrorCode.OUT_OF_STOCK: 409,
+    ErrorCode.POSSIBLE_DUPLICATE: 409,
+    ErrorCode.CHECKLIST_INCOMPLETE: 409,
     ErrorCode.INVALID_INPUT: 422,
     ErrorCode.IDEMPOTENCY_KEY_REUSED: 422,
     ErrorCode.RATE_LIMITED: 429,

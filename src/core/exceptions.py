@@ -45,3 +45,40 @@ class OutOfStock(DomainError):
         super().__init__(message)
         self.message = message
         self.field = field
+
+
+class PossibleDuplicate(DomainError):
+    """The record being created may already exist (the same caller's phone, an open order for
+    the same device): nothing was created. Confirm that it is a new one, or use the existing one.
+
+    ``duplicates`` lists what it may duplicate, each ``{"kind", "id", "label", "reasons"}`` (the
+    reasons are stable codes). The API answers 409 with the code ``possible_duplicate``.
+    """
+
+    code = "possible_duplicate"
+
+    def __init__(self, message: str, *, field: str, duplicates: Sequence[dict[str, object]]) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.duplicates = list(duplicates)
+
+
+class ChecklistIncomplete(TransitionNotAllowed):
+    """The work may not go on (to QC, to the customer's sign-off) while items of the visit code of
+    conduct are neither ticked nor explained (issue 18 point 5). ``open_items`` names them, each
+    ``{"item": code, "label": label}``. The API answers 409 with the code ``checklist_incomplete``."""
+
+    code = "checklist_incomplete"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: str,
+        action: str,
+        allowed_actions: Sequence[str],
+        open_items: Sequence[dict[str, str]],
+    ) -> None:
+        super().__init__(message, status=status, action=action, allowed_actions=allowed_actions)
+        self.open_items = list(open_items)

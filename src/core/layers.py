@@ -14,12 +14,14 @@ DOMAIN_ORDER: tuple[str, ...] = (
     "notify",
     "workorders",
     "policies",
+    "parts",  # spare parts and stock; billing's price list refers to its catalogue
     "billing",
     "claims",
     "sla",
     "dispatch",
     "fieldwork",
     "portal",
+    "followup",  # callbacks (回访) and complaints (投诉): react to orders through the workorders services
     "demo",  # demo data, on top of them all
     "aftersales",  # the project: settings, URLs and the API composed of every app's router
 )

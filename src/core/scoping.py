@@ -6,12 +6,15 @@ station sees only itself. Each app's ``selectors.<model>_visible_to(user)`` appl
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 from django.db.models import Q, QuerySet
 
 from core.choices import UnitKind
 from core.models import OrgUnit
+from core.process_cache import StampedCache
 
 ALL_UNITS = None
 
@@ -36,12 +39,36 @@ def unit_ids_visible_to(user: Any) -> set[int] | None:
     return result
 
 
+_unit_tree: StampedCache[Mapping[int, int | None]] = StampedCache("core.unit_tree", models=[OrgUnit])
+
+
+def unit_parents() -> Mapping[int, int | None]:
+    """Every unit's parent id (the tree is small: one query, cached per process)."""
+    return _unit_tree.get("parents", lambda: MappingProxyType(dict(OrgUnit.objects.values_list("id", "parent_id"))))
+
+
+def unit_ancestry(unit_id: int | None) -> list[int]:
+    """The unit, its parent, … up to the top (a cycle in bad data stops the walk)."""
+    parents = unit_parents()
+    chain: list[int] = []
+    while unit_id is not None and unit_id not in chain:
+        chain.append(unit_id)
+        unit_id = parents.get(unit_id)
+    return chain
+
+
 def unit_subtree_ids(unit_id: int) -> set[int]:
+    """The unit and every unit below it."""
+    children: dict[int, list[int]] = {}
+    for child, parent in unit_parents().items():
+        if parent is not None:
+            children.setdefault(parent, []).append(child)
     ids = {unit_id}
-    frontier = {unit_id}
+    frontier = [unit_id]
     while frontier:
-        frontier = set(OrgUnit.objects.filter(parent_id__in=frontier).values_list("id", flat=True)) - ids
-        ids |= frontier
+        below = [child for parent in frontier for child in children.get(parent, ()) if child not in ids]
+        ids.update(below)
+        frontier = below
     return ids
 
 

@@ -6,4 +6,6 @@ app_name = "core"
 urlpatterns = [
     path("me/language/", views.set_my_language, name="set_language"),
     path("healthz", views.healthz, name="healthz"),
+    path("search/", views.search, name="search"),
+    path("favicon.ico", views.favicon, name="favicon"),
 ]

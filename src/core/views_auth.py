@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import resolve_url
 from django.utils.translation import gettext as _
 
+from core.navigation import landing_url_for
 from core.throttle import signin_failed, signin_locked
 
 
@@ -22,3 +25,16 @@ class LoginView(auth_views.LoginView):
         if response.status_code != 302:
             signin_failed(request, username)
         return response
+
+    def get_success_url(self) -> str:
+        """A safe ``next`` wins, except ``next=/``: that is where ``login_required`` sends anyone who
+        opened the site's address, not a page they chose, so their role's start page applies."""
+        url = self.get_redirect_url()
+        if url == resolve_url(settings.LOGIN_REDIRECT_URL):
+            url = ""
+        return url or self.get_default_redirect_url()
+
+    def get_default_redirect_url(self) -> str:
+        """Without ``next``: the start page registered for the user's role (a technician's jobs of
+        today, ``core.navigation.register_landing``), else ``LOGIN_REDIRECT_URL``."""
+        return landing_url_for(self.request.user) or super().get_default_redirect_url()

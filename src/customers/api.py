@@ -50,6 +50,13 @@ class CustomerIn(StrictIn):
     payment_standing: str = PaymentStanding.GOOD
     language: str = LanguageChoices.ZH_HANS
     notes: str = ""
+    confirm_duplicate: bool = Field(
+        default=False,
+        description=(
+            "A customer you may see with the same phone refuses the creation (409 `possible_duplicate`, "
+            "listing them in `duplicates`); send `true` after checking that this is a new customer."
+        ),
+    )
 
 
 class CustomerPatch(StrictIn):
@@ -186,7 +193,11 @@ def _get_customer(request: HttpRequest, customer_id: int) -> Customer:
     return customers_visible_to(request.user).prefetch_related("contacts").get(pk=customer_id)
 
 
-@router.post("", response={201: CustomerDetailOut, **ERRORS}, summary="Create a customer (Idempotency-Key honoured)")
+@router.post(
+    "",
+    response={201: CustomerDetailOut, **ERRORS},
+    summary="Create a customer (Idempotency-Key honoured; a possible duplicate needs confirm_duplicate)",
+)
 def create_customer(request: HttpRequest, payload: CustomerIn) -> Any:
     _check_choice(payload.kind, CustomerKind, "kind")
     _check_choice(payload.payment_standing, PaymentStanding, "payment_standing")
@@ -194,9 +205,13 @@ def create_customer(request: HttpRequest, payload: CustomerIn) -> Any:
 
     def create() -> tuple[int, dict[str, Any]]:
         data = payload.dict()
-        customer = services.customer_create(
-            acting_user=request.user, name=data.pop("name"), phone=data.pop("phone"), **data
-        )
+        customer = services.customer_register(
+            acting_user=request.user,
+            name=data.pop("name"),
+            phone=data.pop("phone"),
+            confirm_duplicate=data.pop("confirm_duplicate"),
+            **data,
+        ).customer
         return 201, customer_detail(_get_customer(request, customer.pk), request)
 
     return idempotent_create(request, "customers", create)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,12 +11,14 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.exceptions import PossibleDuplicate
 from core.phones import phone_normalise
 from core.scoping import default_unit, unit_for_region, unit_ids_visible_to
 from core.search import search_document
 from core.services import apply_changes, check_version, lock_for_update, save_versioned
 from customers.address import parse_address
 from customers.models import Contact, Customer
+from customers.selectors import CustomerDuplicates, customer_duplicates_for
 
 EDITABLE_FIELDS = {
     "kind",
@@ -85,6 +88,52 @@ def customer_create(*, acting_user: Any | None, name: str, phone: str, **fields:
     customer.full_clean()
     customer.save()
     return customer
+
+
+@dataclass(frozen=True)
+class CustomerRegistration:
+    """A customer created at intake, and the possible duplicates the user confirmed past."""
+
+    customer: Customer
+    duplicates: CustomerDuplicates
+
+
+def duplicate_refs(duplicates: CustomerDuplicates) -> list[dict[str, object]]:
+    """The possible duplicates as the API and the timeline name them (reasons as stable codes)."""
+    return [
+        {
+            "kind": "customer",
+            "id": match.customer.pk,
+            "label": f"{match.customer.name} {match.customer.phone}",
+            "reasons": [str(reason) for reason in match.reasons],
+        }
+        for match in duplicates.matches
+    ]
+
+
+@transaction.atomic
+def customer_register(
+    *, acting_user: Any, name: str, phone: str, confirm_duplicate: bool, **fields: Any
+) -> CustomerRegistration:
+    """Create a customer at intake (the agent's console, ``POST /customers``): refused with
+    ``PossibleDuplicate`` when a customer the user sees has the same phone (customers.policies),
+    unless the user confirmed that this is a new one. The same name alone does not refuse."""
+    if acting_user is not None and not acting_user.has_perm("customers.add_customer"):
+        raise PermissionDenied(_("You may not create customers."))
+    duplicates = customer_duplicates_for(user=acting_user, name=name, phone=phone)
+    if duplicates.needs_confirmation and not confirm_duplicate:
+        likely = [match.customer for match in duplicates.matches if match.is_likely]
+        raise PossibleDuplicate(
+            _(
+                "A customer with this phone number is already on file: %(customers)s. Use the existing "
+                "customer, or confirm that this is a new one."
+            )
+            % {"customers": ", ".join(f"{customer.name} ({customer.phone})" for customer in likely)},
+            field="phone",
+            duplicates=duplicate_refs(duplicates),
+        )
+    customer = customer_create(acting_user=acting_user, name=name, phone=phone, **fields)
+    return CustomerRegistration(customer=customer, duplicates=duplicates)
 
 
 @transaction.atomic

@@ -22,7 +22,7 @@ class DispatchConfig(AppConfig):
         register_assignment_admission(services.loan_admission)
         register_nav(
             NavEntry(
-                section="main",
+                group="dispatch",
                 label=_("Dispatch"),
                 url_name="dispatch:board",
                 permission="dispatch.view_dispatchplan",
@@ -32,11 +32,11 @@ class DispatchConfig(AppConfig):
         )
         register_nav(
             NavEntry(
-                section="setup",
+                group="dispatch",
                 label=_("Technicians"),
                 url_name="dispatch:technicians",
                 permission="dispatch.view_technicianprofile",
-                order=40,
+                order=50,
                 element_id="nav-technicians",
             )
         )

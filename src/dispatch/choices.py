@@ -30,6 +30,15 @@ class PlanStatus(models.TextChoices):
     APPLIED = "applied", _("Applied")
 
 
+class PlanChangeKind(models.TextChoices):
+    """How a route plan changes an order's current assignment (shown to the person who approves it)."""
+
+    ASSIGNED = "assigned", _("Newly assigned")
+    MOVED = "moved", _("Moved to another technician")
+    RETIMED = "retimed", _("Time changed")
+    DROPPED = "dropped", _("Left out of the plan")
+
+
 class Weekday(models.IntegerChoices):
     MON = 0, _("Monday")
     TUE = 1, _("Tuesday")

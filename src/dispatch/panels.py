@@ -15,6 +15,8 @@ from workorders.panels import OrderPanel, register_order_panel
 def order_appointment_context(request: HttpRequest, order: Any) -> dict[str, Any] | None:
     from dispatch import selectors
     from dispatch.choices import ACTIVE_APPOINTMENT_STATUSES, FIELD_SERVICE_TYPES
+    from dispatch.services import only_technicians
+    from dispatch.views import BOOKING_DRAFT
     from workorders.selectors import technicians_for_order
 
     user = request.user
@@ -27,8 +29,12 @@ def order_appointment_context(request: HttpRequest, order: Any) -> dict[str, Any
     active = next((a for a in appointments if a.status in ACTIVE_APPOINTMENT_STATUSES), None)
     may_book = bookable and active is None and user.has_perm("dispatch.add_appointment")
     technicians: list[Any] = []
+    draft: dict[str, Any] | None = None
     if may_book:
-        technicians = list(technicians_for_order(user, order))
+        saved = request.session.get(BOOKING_DRAFT) if hasattr(request, "session") else None
+        if isinstance(saved, dict) and saved.get("order") == order.pk:
+            draft = request.session.pop(BOOKING_DRAFT)  # what a refused booking had typed, once
+        technicians = list(only_technicians(technicians_for_order(user, order)))
         seen = {t.pk for t in technicians}
         loaned = selectors.loaned_in_profiles(order.unit_id, timezone.localdate())
         technicians += [profile.user for profile in loaned if profile.user_id not in seen]
@@ -39,6 +45,8 @@ def order_appointment_context(request: HttpRequest, order: Any) -> dict[str, Any
         "may_book": may_book,
         "may_change": active is not None and user.has_perm("dispatch.change_appointment"),
         "technicians": technicians,
+        "draft": draft,
+        "chosen": str((draft or {}).get("technician") or order.technician_id or ""),
     }
 
 

@@ -1,5 +1,5 @@
 """Pure dispatch rules: a technician's shift on a day, whether a window fits it, overlap, skills,
-and the auto-assign score with its reasons. No database access here."""
+the auto-assign score with its reasons, and what a route plan changes. No database access here."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from datetime import date, datetime, time
 
 from django.utils.translation import gettext as _
 
+from dispatch.choices import PlanChangeKind
 from workcalendar.calendar import WorkingCalendar
 
 Span = tuple[time, time]
@@ -154,3 +155,71 @@ def auto_assign_decide(candidates: Sequence[CandidateFacts], *, deadline_soon: b
     if deadline_soon:
         reasons.append(_("the deadline is near: distance counts double"))
     return AutoAssignDecision(best.technician_id, scored, reasons)
+
+
+# --- what a route plan changes --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Slot:
+    """Who does an order's visit, and when: the order's current assignment, or the plan's visit.
+
+    ``start``–``end`` is the booked window (a time without a window has ``end == start``; the plan's
+    visit runs from its start to its finish); both are None when no time is set."""
+
+    technician_id: int | None
+    start: datetime | None = None
+    end: datetime | None = None
+
+    @property
+    def is_set(self) -> bool:
+        return self.technician_id is not None or self.start is not None
+
+
+@dataclass(frozen=True)
+class PlanChange:
+    order_id: int
+    kind: PlanChangeKind
+    before: Slot
+    after: Slot | None  # None: the plan leaves the order out
+
+
+#: The order a person reads the changes in: what undoes a promise first, new work last.
+_CHANGE_ORDER = (PlanChangeKind.MOVED, PlanChangeKind.DROPPED, PlanChangeKind.RETIMED, PlanChangeKind.ASSIGNED)
+
+
+def _keeps_time(before: Slot, after: Slot) -> bool:
+    """The plan's visit starts within the current window (to the minute), or there is no time to keep."""
+    if before.start is None or after.start is None:
+        return before.start is None and after.start is None
+    end = before.end or before.start
+    return before.start.replace(second=0, microsecond=0) <= after.start <= end.replace(second=0, microsecond=0)
+
+
+def plan_changes(*, current: Mapping[int, Slot], planned: Mapping[int, Slot]) -> list[PlanChange]:
+    """What applying a plan changes against the current assignment, order by order (issue 18).
+
+    ``current`` holds the plan's orders as they stand (an order nobody has is ``Slot(None)`` or
+    absent), ``planned`` the plan's visits. A visit of an order nobody has is *newly assigned*;
+    one with another technician is *moved*; the same technician starting outside the booked
+    window (or at a time where none was set) is a *time change*; an order that has a technician
+    or a time but no visit in the plan is *left out*. An unassigned order the plan leaves out
+    changes nothing (the plan lists it under "not planned")."""
+    changes: list[PlanChange] = []
+    for order_id in sorted(current.keys() | planned.keys()):
+        before, after = current.get(order_id, Slot(None)), planned.get(order_id)
+        if after is None:
+            if before.is_set:
+                changes.append(PlanChange(order_id, PlanChangeKind.DROPPED, before, None))
+            continue
+        if before.technician_id is None:
+            kind: PlanChangeKind | None = PlanChangeKind.ASSIGNED
+        elif before.technician_id != after.technician_id:
+            kind = PlanChangeKind.MOVED
+        elif not _keeps_time(before, after):
+            kind = PlanChangeKind.RETIMED
+        else:
+            kind = None
+        if kind is not None:
+            changes.append(PlanChange(order_id, kind, before, after))
+    return sorted(changes, key=lambda change: _CHANGE_ORDER.index(change.kind))

@@ -5,6 +5,7 @@ from dispatch import views
 app_name = "dispatch"
 urlpatterns = [
     path("", views.board, name="board"),
+    path("board/drop/", views.board_drop, name="board_drop"),
     path("orders/<int:order_id>/assign/", views.assign, name="assign"),
     path("plans/propose/", views.propose, name="propose"),
     path("plans/<int:pk>/", views.plan_detail, name="plan"),

@@ -11,24 +11,41 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from catalog.models import ProductCategory
+from core.api import error_body
+from core.errors import ErrorCode
 from core.exceptions import TransitionNotAllowed, VersionConflict
 from core.forms import form_int
 from dispatch import selectors, services
-from dispatch.choices import Weekday
+from dispatch.choices import PlanStatus, Weekday
 from dispatch.models import Certificate
 from workorders.choices import ServiceType
-from workorders.selectors import technicians_for_order, technicians_visible_to, workorders_visible_to
+from workorders.selectors import technicians_visible_to, workorders_visible_to
 
 REFUSALS = (ValidationError, PermissionDenied, TransitionNotAllowed, VersionConflict)
+#: What the board's picker or the appointment card had typed when it was refused (shown again once).
+BOARD_DRAFT = "dispatch.board_draft"
+#: Dragging on the board books visits and assigns technicians.
+DROP_PERMISSIONS = ("dispatch.add_appointment", "workorders.dispatch_workorder")
+BOOKING_DRAFT = "dispatch.booking_draft"
+#: The SLA app's clock states (its own msgids), for the board's colours and badges.
+SLA_LABELS = {
+    "on_track": _lazy("On track"),
+    "at_risk": _lazy("At risk"),
+    "breached": _lazy("Breached"),
+    "met": _lazy("Met"),
+    "stopped": _lazy("Stopped"),
+}
+BOOKING_FIELDS = ("technician", "date", "start", "end", "content", "expected_minutes", "expected_fees", "reason")
 
 
 def _refusal_text(error: Exception) -> str:
@@ -66,10 +83,12 @@ def board(request: HttpRequest) -> HttpResponse:
     start = day - timedelta(days=day.weekday()) if view == "week" else day
     data = selectors.dispatch_board(user=request.user, unit=unit, start=start, days=7 if view == "week" else 1)
     # Every unassigned order on the board belongs to ``unit``: one list of technicians serves them
-    # all (one query, not two per order), with the technicians on loan to the unit.
-    pickers = list(technicians_for_order(request.user, data.unassigned[0])) if data.unassigned else []
-    picked = {user.pk for user in pickers}
-    pickers += [row.profile.user for row in data.rows if row.loaned and row.profile.user_id not in picked]
+    # all, with the technicians on loan to the unit; each order gets its skill match, load and distance.
+    loaned = [row.profile for row in data.rows if row.loaned]
+    pickers = services.board_technicians(request.user, data.unassigned[0], loaned) if data.unassigned else []
+    loads = {row.profile.user_id: row.days[0]["count"] for row in data.rows}
+    options = services.picker_options(data.unassigned[:50], pickers, day=start, loads=loads)
+    draft = request.session.pop(BOARD_DRAFT, None)
     plans = selectors.plans_visible_to(request.user).filter(unit=unit, day__gte=start).order_by("day", "-id")[:10]
     return render(
         request,
@@ -83,10 +102,18 @@ def board(request: HttpRequest) -> HttpResponse:
             "prev": day - timedelta(days=7 if view == "week" else 1),
             "next": day + timedelta(days=7 if view == "week" else 1),
             "unassigned": [
-                (order, data.deadlines.get(order.pk), pickers if index < 50 else [])
-                for index, order in enumerate(data.unassigned)
+                (
+                    order,
+                    data.deadlines.get(order.pk),
+                    options.get(order.pk, []),
+                    draft if isinstance(draft, dict) and draft.get("order") == order.pk else None,
+                )
+                for order in data.unassigned
             ],
+            "sla_labels": SLA_LABELS,
             "plans": plans,
+            "day_passed": day < timezone.localdate(),
+            "may_drag": view == "day" and all(request.user.has_perm(name) for name in DROP_PERMISSIONS),
         },
     )
 
@@ -113,7 +140,70 @@ def assign(request: HttpRequest, order_id: int) -> HttpResponse:
             messages.success(request, _("%(order)s assigned.") % {"order": order.number})
     except REFUSALS as error:
         messages.error(request, _refusal_text(error))
+        request.session[BOARD_DRAFT] = {
+            "order": order.pk,
+            "technician": request.POST.get("technician", "")[:20],
+            "reason": request.POST.get("reason", "")[:500],
+        }
     return redirect(_board_url(unit, day, request.POST.get("view", "day")))
+
+
+def _drop_start(request: HttpRequest) -> datetime:
+    day = parse_date(request.POST.get("day") or "")
+    start = _time_or_none(request.POST.get("start"))
+    if day is None:
+        raise ValidationError({"day": _("Enter the date of the visit.")})
+    if start is None:
+        raise ValidationError({"start": _("Enter times as HH:MM.")})
+    return selectors.at_local(day, start)
+
+
+def _time_or_none(raw: str | None) -> time | None:
+    try:
+        return datetime.strptime(raw, "%H:%M").time() if raw else None
+    except ValueError:
+        return None
+
+
+@login_required
+@require_POST
+def board_drop(request: HttpRequest) -> JsonResponse:
+    """A visit dragged on the board (day view): the server books, moves or reassigns it with the
+    services' own checks and answers JSON; the page reloads on success, or shows the refusal
+    and puts the bar back."""
+    if not all(request.user.has_perm(name) for name in DROP_PERMISSIONS):
+        return JsonResponse(error_body(_("You may not do this."), code=ErrorCode.PERMISSION_DENIED), status=403)
+    order = workorders_visible_to(request.user).filter(pk=form_int(request.POST.get("order"), 0)).first()
+    if order is None:
+        body = error_body(_("Unknown work order."), {"order": _("Unknown work order.")}, code=ErrorCode.NOT_FOUND)
+        return JsonResponse(body, status=404)
+    try:
+        technician = services.technician_for_dispatch(request.user, form_int(request.POST.get("technician")))
+        appointment = services.board_drop(
+            acting_user=request.user,
+            order=order,
+            technician=technician,
+            start=_drop_start(request),
+            reason=request.POST.get("reason", ""),
+        )
+    except ValidationError as error:
+        fields = error.message_dict if hasattr(error, "error_dict") else {}
+        body = error_body(_refusal_text(error), fields, code=ErrorCode.VALIDATION_ERROR)
+        return JsonResponse(body, status=400)
+    except PermissionDenied as error:
+        return JsonResponse(error_body(_refusal_text(error), code=ErrorCode.PERMISSION_DENIED), status=403)
+    except VersionConflict as error:
+        return JsonResponse(error_body(_refusal_text(error), code=ErrorCode.STALE_VERSION), status=409)
+    except TransitionNotAllowed as error:
+        return JsonResponse(error_body(_refusal_text(error), code=ErrorCode.INVALID_TRANSITION), status=409)
+    text = _("%(order)s: %(name)s, %(start)s–%(end)s.") % {
+        "order": order.number,
+        "name": technician.get_full_name() or technician.get_username(),
+        "start": timezone.localtime(appointment.window_start).strftime("%H:%M"),
+        "end": timezone.localtime(appointment.window_end).strftime("%H:%M"),
+    }
+    messages.success(request, text)
+    return JsonResponse({"ok": True, "message": text, "appointment": appointment.pk})
 
 
 @login_required
@@ -128,6 +218,21 @@ def propose(request: HttpRequest) -> HttpResponse:
     return redirect("dispatch:plan", pk=plan.pk)
 
 
+def _hhmm(minutes: float | None) -> str:
+    """Minutes from the plan day's start (the summary's unit) as HH:MM; "" when absent."""
+    if minutes is None:
+        return ""
+    whole = round(minutes)
+    return f"{whole // 60:02d}:{whole % 60:02d}"
+
+
+def _hhmm_of(moment: str | None) -> str:
+    try:
+        return datetime.fromisoformat(moment).strftime("%H:%M") if moment else ""
+    except ValueError:
+        return ""
+
+
 @login_required
 @permission_required("dispatch.view_dispatchplan", raise_exception=True)
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -140,10 +245,22 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     technicians = [
         {"id": int(key), "name": value["name"]} for key, value in plan.summary.get("technicians", {}).items()
     ]
+    for technician_id, route in routes.items():
+        starts = plan.summary.get("technicians", {}).get(str(technician_id), {})
+        route["start"] = {**starts.get("from", {"kind": "home"}), "time": _hhmm(starts.get("shift_start"))}
+    reviewing = plan.status in {PlanStatus.PROPOSED, PlanStatus.APPROVED}
     return render(
         request,
         "dispatch/plan_detail.html",
-        {"plan": plan, "routes": list(routes.values()), "technicians": technicians},
+        {
+            "plan": plan,
+            "routes": list(routes.values()),
+            "technicians": technicians,
+            "opens": _hhmm(plan.summary.get("opens")),
+            "planned_at": _hhmm_of(plan.summary.get("planned_at")),
+            "changes": selectors.plan_change_rows(plan) if reviewing else None,
+            "approvers": selectors.plan_approvers(plan) if plan.status == PlanStatus.PROPOSED else None,
+        },
     )
 
 
@@ -334,6 +451,10 @@ def appointment_book(request: HttpRequest, order_id: int) -> HttpResponse:
         messages.success(request, _("Appointment booked."))
     except REFUSALS as error:
         messages.error(request, _refusal_text(error))
+        request.session[BOOKING_DRAFT] = {
+            "order": order.pk,
+            **{name: request.POST.get(name, "")[:2000] for name in BOOKING_FIELDS},
+        }
     return _order_page(order.pk)
 
 

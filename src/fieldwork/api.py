@@ -1,6 +1,6 @@
 """The field-work part of the public API v1 (``/api/v1/field``): the technician's jobs of a day,
-check-in, the code of conduct, the repair log, the customer's signature (base64 PNG) and the
-service report PDF. Thin: parse, call services/selectors, serialise."""
+check-in, the code of conduct (ticked or explained), the repair log, sending to QC, the customer's
+signature (base64 PNG) and the service report PDF. Thin: parse, call services/selectors, serialise."""
 
 from __future__ import annotations
 
@@ -27,7 +27,9 @@ from core.api import (
     local_iso,
 )
 from fieldwork import selectors, services
+from fieldwork.choices import ChecklistState
 from fieldwork.models import CheckIn, CustomerSignature, RepairLogEntry, VisitChecklist
+from fieldwork.policies import checklist_item_state
 from fieldwork.selectors import FieldJob
 from workorders.models import WorkOrder
 
@@ -75,7 +77,10 @@ class MarkOut(Schema):
     item: str
     label: str
     checked: bool
-    at: DateTimeText | None
+    state: ChecklistState = Field(description="done (ticked), explained (not done, with the reason) or open")
+    reason: str = Field(description="Why it was not done (state explained); empty otherwise")
+    at: DateTimeText | None = Field(description="When the current state was set")
+    by: str | None = Field(description="Who set the current state")
 
 
 class ChecklistOut(Schema):
@@ -142,11 +147,15 @@ def check_in_out(check_in: CheckIn) -> dict[str, Any]:
 
 
 def mark_out(item: Any, mark: VisitChecklist | None) -> dict[str, Any]:
+    by = mark.checked_by if mark else None
     return {
         "item": item.code,
         "label": item.display_label,
         "checked": bool(mark and mark.checked),
+        "state": checklist_item_state(mark),
+        "reason": mark.reason if mark else "",
         "at": local_iso(mark.checked_at) if mark else None,
+        "by": (by.get_full_name() or by.get_username()) if by else None,
     }
 
 
@@ -224,6 +233,37 @@ def checklist_mark(request: HttpRequest, order_id: Id, payload: ChecklistIn) -> 
         order=_order(request, order_id), acting_user=request.user, item_code=payload.item, checked=payload.checked
     )
     return mark_out(mark.item, mark)
+
+
+class ChecklistExplainIn(StrictIn):
+    item: str = Field(min_length=1, max_length=40)
+    reason: str = Field(max_length=200, description="Why the item was not done (required)")
+
+
+@router.post(
+    "/jobs/{order_id}/checklist/explain",
+    response={200: MarkOut, **ERROR_RESPONSES},
+    summary="An item was not done: say why (it then no longer holds up QC or the sign-off)",
+)
+def checklist_explain(request: HttpRequest, order_id: Id, payload: ChecklistExplainIn) -> Any:
+    mark = services.checklist_explain(
+        order=_order(request, order_id), acting_user=request.user, item_code=payload.item, reason=payload.reason
+    )
+    return mark_out(mark.item, mark)
+
+
+class SubmitQcIn(StrictIn):
+    note: str = Field(default="", max_length=5000, description="What was done; empty: the repair log")
+
+
+@router.post(
+    "/jobs/{order_id}/submit-qc",
+    response={200: OrderStateOut, **ERROR_RESPONSES},
+    summary="Send the work to QC (409 checklist_incomplete names the items neither ticked nor explained)",
+)
+def submit_qc(request: HttpRequest, order_id: Id, payload: SubmitQcIn) -> Any:
+    order = services.work_submit_qc(order=_order(request, order_id), acting_user=request.user, note=payload.note)
+    return {"id": order.pk, "number": order.number, "status": order.status}
 
 
 @router.get("/jobs/{order_id}/log", response={200: LogOut, **ERROR_RESPONSES}, summary="The repair log")

@@ -16,12 +16,23 @@ class FieldworkConfig(AppConfig):
     verbose_name = _("Field work")
 
     def ready(self) -> None:
-        from core.navigation import NavEntry, register_nav
+        from core.choices import Role
+        from core.navigation import Landing, NavEntry, register_landing, register_nav
+        from fieldwork.deciders import CHECKLIST_ACTIONS, checklist_decide_on_transition
+        from fieldwork.timeline import check_in_event_params, repair_log_event_params, signature_event_params
+        from workorders.hooks import register_decider
+        from workorders.panels import register_param_labels, register_timeline_params
 
+        register_decider(name="fieldwork.checklist", actions=CHECKLIST_ACTIONS, decide=checklist_decide_on_transition)
         post_migrate.connect(_install_reference_data, sender=self, dispatch_uid="fieldwork.reference")
+        # The timeline of an item explained as not done (services.checklist_explain).
+        register_param_labels({"checklist_item": _("Checklist item"), "not_done_reason": _("Reason not done")})
+        register_timeline_params("check_in", check_in_event_params)
+        register_timeline_params("signature", signature_event_params)
+        register_timeline_params("repair_log", repair_log_event_params)
         register_nav(
             NavEntry(
-                section="main",
+                group="dispatch",
                 label=_("My jobs"),
                 url_name="fieldwork:my_jobs",
                 permission="workorders.work_on_workorder",
@@ -29,9 +40,11 @@ class FieldworkConfig(AppConfig):
                 element_id="nav-my-jobs",
             )
         )
+        # A technician signs in on the phone to today's jobs, not the desktop home.
+        register_landing(Landing(role=Role.TECHNICIAN, url_name="fieldwork:my_jobs"))
         register_nav(
             NavEntry(
-                section="main",
+                group="orders",
                 label=_("QC inspection"),
                 url_name="fieldwork:qc_list",
                 permission="workorders.inspect_workorder",

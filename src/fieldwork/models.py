@@ -10,6 +10,8 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from core.models import BaseModel
+from fieldwork.choices import ChecklistState
+from fieldwork.policies import checklist_item_state
 from workorders.models import WorkOrder
 
 
@@ -39,11 +41,15 @@ class ChecklistItem(BaseModel):
 
 
 class VisitChecklist(BaseModel):
-    """One item of the code of conduct on one order: ticked (or unticked again) by whom and when."""
+    """One item of the code of conduct on one order, in one of three states (``fieldwork.policies
+    .checklist_item_state``): ticked; not done but explained (``reason``, issue 18 point 5: the
+    technician says why, e.g. the customer was not at home to inspect the result); or open.
+    ``checked_at``/``checked_by`` say who set the current state, and when."""
 
     order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="checklist_marks")
     item = models.ForeignKey(ChecklistItem, verbose_name=_("item"), on_delete=models.PROTECT, related_name="+")
     checked = models.BooleanField(_("done"), default=True)
+    reason = models.CharField(_("reason not done"), max_length=200, blank=True)
     checked_at = models.DateTimeField(_("time"))
     checked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, on_delete=models.PROTECT, related_name="+"
@@ -53,10 +59,22 @@ class VisitChecklist(BaseModel):
         verbose_name = _("visit checklist")
         verbose_name_plural = _("visit checklists")
         ordering = ["item__position", "item_id"]
-        constraints = [models.UniqueConstraint(fields=["order", "item"], name="uniq_checklist_order_item")]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "item"], name="uniq_checklist_order_item"),
+            # A ticked item needs no explanation: the reason belongs to an item that was not done.
+            models.CheckConstraint(condition=models.Q(checked=False) | models.Q(reason=""), name="checklist_reason"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.order_id}:{self.item_id}"
+
+    @property
+    def state(self) -> ChecklistState:
+        return checklist_item_state(self)
+
+    @property
+    def state_label(self) -> str:
+        return str(self.state.label)
 
 
 class CheckIn(BaseModel):

@@ -13,6 +13,8 @@ from django.conf import settings
 from django.utils import timezone, translation
 
 from billing.pdf import register_cjk_font
+from fieldwork.choices import ChecklistState
+from fieldwork.report_links import ReportLink, report_links
 from workorders.choices import EventKind
 from workorders.models import WorkOrder
 
@@ -32,7 +34,8 @@ def _yuan(value: Decimal) -> str:
 
 def report_facts(order: WorkOrder) -> dict[str, Any]:
     """What the report shows, read from the order and its field-work records."""
-    from fieldwork.models import CheckIn, CustomerSignature, RepairLogEntry, RepairPlan, VisitChecklist
+    from fieldwork.models import CheckIn, CustomerSignature, RepairLogEntry, RepairPlan
+    from fieldwork.selectors import checklist_for
 
     events = list(order.events.order_by("at", "id"))
     qc = [event for event in events if event.kind == EventKind.QC_PASS]
@@ -45,15 +48,99 @@ def report_facts(order: WorkOrder) -> dict[str, Any]:
         "plan": RepairPlan.objects.filter(order=order).first(),
         "log": list(RepairLogEntry.objects.filter(order=order).order_by("at", "id")),
         "materials": list(order.materials.order_by("id")),
-        "checklist": list(VisitChecklist.objects.filter(order=order, checked=True).select_related("item")),
+        "checklist": checklist_for(order),
         "signature": CustomerSignature.objects.filter(order=order).order_by("-at", "-id").first(),
     }
 
 
+#: How the report states each item of the code of conduct (it is in Chinese whatever the language).
+CHECKLIST_STATE_TEXT = {
+    ChecklistState.DONE: "√ 已完成",
+    ChecklistState.EXPLAINED: "× 未完成（已说明原因）",
+    ChecklistState.OPEN: "□ 未完成（未说明）",
+}
+
+
+def _person(user: Any) -> str:
+    return (user.get_full_name() or user.get_username()) if user is not None else ""
+
+
+def _checklist_table(rows: list[tuple[Any, Any]], *, font: str, body: Any) -> Any:
+    """Every item of the code of conduct with its state: ticked, not done with the reason, or open —
+    none left out (issue 18 point 5: a report that listed only the ticked ones hid the open ones)."""
+    from reportlab.lib import colors
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, Table, TableStyle
+
+    from fieldwork.policies import checklist_item_state
+
+    table_rows: list[list[Any]] = [["序号", "项目", "状态", "原因／记录"]]
+    for index, (item, mark) in enumerate(rows, start=1):
+        state = checklist_item_state(mark)
+        if state == ChecklistState.EXPLAINED:
+            note = f"原因：{_p(mark.reason)}（{_p(_person(mark.checked_by))} {_when(mark.checked_at)}）"
+        elif state == ChecklistState.DONE:
+            note = f"{_p(_person(mark.checked_by))} {_when(mark.checked_at)}"
+        else:
+            note = "—"
+        table_rows.append(
+            [str(index), Paragraph(_p(item.label), body), CHECKLIST_STATE_TEXT[state], Paragraph(note, body)]
+        )
+    if len(table_rows) == 1:
+        table_rows.append(["", "无", "", ""])
+    table = Table(table_rows, colWidths=[11 * mm, 58 * mm, 44 * mm, 65 * mm], repeatRows=1)
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONT", (0, 0), (-1, -1), font, 9.5),
+                ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
+    return table
+
+
+#: The QR code's size on paper: 30 mm scans from a phone at arm's length (a ~60-character link
+#: is a version 4–5 code, 33–37 modules plus the quiet zone: ~0.7 mm a module).
+QR_SIZE_MM = 30
+
+
+def qr_png(url: str) -> bytes:
+    """The link as a QR code (``qrcode``, error correction M, 4-module quiet zone), 8 px a module."""
+    import qrcode
+    import qrcode.constants
+
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=8, border=4)
+    code.add_data(url)
+    code.make(fit=True)
+    buffer = io.BytesIO()
+    code.make_image(fill_color="black", back_color="white").save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def _link_block(link: ReportLink, *, heading: Any, body: Any) -> list[Any]:
+    """A link of an app above (the survey): its heading, the QR code and the address as text."""
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Image, KeepTogether, Paragraph, Table, TableStyle
+
+    small = ParagraphStyle("link", parent=body, fontSize=8, leading=11)  # the address on one line
+    image = Image(io.BytesIO(qr_png(link.url)), width=QR_SIZE_MM * mm, height=QR_SIZE_MM * mm)
+    table = Table(
+        [[image, [Paragraph(_p(link.text), body), Paragraph(_p(link.url), small)]]],
+        colWidths=[(QR_SIZE_MM + 4) * mm, 142 * mm],
+    )
+    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEFTPADDING", (0, 0), (0, 0), 0)]))
+    return [KeepTogether([Paragraph(_p(link.heading), heading), table])]
+
+
 def service_report_pdf(order: WorkOrder, *, number: str, generated_at: datetime) -> bytes:
     """The report: order, customer, device, fault and diagnosis, plan, work done and log, parts with
-    prices, arrival and completion times, technician, QC, code of conduct, the customer's signature
-    image and the satisfaction line."""
+    prices, arrival and completion times, technician, QC, every item of the code of conduct with its
+    state, the customer's signature image, the satisfaction line, and the links apps above give
+    (the survey's QR code and address, ``fieldwork.report_links``)."""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
@@ -150,9 +237,8 @@ def service_report_pdf(order: WorkOrder, *, number: str, generated_at: datetime)
             body,
         ),
     ]
-    if facts["checklist"]:
-        story.append(Paragraph("上门服务规范", heading))
-        story.append(Paragraph("　".join(f"√ {_p(mark.item.label)}" for mark in facts["checklist"]), body))
+    story.append(Paragraph("上门服务规范", heading))
+    story.append(_checklist_table(facts["checklist"], font=font, body=body))
 
     story.append(Paragraph("客户确认", heading))
     signature = facts["signature"]
@@ -171,6 +257,8 @@ def service_report_pdf(order: WorkOrder, *, number: str, generated_at: datetime)
         story.append(Paragraph(f"客户满意度：{_p(satisfaction)}{score}", body))
     else:
         story.append(Paragraph("客户满意度：□ 满意　□ 不满意", body))
+    for link in report_links(order):
+        story += _link_block(link, heading=heading, body=body)
     story += [Spacer(1, 4 * mm), Paragraph(f"报告生成时间：{_when(generated_at)}", body)]
 
     buffer = io.BytesIO()

@@ -1,13 +1,21 @@
-"""Pure decisions of field work: is a drawn signature a real one (a PNG with ink)?"""
+"""Pure decisions of field work: is a drawn signature a real one (a PNG with ink)? May the work go
+on to QC and to the customer's sign-off with the visit code of conduct as it stands?"""
 
 from __future__ import annotations
 
 import base64
 import binascii
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
+
+from fieldwork.choices import ChecklistState
+
+if TYPE_CHECKING:
+    from fieldwork.models import ChecklistItem, VisitChecklist
 
 #: A signature pad's PNG is a few kB to a few hundred; more is not a signature.
 MAX_SIGNATURE_BYTES = 1_000_000
@@ -75,3 +83,34 @@ def signature_check(png: bytes) -> SignatureCheck:
     if ink < MIN_INK_PIXELS:
         return SignatureCheck(False, _("The signature is empty: ask the customer to sign."), width, height, ink)
     return SignatureCheck(True, "", width, height, ink)
+
+
+# --- the visit code of conduct -------------------------------------------------------------------
+
+
+def checklist_item_state(mark: VisitChecklist | None) -> ChecklistState:
+    """Ticked is done; not ticked but with a reason is explained; no mark, or unticked without a
+    reason, is open."""
+    if mark is None:
+        return ChecklistState.OPEN
+    if mark.checked:
+        return ChecklistState.DONE
+    return ChecklistState.EXPLAINED if mark.reason.strip() else ChecklistState.OPEN
+
+
+@dataclass(frozen=True)
+class ChecklistDecision:
+    """May the work go on? ``open_items`` are the items that hold it up, in checklist order."""
+
+    ok: bool
+    open_items: tuple[ChecklistItem, ...] = ()
+
+
+def checklist_decide(rows: Iterable[tuple[ChecklistItem, VisitChecklist | None]]) -> ChecklistDecision:
+    """The work goes to QC, and the customer signs off, only when every active item of the code of
+    conduct (seed 003 篇2) is ticked or explained: issue 18 point 5 found a sign-off with
+    “请客户检验维修结果” unticked and nothing said about it. A retired item never holds the work up."""
+    open_items = tuple(
+        item for item, mark in rows if item.is_active and checklist_item_state(mark) == ChecklistState.OPEN
+    )
+    return ChecklistDecision(ok=not open_items, open_items=open_items)

@@ -20,8 +20,9 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
-from core.exceptions import TransitionNotAllowed
+from core.exceptions import ChecklistIncomplete, OutOfStock, TransitionNotAllowed
 from core.numbering import next_number
 from core.services import check_version, save_versioned
 from fieldwork.models import (
@@ -33,11 +34,14 @@ from fieldwork.models import (
     ServiceReport,
     VisitChecklist,
 )
-from fieldwork.policies import signature_check, signature_png_bytes
+from fieldwork.policies import checklist_decide, signature_check, signature_png_bytes
+from fieldwork.selectors import checklist_for, price_list_part
+from parts.services import order_parts_used
 from workorders.actions import (
     workorder_customer_object,
     workorder_customer_sign_off,
     workorder_diagnose,
+    workorder_pause,
     workorder_qc_fail,
     workorder_qc_pass,
     workorder_resume,
@@ -45,10 +49,16 @@ from workorders.actions import (
     workorder_submit_qc,
 )
 from workorders.attachments import check_upload
-from workorders.choices import AttachmentKind, EventKind, Status
+from workorders.choices import AttachmentKind, EventKind, Status, WaitReason
 from workorders.models import Attachment, MaterialLine, WorkOrder
 from workorders.selectors import workorders_visible_to
-from workorders.services import workorder_add_attachment, workorder_add_material, workorder_record_event
+from workorders.services import (
+    Actor,
+    allowed_transitions,
+    workorder_add_attachment,
+    workorder_add_material,
+    workorder_record_event,
+)
 
 #: An order the technician may check in on: dispatched or already being worked on.
 CHECK_IN_FROM = frozenset(
@@ -64,6 +74,8 @@ REPORTABLE = frozenset({Status.AWAITING_SIGNOFF, Status.COMPLETED, Status.FOLLOW
 #: A phone may have been offline: an arrival may be recorded a little later, never in the future.
 CLOCK_SKEW = timedelta(minutes=5)
 MAX_TEXT = 5000
+#: A short reason why an item of the code of conduct was not done (the column's length).
+MAX_CHECKLIST_REASON = 200
 CENT = Decimal("0.01")
 MICRO = Decimal("0.000001")  # coordinates: six decimals
 
@@ -209,9 +221,7 @@ def fieldwork_check_in(
 # --- the code of conduct -------------------------------------------------------------------
 
 
-@transaction.atomic
-def checklist_mark(*, order: WorkOrder, acting_user: Any, item_code: str, checked: bool = True) -> VisitChecklist:
-    """Tick (or untick) one item of the visit code of conduct, with the time."""
+def _checklist_item(order: WorkOrder, acting_user: Any, item_code: str) -> tuple[WorkOrder, ChecklistItem]:
     order = _visible(order, acting_user)
     _require_field_duty(order, acting_user)
     _refuse_state(
@@ -220,15 +230,69 @@ def checklist_mark(*, order: WorkOrder, acting_user: Any, item_code: str, checke
     item = ChecklistItem.objects.filter(code=item_code, is_active=True).first()
     if item is None:
         raise ValidationError({"item": _("Unknown checklist item.")})
+    return order, item
+
+
+@transaction.atomic
+def checklist_mark(*, order: WorkOrder, acting_user: Any, item_code: str, checked: bool = True) -> VisitChecklist:
+    """Tick (or untick) one item of the visit code of conduct, with the time. Ticking an item that
+    was explained drops the explanation (the change log keeps it); unticking leaves the item open."""
+    order, item = _checklist_item(order, acting_user, item_code)
     now = timezone.now()
     mark = VisitChecklist.objects.select_for_update().filter(order=order, item=item).first()
     if mark is None:
         mark = VisitChecklist(order=order, item=item, checked=checked, checked_at=now, checked_by=acting_user)
         mark.save()
-    elif mark.checked != checked:
-        mark.checked, mark.checked_at, mark.checked_by = checked, now, acting_user
-        mark.save(update_fields=["checked", "checked_at", "checked_by", "updated_at"])
+    elif mark.checked != checked or mark.reason:
+        mark.checked, mark.reason, mark.checked_at, mark.checked_by = checked, "", now, acting_user
+        mark.save(update_fields=["checked", "reason", "checked_at", "checked_by", "updated_at"])
     return mark
+
+
+@transaction.atomic
+def checklist_explain(*, order: WorkOrder, acting_user: Any, item_code: str, reason: str) -> VisitChecklist:
+    """An item of the code of conduct that was not done, with a short reason why (the customer was
+    not at home to inspect the result…), who said so and when; recorded on the timeline. An
+    explained item no longer holds up QC or the sign-off (``policies.checklist_decide``)."""
+    order, item = _checklist_item(order, acting_user, item_code)
+    text = _text(reason, "reason", max_length=MAX_CHECKLIST_REASON)
+    now = timezone.now()
+    mark = VisitChecklist.objects.select_for_update().filter(order=order, item=item).first()
+    if mark is None:
+        mark = VisitChecklist(
+            order=order, item=item, checked=False, reason=text, checked_at=now, checked_by=acting_user
+        )
+        mark.save()
+    else:
+        mark.checked, mark.reason, mark.checked_at, mark.checked_by = False, text, now, acting_user
+        mark.save(update_fields=["checked", "reason", "checked_at", "checked_by", "updated_at"])
+    workorder_record_event(
+        order=order,
+        kind=EventKind.UPDATED,
+        acting_user=acting_user,
+        note=_("Checklist item not done, explained"),
+        data={"checklist_item": item.label, "not_done_reason": text},
+        at=now,
+    )
+    return mark
+
+
+def _refuse_open_checklist(order: WorkOrder, action: str, actor: Actor, message: str) -> None:
+    """Refuse ``action`` while items of the code of conduct are neither ticked nor explained; the
+    message names them (``message`` has ``%(items)s``)."""
+    decision = checklist_decide(checklist_for(order))
+    if decision.ok:
+        return
+    # Translators: between the names of checklist items in a list
+    separator = pgettext("list separator", ", ")
+    names = separator.join(f"“{item.display_label}”" for item in decision.open_items)
+    raise ChecklistIncomplete(
+        message % {"items": names},
+        status=order.status,
+        action=action,
+        allowed_actions=[transition.action for transition in allowed_transitions(order, actor)],
+        open_items=[{"item": item.code, "label": item.display_label} for item in decision.open_items],
+    )
 
 
 # --- diagnosis, plan, log, parts, photos ------------------------------------------------------
@@ -307,17 +371,31 @@ def part_use(
     *,
     order: WorkOrder,
     acting_user: Any,
-    name: str,
     quantity: Any,
-    unit_price: Any,
+    name: str = "",
+    unit_price: Any = None,
     model: str = "",
     unit_of_measure: str = "个",
+    part_code: str = "",
 ) -> MaterialLine:
-    """A part used on the order (a material line of the form, with its price)."""
+    """A part used on the order (a material line of the form, with its price).
+
+    With ``part_code`` the part is picked from the parts price list in force today (附件2): its
+    name, code (as the model), unit and price are the list's, whatever else was sent, so the line
+    bills at the list's price. Without it the part is typed by hand and is shown as not on the price
+    list (``selectors.price_list_line_ids``)."""
     order = _visible(order, acting_user)
     _require_field_duty(order, acting_user)
     _refuse_state(order, "part", WORKING, _("Parts are recorded while the work is in progress, not %(status)s."))
-    return workorder_add_material(
+    code = _text(part_code, "part_code", required=False, max_length=64)
+    if code:
+        listed = price_list_part(code=code, on=timezone.localdate())
+        if listed is None:
+            raise ValidationError(
+                {"part_code": _("Part code “%(code)s” is not on the price list in force.") % {"code": code}}
+            )
+        name, model, unit_of_measure, unit_price = listed.name, listed.code, listed.unit_of_measure, listed.unit_price
+    line = workorder_add_material(
         order=order,
         acting_user=acting_user,
         name=_text(name, "name", max_length=100),
@@ -326,6 +404,14 @@ def part_use(
         quantity=_decimal(quantity, "quantity", minimum=CENT),
         unit_price=_decimal(unit_price, "unit_price"),
     )
+    if code:
+        # Stock follows (issue 11): against the order's reservation, else from the technician's van;
+        # a part not available there refuses the line with it, naming the quantity.
+        try:
+            order_parts_used(order=order, acting_user=acting_user, part_code=code, quantity=line.quantity)
+        except OutOfStock as shortage:
+            raise ValidationError({"quantity": shortage.message}) from None
+    return line
 
 
 @transaction.atomic
@@ -343,13 +429,44 @@ def photo_add(*, order: WorkOrder, acting_user: Any, upload: UploadedFile) -> At
     return workorder_add_attachment(order=order, upload=upload, acting_user=acting_user)
 
 
+# --- pause and resume ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def work_pause(*, order: WorkOrder, acting_user: Any, wait_reason: str, note: str = "") -> WorkOrder:
+    """暂停 / 等待备件 / 等待客户: the work stops (``waiting``) with what it waits for; the
+    transition records the ``pause`` event with the reason and the SLA clocks stop with it."""
+    order = _visible(order, acting_user)
+    _require_field_duty(order, acting_user)
+    if wait_reason not in WaitReason.values:
+        raise ValidationError({"wait_reason": _("Choose what the work is waiting for.")})
+    return workorder_pause(
+        order=order, acting_user=acting_user, wait_reason=wait_reason, note=_text(note, "note", required=False)
+    )
+
+
+@transaction.atomic
+def work_resume(*, order: WorkOrder, acting_user: Any, note: str = "") -> WorkOrder:
+    """The wait is over: back to work (``resume`` event; the SLA clocks run again)."""
+    order = _visible(order, acting_user)
+    _require_field_duty(order, acting_user)
+    return workorder_resume(order=order, acting_user=acting_user, note=_text(note, "note", required=False))
+
+
 # --- QC, the customer's signature or objection ------------------------------------------------
 
 
 @transaction.atomic
 def work_submit_qc(*, order: WorkOrder, acting_user: Any, note: str = "") -> WorkOrder:
-    """Send the finished work to QC; without a note, the repair log says what was done."""
+    """Send the finished work to QC; without a note, the repair log says what was done. Refused
+    while items of the code of conduct are neither ticked nor explained (``ChecklistIncomplete``)."""
     order = _visible(order, acting_user)
+    _refuse_open_checklist(
+        order,
+        "submit_qc",
+        Actor(acting_user),
+        _("Tick or explain every item of the visit code of conduct before sending the work to QC. Open: %(items)s."),
+    )
     text = (note or "").strip()
     if not text:
         text = "；".join(RepairLogEntry.objects.filter(order=order).values_list("text", flat=True))[:MAX_TEXT]
@@ -377,6 +494,12 @@ def signature_capture(*, order: WorkOrder, acting_user: Any, image: str | bytes,
         "sign_off",
         frozenset({Status.AWAITING_SIGNOFF}),
         _("The customer signs once QC has passed; the order is %(status)s."),
+    )
+    _refuse_open_checklist(
+        order,
+        "sign_off",
+        Actor(None, is_customer=True),
+        _("Tick or explain every item of the visit code of conduct before the customer signs off. Open: %(items)s."),
     )
     name = _text(signer_name, "signer_name", max_length=64)
     try:

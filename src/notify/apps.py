@@ -16,24 +16,28 @@ class NotifyConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self) -> None:
-        from core.navigation import NavEntry, register_nav
+        from core.navigation import HeaderLink, NavEntry, register_header_link, register_nav
         from notify import panels
+        from notify.selectors import inbox_unread_count
 
         post_migrate.connect(_install_reference_data, sender=self, dispatch_uid="notify.reference")
         panels.register()
-        register_nav(
-            NavEntry(
-                section="main",
+        # The inbox sits in the header bar with its unread count (updated on every page load).
+        register_header_link(
+            HeaderLink(
                 label=_("Inbox"),
                 url_name="notify:inbox",
+                icon="bell",
                 permission="notify.view_outboxmessage",
+                badge=inbox_unread_count,
+                badge_hint=_("unread messages"),
                 order=90,
                 element_id="nav-inbox",
             )
         )
         register_nav(
             NavEntry(
-                section="setup",
+                group="setup",
                 label=_("Notifications"),
                 url_name="notify:outbox",
                 permission="notify.change_outboxmessage",
@@ -43,7 +47,7 @@ class NotifyConfig(AppConfig):
         )
         register_nav(
             NavEntry(
-                section="setup",
+                group="setup",
                 label=_("Message templates"),
                 url_name="notify:templates",
                 permission="notify.change_messagetemplate",

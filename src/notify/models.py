@@ -126,6 +126,12 @@ class OutboxMessage(BaseModel):
             models.Index(fields=["order", "-id"], name="notify_order_idx"),
             models.Index(fields=["customer", "-id"], name="notify_customer_idx"),
             models.Index(fields=["recipient_user", "channel", "-id"], name="notify_inbox_idx"),
+            # The header's unread badge counts these on every staff page: only unread rows indexed.
+            models.Index(
+                fields=["recipient_user"],
+                name="notify_unread_idx",
+                condition=Q(channel="in_app", read_at__isnull=True),
+            ),
             models.Index(fields=["unit", "status", "-id"], name="notify_unit_idx"),
         ]
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from core.process_cache import StampedCache
 from core.scoping import scope_by_unit
 from notify.choices import DeliveryChannel
 from notify.models import MessageTemplate, OutboxMessage
@@ -58,6 +59,24 @@ def message_templates_visible_to(user: Any) -> QuerySet[MessageTemplate]:
     if not user.has_perm("notify.view_messagetemplate"):
         return MessageTemplate.objects.none()
     return MessageTemplate.objects.all()
+
+
+_templates_cache: StampedCache[dict[str, dict[str, list[MessageTemplate]]]] = StampedCache(
+    "notify.templates", models=[MessageTemplate]
+)
+
+
+def _active_templates_by_key() -> dict[str, dict[str, list[MessageTemplate]]]:
+    by_key: dict[str, dict[str, list[MessageTemplate]]] = {}
+    for template in MessageTemplate.objects.filter(is_active=True):
+        by_key.setdefault(template.key, {}).setdefault(template.channel, []).append(template)
+    return by_key
+
+
+def active_templates(key: str) -> dict[str, list[MessageTemplate]]:
+    """The active templates of one key by channel (every key cached per process: each order
+    event that notifies reads them). Shared rows: read them, never change them."""
+    return _templates_cache.get("active", _active_templates_by_key).get(key, {})
 
 
 CUSTOMER_LOG_SIZE = 20

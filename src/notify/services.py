@@ -24,6 +24,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import F, Q
+from django.template import Context
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -33,7 +34,8 @@ from notify.models import MessageTemplate, OutboxMessage
 from notify.policies import notify_setting, retry_decide
 from notify.providers import Outgoing, ProviderError, provider_for
 from notify.recipients import DEFAULT_LANGUAGE, Recipient
-from notify.rendering import TemplateError, template_check, template_render
+from notify.rendering import TemplateError, sandboxed_engine, template_check, template_render
+from notify.selectors import active_templates
 
 logger = logging.getLogger(__name__)
 
@@ -89,9 +91,7 @@ def notification_enqueue(
     ``fetch=False`` (the order-event hook, which ignores the result) skips reading the stored
     rows back and returns ``[]``.
     """
-    templates: dict[str, list[MessageTemplate]] = {}
-    for template in MessageTemplate.objects.filter(key=template_key, is_active=True):
-        templates.setdefault(template.channel, []).append(template)
+    templates = active_templates(template_key)
     if not templates:
         return []
     now = timezone.now()
@@ -142,6 +142,82 @@ def notification_enqueue(
     if any(row.status == OutboxStatus.PENDING for row in stored):
         _kick_on_commit()
     return stored
+
+
+@dataclass(frozen=True)
+class BulkNotification:
+    """One recipient of a many-recipient message (a care campaign): its context and cause."""
+
+    recipient: Recipient
+    context: dict[str, Any]
+    dedupe_key: str
+    customer_id: int | None = None
+    order_id: int | None = None
+    unit_id: int | None = None
+
+
+def notifications_enqueue_bulk(*, template_key: str, items: list[BulkNotification], batch_size: int = 5000) -> int:
+    """``notification_enqueue`` for many recipients of one template (customer care over a whole
+    segment): each template compiled once, the rows inserted in batches in the caller's
+    transaction, a row whose dedupe hash exists already ignored (a repeated cause sends nothing
+    twice). No read-back. Returns how many rows were offered (one per recipient and channel)."""
+    templates = active_templates(template_key)
+    if not templates or not items:
+        return 0
+    engine = sandboxed_engine()
+    compiled: dict[int, tuple[Any, Any]] = {}
+
+    def compile_template(template: MessageTemplate) -> tuple[Any, Any]:
+        if template.pk not in compiled:
+            subject = engine.from_string(template.subject) if template.subject else None
+            compiled[template.pk] = (subject, engine.from_string(template.body))
+        return compiled[template.pk]
+
+    now = timezone.now()
+    rows: list[OutboxMessage] = []
+    offered = 0
+    for item in items:
+        recipient = item.recipient
+        for channel in CHANNEL_ORDER:
+            address = recipient.address_for(channel)
+            if channel not in templates or address is None:
+                continue
+            template = _pick_template(templates[channel], recipient.language)
+            row = OutboxMessage(
+                uuid=uuid.uuid4(),
+                dedupe_key=item.dedupe_key[:200],
+                dedupe_hash=_dedupe_hash(item.dedupe_key, channel, recipient),
+                template_key=template_key,
+                channel=channel,
+                recipient_kind=recipient.kind,
+                recipient_user=recipient.user,
+                recipient_name=recipient.name[:100],
+                address=address[:254],
+                language=template.language,
+                order_id=item.order_id,
+                customer_id=item.customer_id,
+                unit_id=item.unit_id if item.unit_id is not None else recipient.unit_id,
+                next_attempt_at=now,
+            )
+            try:
+                subject, body = compile_template(template)
+                context = Context(item.context, autoescape=False)
+                with translation.override(template.language):
+                    row.subject = subject.render(context).strip()[:200] if subject is not None else ""
+                    row.body = body.render(context).strip()
+            except Exception as error:  # a broken template is a failed row, visibly, as one by one
+                logger.warning("notification template %s failed: %s", template, error)
+                row.status, row.last_error = OutboxStatus.FAILED, f"template error: {error}"[:MAX_ERROR]
+            rows.append(row)
+            offered += 1
+        if len(rows) >= batch_size:
+            OutboxMessage.objects.bulk_create(rows, ignore_conflicts=True)
+            rows = []
+    if rows:
+        OutboxMessage.objects.bulk_create(rows, ignore_conflicts=True)
+    if offered:
+        _kick_on_commit()
+    return offered
 
 
 def _kick_on_commit() -> None:

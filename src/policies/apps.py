@@ -10,6 +10,7 @@ class PoliciesConfig(AppConfig):
     def ready(self) -> None:
         from core.navigation import NavEntry, register_nav
         from policies import catalog_api, panels
+        from policies import policies as _decisions  # noqa: F401  (registers the reasons' choice sets)
         from policies.reference import install_reference_data
         from policies.services import repair_warranty_days_of_order, warranty_decide_on_transition
         from policies.timeline import warranty_event_params
@@ -24,7 +25,7 @@ class PoliciesConfig(AppConfig):
         register_timeline_params("warranty", warranty_event_params)
         register_nav(
             NavEntry(
-                section="setup",
+                group="setup",
                 label=_("Warranty policies"),
                 url_name="policies:policy_list",
                 permission="policies.view_warrantypolicy",
@@ -34,7 +35,7 @@ class PoliciesConfig(AppConfig):
         )
         register_nav(
             NavEntry(
-                section="setup",
+                group="customers",
                 label=_("Contracts"),
                 url_name="policies:contract_list",
                 permission="policies.view_contract",

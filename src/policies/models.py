@@ -196,6 +196,8 @@ class Contract(BaseModel):
 class WarrantyDecisionRecord(BaseModel):
     """A decision as it was made: its inputs, result and policy version. Never rewritten."""
 
+    change_logged = False  # append-only: the row is its own record (who and when are on the order's timeline)
+
     order = models.ForeignKey(
         "workorders.WorkOrder", null=True, blank=True, on_delete=models.CASCADE, related_name="warranty_decisions"
     )

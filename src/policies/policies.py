@@ -14,8 +14,12 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext
 
+# ``_`` here builds a reason's text as msgid + parameters (still found by makemessages), rendered
+# in the reader's language when shown; ``gettext`` translates at once (the summary).
+from core.reasons import ReasonText, choice_param, list_param, register_choice_set
+from core.reasons import reason_text as _
 from policies.choices import (
     EXCLUSION_ARTICLES,
     ContractKind,
@@ -26,6 +30,9 @@ from policies.choices import (
     StartFallback,
     WarrantyStatus,
 )
+
+for _choices in (StartBasis, FaultCause, RemedyRequest, WarrantyStatus, Coverage, ContractKind):
+    register_choice_set(_choices)  # so a stored reason's codes read as labels in any process
 
 REMEDY_ORDER = (RemedyRequest.RETURN, RemedyRequest.EXCHANGE, RemedyRequest.REPAIR)
 DEFAULT_EXCLUSIONS = frozenset(EXCLUSION_ARTICLES)
@@ -125,9 +132,21 @@ class WarrantyInputs:
 
 @dataclass(frozen=True)
 class Reason:
+    """One reason: its rule, its text as a msgid with parameters (rendered in the reader's
+    language whenever it is shown, never stored translated: issue 18, point 7) and the article."""
+
     rule: str
-    message: str
+    text: ReasonText
     article: str = ""
+
+    @property
+    def message(self) -> str:
+        return self.text.render()
+
+    def as_dict(self) -> dict[str, Any]:
+        """``message`` in the active language for readers of the JSON; ``msgid`` and ``params``
+        so that a page shows it in its reader's language (``core.reasons.reason_message``)."""
+        return {"rule": self.rule, "message": self.message, "article": self.article, **self.text.as_dict()}
 
 
 @dataclass(frozen=True)
@@ -147,7 +166,7 @@ class WarrantyDecision:
     policy_revision: int | None = None
 
     def summary(self) -> str:
-        return _("Warranty: %(status)s, %(coverage)s; remedies: %(remedies)s.") % {
+        return gettext("Warranty: %(status)s, %(coverage)s; remedies: %(remedies)s.") % {
             "status": WarrantyStatus(self.status).label,
             "coverage": Coverage(self.coverage).label,
             "remedies": ", ".join(str(RemedyRequest(r).label) for r in self.remedies) or "—",
@@ -162,7 +181,7 @@ class WarrantyDecision:
             "ends_on": _iso(self.ends_on),
             "parts_ends_on": _iso(self.parts_ends_on),
             "remedies": list(self.remedies),
-            "reasons": [asdict(reason) for reason in self.reasons],
+            "reasons": [reason.as_dict() for reason in self.reasons],
             "repeat_repairs": self.repeat_repairs,
             "repair_days": self.repair_days,
             "depreciation_percent": None if self.depreciation_percent is None else str(self.depreciation_percent),
@@ -193,8 +212,13 @@ class _Draft:
     inputs: WarrantyInputs
     reasons: list[Reason] = field(default_factory=list)
 
-    def add(self, rule: str, message: str, article: str = "") -> None:
-        self.reasons.append(Reason(rule, message, article))
+    def add(self, rule: str, text: ReasonText, article: str = "") -> None:
+        self.reasons.append(Reason(rule, text, article))
+
+
+def _parts_param(policy: PolicyTerms, default: ReasonText) -> Any:
+    """The policy's listed parts (names from data), or a default phrase when it lists none."""
+    return list_param(list(policy.parts), "、") if policy.parts else default
 
 
 def _day(value: date) -> str:
@@ -214,7 +238,7 @@ def _start_date(policy: PolicyTerms, device: DeviceDates, draft: _Draft) -> date
     if start is not None:
         draft.add(
             "start_basis",
-            _("The period counts from the %(basis)s, %(day)s.") % {"basis": basis.label, "day": _day(start)},
+            _("The period counts from the %(basis)s, %(day)s.") % {"basis": choice_param(basis), "day": _day(start)},
             article,
         )
         return start
@@ -229,13 +253,13 @@ def _start_date(policy: PolicyTerms, device: DeviceDates, draft: _Draft) -> date
                         "No %(basis)s is recorded; by the policy's fallback the period counts from the "
                         "%(other)s, %(day)s."
                     )
-                    % {"basis": basis.label, "other": other.label, "day": _day(day)},
+                    % {"basis": choice_param(basis), "other": choice_param(other), "day": _day(day)},
                 )
                 return day
     draft.add(
         "no_proof_of_start",
         _("No %(basis)s is recorded (no proof of the start date): the decision needs review, not a guess.")
-        % {"basis": basis.label},
+        % {"basis": choice_param(basis)},
         article,
     )
     return None
@@ -377,7 +401,7 @@ def warranty_decide(inputs: WarrantyInputs) -> WarrantyDecision:
                 "The fault cause “%(cause)s” is not covered by the warranty: paid service, parts at "
                 "out-of-warranty prices."
             )
-            % {"cause": FaultCause(cause).label},
+            % {"cause": choice_param(FaultCause(cause))},
             EXCLUSION_ARTICLES.get(cause, ""),
         )
     elif in_period:
@@ -416,7 +440,7 @@ def warranty_decide(inputs: WarrantyInputs) -> WarrantyDecision:
                     "The whole unit is out of its period, but %(parts)s stay covered until %(end)s: free "
                     "only if the fault is in them."
                 )
-                % {"parts": "、".join(policy.parts) or _("the main parts"), "end": _day(parts_end)},
+                % {"parts": _parts_param(policy, _("the main parts")), "end": _day(parts_end)},
             )
         else:
             coverage = Coverage.PAID
@@ -426,7 +450,7 @@ def warranty_decide(inputs: WarrantyInputs) -> WarrantyDecision:
         draft.add(
             "listed_parts_expired",
             _("%(parts)s were covered only until %(end)s: if the fault is in them, they are charged.")
-            % {"parts": "、".join(policy.parts) or _("The listed parts"), "end": _day(parts_end)},
+            % {"parts": _parts_param(policy, _("The listed parts")), "end": _day(parts_end)},
         )
     if cause == FaultCause.UNKNOWN and coverage == Coverage.FREE:
         draft.add(
@@ -441,8 +465,8 @@ def warranty_decide(inputs: WarrantyInputs) -> WarrantyDecision:
             "request_not_available",
             _("“%(request)s” is not available here; the customer may choose: %(remedies)s.")
             % {
-                "request": RemedyRequest(inputs.request).label,
-                "remedies": ", ".join(str(RemedyRequest(r).label) for r in REMEDY_ORDER if r in remedies),
+                "request": choice_param(RemedyRequest(inputs.request)),
+                "remedies": list_param([choice_param(RemedyRequest(r)) for r in REMEDY_ORDER if r in remedies], ", "),
             },
         )
     return WarrantyDecision(

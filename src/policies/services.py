@@ -337,7 +337,9 @@ def _decision_for_order(
     remember_order_decision(order, record)
     event = PendingEvent(
         kind=EventKind.WARRANTY,
-        note=decision.summary(),
+        # No translated summary as the note: the timeline shows the decision from its data in the
+        # reader's language (policies.timeline), the card its reasons (issue 18, point 7).
+        note="",
         data={**{k: v for k, v in result.items() if k != "inputs"}, "record": record.pk, "trigger": trigger},
     )
     return record, event

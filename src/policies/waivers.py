@@ -59,7 +59,9 @@ def _fee_waivers(order: Any) -> list[FeeWaiver]:
                     kind=kind,
                     source="warranty",
                     label=_("Warranty: %(kind)s free") % {"kind": FeeKind(kind).label},
-                    reason=_("In warranty and a covered fault: repair and parts are free (SPEC §4, 第八条)."),
+                    reason=_(
+                        "In warranty and a covered fault: repair and parts are free (Article 8 of the regulation)."
+                    ),
                 )
             )
     day = timezone.localdate(order.submitted_at) if order.submitted_at else timezone.localdate()

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from django.db.models import QuerySet
 
 from catalog.models import ProductModel
+from fieldwork.models import ServiceReport
 from workorders.choices import EventKind
 from workorders.models import TimelineEvent, WorkOrder
 
@@ -50,3 +51,9 @@ def portal_timeline(order: WorkOrder) -> QuerySet[TimelineEvent]:
 
 def portal_last_event(order: WorkOrder, kind: str) -> TimelineEvent | None:
     return order.events.filter(kind=kind).order_by("-at", "-id").first()
+
+
+def portal_service_report(order: WorkOrder) -> ServiceReport | None:
+    """The newest 服务报告单 the technicians / QC made for the order, once one exists (the portal
+    never makes one: it offers what staff produced)."""
+    return ServiceReport.objects.filter(order=order).order_by("-generated_at", "-id").first()

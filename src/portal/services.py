@@ -7,13 +7,15 @@ work-order and customer services, and lets the customer act on an order they hav
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
-from django.core.files.uploadedfile import UploadedFile
+from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -23,6 +25,7 @@ from core.phones import PHONE_HELP, phone_is_valid, phone_normalise
 from customers.models import Customer
 from customers.services import customer_create
 from devices.models import Device
+from portal.models import StagedPhoto
 from workorders.attachments import check_upload
 from workorders.choices import OPEN_STATUSES, Channel, ServiceType
 from workorders.models import Attachment, WorkOrder
@@ -43,6 +46,9 @@ DESCRIPTION_MIN_LENGTH = 5
 MAX_PHOTOS_PER_REQUEST = 3
 MAX_CUSTOMER_ATTACHMENTS_PER_ORDER = 10
 DUPLICATE_WINDOW = timedelta(minutes=2)
+#: How long photos of a refused request form are held for the customer's next try.
+STAGED_PHOTO_TTL = timedelta(hours=2)
+STAGED_PHOTO_SALT = "portal.staged-photos"
 
 
 def _customer_by_phone(phone: str) -> Customer | None:
@@ -223,3 +229,83 @@ def portal_photo_add(*, order: WorkOrder, upload: UploadedFile) -> Attachment:
         if hasattr(error, "error_dict") and "file" in error.error_dict:
             raise ValidationError({"photo": error.message_dict["file"]})
         raise
+
+
+# --- photos of a request form the portal refused -----------------------------------------------
+
+
+def staged_photos_token(photos: Sequence[StagedPhoto]) -> str:
+    """The signed value the re-rendered form carries: which staged photos are this customer's.
+    Unguessable keys, signed and timed (``STAGED_PHOTO_TTL``): nobody can name another's photo."""
+    if not photos:
+        return ""
+    return signing.dumps([photo.key.hex for photo in photos], salt=STAGED_PHOTO_SALT, compress=True)
+
+
+def staged_photos_from_token(token: str | None, *, keep: Sequence[str] | None = None) -> list[StagedPhoto]:
+    """The staged photos a token names, still held (an expired, forged or unknown token: none).
+    ``keep``: the keys the customer left ticked; the others are dropped from the request."""
+    if not token:
+        return []
+    try:
+        keys = signing.loads(token, salt=STAGED_PHOTO_SALT, max_age=STAGED_PHOTO_TTL)
+    except signing.BadSignature:  # also SignatureExpired
+        return []
+    if not isinstance(keys, list):
+        return []
+    keys = [key for key in keys if isinstance(key, str)][:MAX_PHOTOS_PER_REQUEST]
+    if keep is not None:
+        keys = [key for key in keys if key in set(keep)]
+    photos = StagedPhoto.objects.filter(key__in=keys, created_at__gte=timezone.now() - STAGED_PHOTO_TTL)
+    return sorted(photos, key=lambda photo: keys.index(photo.key.hex))
+
+
+def portal_photos_stage(*, uploads: Sequence[UploadedFile], already: Sequence[StagedPhoto] = ()) -> list[StagedPhoto]:
+    """Hold the photos of a refused request for the next try: the ones already held plus the new
+    uploads that are acceptable photos (type and size checked now), ``MAX_PHOTOS_PER_REQUEST``
+    at most. A file that is not acceptable is not held: its error is shown with the form."""
+    held = list(already)
+    for upload in uploads:
+        if len(held) >= MAX_PHOTOS_PER_REQUEST:
+            break
+        try:
+            check_upload(upload)
+        except ValidationError:
+            continue
+        photo = StagedPhoto(original_name=(upload.name or "photo")[:200])
+        extension = os.path.splitext(upload.name or "")[1].lower()[:10]
+        upload.seek(0)
+        photo.file.save(f"photo{extension}", upload, save=False)
+        photo.save()
+        held.append(photo)
+    return held
+
+
+def staged_photo_uploads(photos: Sequence[StagedPhoto]) -> list[UploadedFile]:
+    """The held photos as uploads, for ``portal_request_submit`` (checked again there)."""
+    uploads: list[UploadedFile] = []
+    for photo in photos:
+        try:
+            with photo.file.open("rb") as stored:
+                content = stored.read()
+        except OSError:  # the file went missing: the photo is simply not attached
+            continue
+        uploads.append(SimpleUploadedFile(photo.original_name, content))
+    return uploads
+
+
+def staged_photos_discard(photos: Sequence[StagedPhoto]) -> None:
+    """Remove held photos (attached to the order now, or dropped): rows and files."""
+    for photo in photos:
+        with contextlib.suppress(OSError):
+            if photo.file.name:
+                default_storage.delete(photo.file.name)
+    StagedPhoto.objects.filter(pk__in=[photo.pk for photo in photos]).delete()
+
+
+def staged_photos_purge(*, now: datetime | None = None) -> int:
+    """Drop photos held longer than ``STAGED_PHOTO_TTL`` (the customer gave up). Idempotent."""
+    cutoff = (now or timezone.now()) - STAGED_PHOTO_TTL
+    old = list(StagedPhoto.objects.filter(created_at__lt=cutoff))
+    staged_photos_discard(old)
+    return len(old)

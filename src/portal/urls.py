@@ -13,4 +13,5 @@ urlpatterns = [
     path("o/<str:number>/submitted/", views.submitted, name="submitted"),
     path("o/<str:number>/action/", views.order_action, name="action"),
     path("o/<str:number>/photo/", views.order_upload, name="upload"),
+    path("o/<str:number>/report.pdf", views.order_report, name="report"),
 ]

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms import Form
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -26,8 +26,18 @@ from core.forms import add_service_errors
 from devices.selectors import device_by_qr_token
 from portal import progress, throttle
 from portal.forms import DeviceRequestForm, PhotoForm, RequestForm, TrackForm
-from portal.selectors import portal_tracked_order, portal_tracked_orders
-from portal.services import phone_normalise, portal_photo_add, portal_request_submit
+from portal.models import StagedPhoto
+from portal.selectors import portal_service_report, portal_tracked_order, portal_tracked_orders
+from portal.services import (
+    phone_normalise,
+    portal_photo_add,
+    portal_photos_stage,
+    portal_request_submit,
+    staged_photo_uploads,
+    staged_photos_discard,
+    staged_photos_from_token,
+    staged_photos_token,
+)
 from portal.terms import service_terms
 from workorders.models import WorkOrder
 from workorders.selectors import workorder_for_tracking
@@ -36,6 +46,9 @@ from workorders.services import workorder_transition
 logger = logging.getLogger(__name__)
 
 TRACKED_SESSION_KEY = "portal_tracked_orders"
+#: The request form's signed token of the photos held from a refused try, and the ones kept ticked.
+STAGED_FIELD = "staged_photos"
+STAGED_KEEP_FIELD = "staged_keep"
 MAX_TRACKED = 20
 
 # Service errors name model fields; the form calls some of them differently.
@@ -80,7 +93,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/home.html", {"hotline": _hotline()})
 
 
-def _submit(request: HttpRequest, form: Form, **extra: Any) -> WorkOrder | None:
+def _submit(request: HttpRequest, form: Form, staged: list[StagedPhoto], **extra: Any) -> WorkOrder | None:
     data = form.cleaned_data
     try:
         order = portal_request_submit(
@@ -91,12 +104,13 @@ def _submit(request: HttpRequest, form: Form, **extra: Any) -> WorkOrder | None:
             description=data["description"],
             product_model=data.get("product_model"),
             serial_number=data.get("serial_number", ""),
-            uploads=data.get("photos") or (),
+            uploads=[*staged_photo_uploads(staged), *(data.get("photos") or ())],
             **extra,
         )
     except ValidationError as error:
         _add_service_errors(form, error)
         return None
+    staged_photos_discard(staged)  # attached to the order now (or the order was already filed)
     if getattr(order, "is_repeat_submission", False) and order.pk not in _tracked_ids(request):
         # Someone else (or another browser) sent exactly this moments ago: confirm, but do not
         # open that order to this session — tracking still needs the number and phone.
@@ -106,16 +120,37 @@ def _submit(request: HttpRequest, form: Form, **extra: Any) -> WorkOrder | None:
     return order
 
 
+def _request_page(request: HttpRequest, form_class: type[DeviceRequestForm], **extra: Any) -> HttpResponse:
+    """The request form, for both entries (general / a device's label). A refused form keeps the
+    photos it carried (held server-side, named by a signed token in the form): the customer
+    corrects the field and sends again without attaching them again."""
+    form = form_class(request.POST or None, request.FILES or None)
+    staged: list[StagedPhoto] = []
+    if request.method == "POST":
+        staged = staged_photos_from_token(request.POST.get(STAGED_FIELD), keep=request.POST.getlist(STAGED_KEEP_FIELD))
+        if form.is_valid():
+            order = _submit(request, form, staged, **extra)
+            if order is not None:
+                return redirect("portal:submitted", number=order.number)
+            if not form.errors:  # a repeat of a request another session sent: track it by number
+                return redirect("portal:track")
+        # Refused: hold the new photos that are fine too (not the ones the form itself refused).
+        new_photos = [] if form.has_error("photos") else list(request.FILES.getlist("photos"))
+        staged = portal_photos_stage(uploads=new_photos, already=staged)
+    device = extra.get("device")
+    context = {
+        "form": form,
+        "device": device,
+        "staged_photos": staged,
+        "staged_token": staged_photos_token(staged),
+        "hotline": (device.unit.phone if device is not None else "") or _hotline(),
+    }
+    return render(request, "portal/request.html", context)
+
+
 @require_http_methods(["GET", "POST"])
 def request_create(request: HttpRequest) -> HttpResponse:
-    form = RequestForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        order = _submit(request, form)
-        if order is not None:
-            return redirect("portal:submitted", number=order.number)
-        if not form.errors:  # a repeat of a request another session sent: track it by number
-            return redirect("portal:track")
-    return render(request, "portal/request.html", {"form": form, "hotline": _hotline()})
+    return _request_page(request, RequestForm)
 
 
 @require_http_methods(["GET", "POST"])
@@ -125,15 +160,7 @@ def device_request(request: HttpRequest, token: str) -> HttpResponse:
     device = device_by_qr_token(token)
     if device is None:
         raise Http404(_("Unknown device label."))
-    form = DeviceRequestForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        order = _submit(request, form, device=device)
-        if order is not None:
-            return redirect("portal:submitted", number=order.number)
-        if not form.errors:  # a repeat of a request another session sent: track it by number
-            return redirect("portal:track")
-    hotline = device.unit.phone or _hotline()
-    return render(request, "portal/request.html", {"form": form, "device": device, "hotline": hotline})
+    return _request_page(request, DeviceRequestForm, device=device)
 
 
 def submitted(request: HttpRequest, number: str) -> HttpResponse:
@@ -175,6 +202,7 @@ def order_detail(request: HttpRequest, number: str) -> HttpResponse:
         "actions": progress.customer_actions(order),
         "quote": order_quote_for_customer(order),
         "photo_form": PhotoForm() if order.is_open else None,
+        "service_report": portal_service_report(order),
         "hotline": order.unit.phone or _hotline(),
     }
     return render(request, "portal/order.html", context)
@@ -228,6 +256,20 @@ def order_upload(request: HttpRequest, number: str) -> HttpResponse:
     else:
         messages.success(request, _("The photo has been added."))
     return redirect(reverse("portal:order", kwargs={"number": order.number}) + "#photos")
+
+
+def order_report(request: HttpRequest, number: str) -> HttpResponseBase:
+    """The order's service report (PDF) for the customer who tracks it, once staff made one."""
+    order = _tracked_or_404(request, number)
+    report = portal_service_report(order)
+    if report is None:
+        raise Http404(_("There is no service report for this request yet."))
+    try:
+        stored = report.file.open("rb")
+    except OSError as error:
+        logger.warning("service report %s of %s: file missing (%s)", report.number, order.number, error)
+        raise Http404(_("There is no service report for this request yet.")) from error
+    return FileResponse(stored, as_attachment=True, filename=f"{report.number}.pdf", content_type="application/pdf")
 
 
 def terms(request: HttpRequest) -> HttpResponse:

@@ -17,7 +17,9 @@ class SlaConfig(AppConfig):
 
     def ready(self) -> None:
         from core.navigation import NavEntry, register_nav
+        from parts.promises import register_service_level_promise
         from sla.panels import sla_panel_context
+        from sla.parts_promise import order_parts_promise
         from sla.services import CLOCK_EVENT_KINDS, order_sla_on_event
         from sla.tasks import recompute_open_orders_after_calendar_change
         from sla.timeline import sla_event_params
@@ -31,6 +33,7 @@ class SlaConfig(AppConfig):
         work_order_list.register()
 
         register_timeline_params("sla", sla_event_params)
+        register_service_level_promise(order_parts_promise)  # which part promise the order's level makes
         on_calendars_changed(recompute_open_orders_after_calendar_change)
         post_migrate.connect(_install_reference_data, sender=self, dispatch_uid="sla.reference")
         register_order_panel(
@@ -44,7 +47,7 @@ class SlaConfig(AppConfig):
         )
         register_nav(
             NavEntry(
-                section="main",
+                group="orders",
                 label=_("Deadlines at risk"),
                 url_name="sla:dashboard",
                 permission="sla.view_orderservicelevel",
@@ -54,7 +57,7 @@ class SlaConfig(AppConfig):
         )
         register_nav(
             NavEntry(
-                section="setup",
+                group="setup",
                 label=_("Service levels"),
                 url_name="sla:list",
                 permission="sla.view_servicelevel",

@@ -10,8 +10,10 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.choices import choice_labels
 from core.models import BaseModel, OrgUnit
 from sla.choices import BackupUnitStatus, ResolutionFrom, SlaStatus
+from workorders.choices import Priority, ServiceType, Urgency
 from workorders.models import WorkOrder
 
 POSITIVE = [MinValueValidator(Decimal("0.01"))]
@@ -67,6 +69,15 @@ class ServiceLevel(BaseModel):
         verbose_name = _("service level")
         verbose_name_plural = _("service levels")
         ordering = ["rank", "code"]
+
+    def service_type_labels(self) -> list[str]:
+        return choice_labels(ServiceType, self.service_types)
+
+    def urgency_labels(self) -> list[str]:
+        return choice_labels(Urgency, self.urgencies)
+
+    def priority_labels(self) -> list[str]:
+        return choice_labels(Priority, self.priorities)
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"

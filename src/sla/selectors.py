@@ -12,8 +12,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from core.models import OrgUnit
-from core.scoping import scope_by_unit
+from core.process_cache import StampedCache
+from core.scoping import scope_by_unit, unit_parents
 from sla import clock
 from sla.choices import ResolutionFrom, SlaStatus
 from sla.models import BackupUnitTask, OrderServiceLevel, ServiceLevel, hours_delta
@@ -70,8 +70,24 @@ def order_sla_for(user: Any, order_id: int) -> OrderServiceLevel | None:
 # Matching an order to its level: the active levels as pure rules and the order's facts.
 
 
+_levels_cache: StampedCache[tuple[ServiceLevel, ...]] = StampedCache(
+    "sla.levels",
+    models=[ServiceLevel, ServiceLevel._meta.get_field("calendar").related_model],
+    through=[ServiceLevel.units.through],
+)
+
+
 def _active_levels() -> list[ServiceLevel]:
-    return list(ServiceLevel.objects.filter(is_active=True).select_related("calendar").prefetch_related("units"))
+    """The active levels with their calendars and units (cached per process: read at every
+    acceptance and change of classification). The rows are shared: read them, never change them."""
+    return list(
+        _levels_cache.get(
+            "active",
+            lambda: tuple(
+                ServiceLevel.objects.filter(is_active=True).select_related("calendar").prefetch_related("units")
+            ),
+        )
+    )
 
 
 def level_rules(levels: list[ServiceLevel] | None = None) -> list[LevelRule]:
@@ -95,7 +111,7 @@ def level_rules(levels: list[ServiceLevel] | None = None) -> list[LevelRule]:
 
 
 def order_facts(order: WorkOrder) -> OrderFacts:
-    parents = dict(OrgUnit.objects.values_list("id", "parent_id"))  # a small table: one query
+    parents = unit_parents()  # cached per process
     customer = order.customer
     return OrderFacts(
         service_type=order.service_type,

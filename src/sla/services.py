@@ -174,10 +174,11 @@ def service_level_update(
     diff = apply_changes(level, changes, allowed=EDITABLE_FIELDS)
     _clean_level_lists(level)
     level.full_clean(exclude=["units"])
-    if diff:
-        save_versioned(level, list(diff))
     if units is not None:
         level.units.set(units)
+    if diff or units is not None:
+        # A change of units alone is a new version too (and tells the other processes' level caches).
+        save_versioned(level, list(diff))
     return level
 
 
@@ -315,7 +316,7 @@ def _request_backup_unit(order: WorkOrder, row: OrderServiceLevel, at: datetime)
     )
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # part of the caller's transaction (the order's event): no savepoint
 def order_sla_recompute(
     *,
     order: WorkOrder,

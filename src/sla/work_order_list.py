@@ -1,20 +1,24 @@
 """What the SLA app adds to the work-order list and API (workorders.list_extensions): the clocks
-read with each listed order, the "SLA status" filter, "nearest deadline first", and the
-``deadlines`` of the API's order answers."""
+read with each listed order, the "SLA status" filter, "nearest deadline first", the status and
+deadline columns of the list's exports, and the ``deadlines`` of the API's order answers."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import F, QuerySet
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from sla.choices import SlaStatus
 from workorders.list_extensions import (
+    ExportColumn,
     ListFilter,
     ListSort,
+    register_export_column,
     register_list_filter,
     register_list_related,
     register_list_sort,
@@ -27,12 +31,33 @@ def _by_status(orders: QuerySet[WorkOrder], value: str) -> QuerySet[WorkOrder]:
     return orders.filter(sla__status=value)
 
 
+def _clocks(order: WorkOrder) -> Any | None:
+    """The order's clocks (read with the list: ``register_list_related``), None while no level applies."""
+    try:
+        return order.sla  # type: ignore[attr-defined]
+    except ObjectDoesNotExist:
+        return None
+
+
+def _export_value(name: str) -> Callable[[WorkOrder], Any]:
+    def value(order: WorkOrder) -> Any:
+        sla = _clocks(order)
+        if sla is None:
+            return None
+        return sla.get_status_display() if name == "status" else getattr(sla, name)
+
+    return value
+
+
+def _export_title(name: str) -> Any:
+    from sla.models import OrderServiceLevel
+
+    return capfirst(getattr(OrderServiceLevel._meta.get_field(name), "verbose_name", name))
+
+
 def deadlines_of(order: WorkOrder) -> dict[str, Any]:
     """The order's deadlines and stored status (``order.sla``); all null while no level applies."""
-    try:
-        sla = order.sla  # type: ignore[attr-defined]
-    except ObjectDoesNotExist:
-        sla = None
+    sla = _clocks(order)
 
     def due(name: str) -> str | None:
         value = getattr(sla, f"{name}_due", None)
@@ -59,4 +84,7 @@ def register() -> None:
             ordering=(F("sla__nearest_deadline").asc(nulls_last=True), "-submitted_at", "-id"),
         )
     )
+    # The exports' columns: the stored status and each deadline (an Excel date in the .xlsx).
+    for name in ("status", "response_due", "arrival_due", "resolution_due"):
+        register_export_column(ExportColumn(key=f"sla_{name}", title=_export_title(name), value=_export_value(name)))
     register_order_api_field("deadlines", deadlines_of)

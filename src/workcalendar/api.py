@@ -1,5 +1,6 @@
 """Work calendars in the public API v1 (SPEC §14): create, list, read, edit (version), deadline,
-and the holiday / make-up day entries. Thin: parse, call services/selectors, serialise."""
+the holiday / make-up day entries, and a year's "list complete" mark. Thin: parse, call
+services/selectors, serialise."""
 
 from __future__ import annotations
 
@@ -28,8 +29,14 @@ from core.api import (
 from workcalendar import services
 from workcalendar.calendar import WorkingCalendar
 from workcalendar.models import CalendarDay, DayKind, WorkCalendar
-from workcalendar.selectors import calendar_days_visible_to, work_calendars_visible_to, working_calendar
-from workcalendar.warnings import uncovered_year_message
+from workcalendar.selectors import (
+    YearCoverage,
+    calendar_days_visible_to,
+    work_calendars_visible_to,
+    working_calendar,
+    year_coverage,
+)
+from workcalendar.warnings import uncovered_year_message, year_coverage_message
 
 router = Router(tags=["workcalendar"])
 
@@ -83,6 +90,17 @@ class DayFilters(PageQuery):
     calendar: str | None = Field(None, max_length=32, description="A calendar code; empty: national entries")
 
 
+class HolidayYearIn(StrictIn):
+    complete: bool = Field(description="true: the year's national list is complete; false: withdraw the mark")
+    confirm_missing: bool = Field(
+        False,
+        description=(
+            "Mark complete although statutory festivals have no entry (see missing_festivals); without it "
+            "the mark is refused (400 validation_error on confirm_missing)."
+        ),
+    )
+
+
 #: Weekday → working intervals, as stored (normalised: weekdays in order, "HH:MM" pairs).
 WeeklyHours = dict[str, list[list[str]]]
 
@@ -127,6 +145,41 @@ class ImportOut(Schema):
 class DeadlineOut(Schema):
     deadline: DateTimeText
     warnings: list[str] = Field(description="Years the count crossed that the holiday data does not cover.")
+
+
+class FestivalOut(Schema):
+    code: str = Field(
+        description="new_year, spring_festival, tomb_sweeping, labour_day, dragon_boat, mid_autumn, national_day"
+    )
+    label: str
+
+
+class HolidayYearOut(Schema):
+    year: int
+    covered: bool = Field(
+        description="Deadlines count the year's holidays: the library has it, or it is marked complete."
+    )
+    library: bool = Field(description="The chinesecalendar library covers the year.")
+    entries: int = Field(description="National holiday and make-up day entries admins made for the year.")
+    complete: bool = Field(description="An admin marked the national list complete.")
+    marked_by: str = Field(description="Who set or withdrew the mark last (empty: never, or by the system).")
+    marked_at: DateTimeText | None
+    missing_festivals: list[FestivalOut] = Field(description="Statutory festivals without a holiday entry.")
+    warning: str = Field(description="What is missing while the year is not covered; empty once it is.")
+
+
+def holiday_year_out(coverage: YearCoverage) -> dict[str, Any]:
+    return {
+        "year": coverage.year,
+        "covered": coverage.covered,
+        "library": coverage.library,
+        "entries": coverage.national_entries,
+        "complete": coverage.complete,
+        "marked_by": coverage.marked_by,
+        "marked_at": timezone.localtime(coverage.marked_at).isoformat() if coverage.marked_at else None,
+        "missing_festivals": [{"code": f.code, "label": str(f.label)} for f in coverage.missing_festivals],
+        "warning": "" if coverage.covered else year_coverage_message(coverage),
+    }
 
 
 def calendar_out(calendar: WorkCalendar) -> dict[str, Any]:
@@ -237,6 +290,32 @@ def import_days(request: HttpRequest, payload: DaysImportIn) -> Any:
         acting_user=request.user, text=payload.text, calendar=_calendar_or_none(request, payload.calendar)
     )
     return {"imported": count}
+
+
+@router.get(
+    "/years/{year}",
+    response={200: HolidayYearOut, **ERROR_RESPONSES},
+    summary="Whether a year's holiday data is complete, and what is missing",
+)
+def get_holiday_year(request: HttpRequest, year: int) -> Any:
+    if not request.user.has_perm("workcalendar.view_holidayyear"):
+        raise PermissionDenied(_("Permission denied."))
+    return holiday_year_out(year_coverage(services.parse_year(year)))
+
+
+@router.put(
+    "/years/{year}",
+    response={200: HolidayYearOut, **ERROR_RESPONSES},
+    summary="Mark a year's national holiday list complete (or withdraw the mark)",
+)
+def set_holiday_year(request: HttpRequest, year: int, payload: HolidayYearIn) -> Any:
+    if payload.complete:
+        services.holiday_year_mark_complete(
+            acting_user=request.user, year=year, confirm_missing=payload.confirm_missing
+        )
+    else:
+        services.holiday_year_mark_incomplete(acting_user=request.user, year=year)
+    return holiday_year_out(year_coverage(year))
 
 
 @router.get("/{code}", response={200: CalendarOut, **ERROR_RESPONSES}, summary="One work calendar")

@@ -15,7 +15,7 @@ class WorkcalendarConfig(AppConfig):
         post_migrate.connect(install_reference_data, sender=self, dispatch_uid="workcalendar.reference")
         register_nav(
             NavEntry(
-                section="setup",
+                group="setup",
                 label=_("Work calendars"),
                 url_name="workcalendar:list",
                 permission="workcalendar.view_workcalendar",

@@ -10,9 +10,10 @@ Rules (recorded in docs/decisions/0006-work-calendar.md):
   or Sunday) uses the **hours of the first weekday Monday–Friday that has hours** (Monday's on a
   normal calendar); a make-up entry on a weekday that already has hours keeps that day's hours.
 * A 7×24 calendar ignores holidays.
-* A year outside ``covered_years`` (no statutory data: chinesecalendar stops at 2026 and no
-  admin has entered the State Council's dates yet) falls back to **weekends only**: the weekly
-  hours apply unchanged. This is logged once per year per process, never raised.
+* A year outside ``covered_years`` (no complete statutory data: chinesecalendar stops at 2026
+  and no admin has marked the year's list of the State Council's dates complete yet) falls back
+  to **weekends only** plus whatever dates were entered: the weekly hours apply unchanged. This
+  is logged once per year per process, never raised.
 * ``add_business_time`` needs a positive duration (``ValueError`` otherwise); a deadline that
   ends exactly where a working interval ends is that end (18:00, not the next morning).
 * ``business_time_between`` is antisymmetric: ``between(a, b) == -between(b, a)``, so
@@ -93,7 +94,7 @@ class WorkingCalendar:
     weekly_hours: Mapping[int, tuple[tuple[time, time], ...]]  # 0 = Monday … 6 = Sunday
     holidays: frozenset[date]  # days off (statutory holidays + admin entries)
     workdays: frozenset[date]  # make-up working days (调休) on weekends
-    covered_years: frozenset[int]  # years with holiday data (library or admin)
+    covered_years: frozenset[int]  # years with complete holiday data (library, or marked complete)
     #: False for a calendar that does not follow Chinese holidays: no "uncovered year" warnings.
     observes_holidays: bool = True
 

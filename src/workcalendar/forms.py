@@ -93,7 +93,13 @@ class CalendarDayImportForm(BootstrapMixin, forms.Form):
     text = forms.CharField(
         label=_("dates"),
         max_length=100_000,
-        widget=forms.Textarea(attrs={"rows": 6, "placeholder": "2027-01-01,holiday,元旦\n2027-02-07,workday,春节调休"}),
+        widget=forms.Textarea(
+            # holiday / workday are the format's keywords; the names are the reader's example.
+            attrs={
+                "rows": 6,
+                "placeholder": _("2027-01-01,holiday,New Year's Day\n2027-02-07,workday,Spring Festival make-up day"),
+            }
+        ),
         help_text=_(
             "One date per line: date,holiday|workday,name. All lines are checked; nothing is saved if one is wrong."
         ),
@@ -104,6 +110,16 @@ class CalendarDayImportForm(BootstrapMixin, forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["text"].required = False
+
+
+class HolidayYearCompleteForm(BootstrapMixin, forms.Form):
+    """Mark a year's national list complete; the box confirms festivals that have no entry."""
+
+    confirm_missing = forms.BooleanField(
+        label=_("Mark complete although these festivals have no entry"),
+        required=False,
+        help_text=_("Only if the State Council's notice gives no days off for them this year."),
+    )
 
 
 class DeadlineForm(BootstrapMixin, forms.Form):

@@ -131,6 +131,17 @@ def day_text(intervals: list[list[str]]) -> str:
     return ", ".join(f"{s}-{e}" for s, e in intervals)
 
 
+def hours_rows(hours: Mapping[str, Any] | None, *, every_day: bool = False) -> list[dict[str, Any]]:
+    """The weekly hours as people read them: the weekday's name (never its key ``mon``) and its
+    intervals, Monday first; without ``every_day`` only the days with hours (issue 18, point 7)."""
+    rows = []
+    for index, key in enumerate(WEEKDAY_KEYS):
+        intervals = (hours or {}).get(key) or []
+        if intervals or every_day:
+            rows.append({"day": WEEKDAY_NAMES[index], "text": day_text(intervals)})
+    return rows
+
+
 def parse_day_text(text: str) -> list[list[str]]:
     """ "09:00-12:00, 13:00-18:00" → [["09:00","12:00"],["13:00","18:00"]] (validated later)."""
     result: list[list[str]] = []

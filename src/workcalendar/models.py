@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.validators import RegexValidator
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -45,6 +46,12 @@ class WorkCalendar(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
+
+    def hours_rows(self) -> list[dict[str, Any]]:
+        """The days with working hours, by weekday name, as the pages show them."""
+        from workcalendar.hours import hours_rows
+
+        return hours_rows(self.hours)
 
     def clean(self) -> None:
         from workcalendar.hours import validate_calendar_definition
@@ -87,3 +94,35 @@ class CalendarDay(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.date} {self.get_kind_display()} {self.name}".strip()
+
+
+class HolidayYear(BaseModel):
+    """An admin's word that the national list of a year is complete (the State Council's notice
+    entered in full). Only then does a year the chinesecalendar library does not cover count as
+    covered: entries alone never do, so one entry for 元旦 cannot hide a missing Spring Festival.
+    ``marked_by`` / ``marked_at`` say who set or withdrew the mark last; the change log keeps the
+    history. ``confirmed_missing`` lists the statutory festivals (``workcalendar.policies``) the
+    admin confirmed have no entry when marking."""
+
+    year = models.PositiveSmallIntegerField(
+        _("year"), unique=True, validators=[MinValueValidator(1900), MaxValueValidator(2200)]
+    )
+    is_complete = models.BooleanField(_("list complete"), default=False)
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("marked by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    marked_at = models.DateTimeField(_("marked at"), null=True, blank=True)
+    confirmed_missing: Any = models.JSONField(_("festivals confirmed without entry"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("holiday list of a year")
+        verbose_name_plural = _("holiday lists of years")
+        ordering = ["year"]
+
+    def __str__(self) -> str:
+        return str(self.year)

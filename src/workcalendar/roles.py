@@ -5,12 +5,13 @@ staff role may look (the SLA deadlines on their orders count in them)."""
 
 from core.choices import Role
 
-VIEW = ["workcalendar.view_workcalendar", "workcalendar.view_calendarday"]
+VIEW = ["workcalendar.view_workcalendar", "workcalendar.view_calendarday", "workcalendar.view_holidayyear"]
 MANAGE = VIEW + [
     "workcalendar.add_workcalendar",
     "workcalendar.change_workcalendar",
     "workcalendar.add_calendarday",
     "workcalendar.change_calendarday",
+    "workcalendar.change_holidayyear",  # "this year's list is complete", and withdrawing it
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {

@@ -15,7 +15,7 @@ import threading
 import time as _time
 import zoneinfo
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
@@ -23,8 +23,9 @@ from django.db.models import Count, Max, QuerySet
 
 from workcalendar.calendar import WorkingCalendar, make_calendar
 from workcalendar.hours import weekly_hours_from_json
-from workcalendar.models import CalendarDay, DayKind, WorkCalendar
-from workcalendar.statutory import library_days, library_years
+from workcalendar.models import CalendarDay, DayKind, HolidayYear, WorkCalendar
+from workcalendar.policies import Festival, holiday_list_check
+from workcalendar.statutory import holiday_label, library_days, library_years
 
 #: The calendar deadlines count in when none is named: wall-clock time (SPEC §6 "reply within 24 h").
 DEFAULT_CALENDAR_CODE = "24x7"
@@ -61,7 +62,8 @@ def invalidate_calendars() -> None:
 def _stamp() -> tuple[Any, ...]:
     calendars = WorkCalendar.objects.aggregate(n=Count("id"), at=Max("updated_at"))
     days = CalendarDay.objects.aggregate(n=Count("id"), at=Max("updated_at"))
-    return (calendars["n"], calendars["at"], days["n"], days["at"])
+    years = HolidayYear.objects.aggregate(n=Count("id"), at=Max("updated_at"))
+    return (calendars["n"], calendars["at"], days["n"], days["at"], years["n"], years["at"])
 
 
 def _check_stamp() -> None:
@@ -78,7 +80,8 @@ def _check_stamp() -> None:
 
 def day_sets(calendar: WorkCalendar) -> tuple[set[date], set[date], set[int]]:
     """(holidays, make-up workdays, covered years) for one calendar: library < national entries <
-    the calendar's own entries (a later source wins for the same date)."""
+    the calendar's own entries (a later source wins for the same date). A year is covered by the
+    library or by an admin's "list complete" (``HolidayYear``), never by entries alone."""
     holidays: set[date] = set()
     workdays: set[date] = set()
     covered: set[int] = set()
@@ -89,7 +92,7 @@ def day_sets(calendar: WorkCalendar) -> tuple[set[date], set[date], set[int]]:
         workdays |= set(library_workdays)
         covered |= set(library_years())
         national = list(entries.filter(calendar__isnull=True).values_list("date", "kind"))
-        covered |= {day.year for day, _kind in national}
+        covered |= complete_years()
     else:
         national = []
     own = list(entries.filter(calendar=calendar).values_list("date", "kind")) if calendar.pk else []
@@ -149,51 +152,90 @@ def default_working_calendar() -> WorkingCalendar:
 # --- coverage: which years have holiday data ------------------------------------------------
 
 
+def complete_years() -> set[int]:
+    """The years an admin marked complete (their national list is the State Council's notice)."""
+    return set(HolidayYear.objects.filter(is_complete=True).values_list("year", flat=True))
+
+
 @dataclass(frozen=True)
 class YearCoverage:
+    """Where a year's holiday data comes from, and what is still missing while it is not covered."""
+
     year: int
     library: bool
     national_entries: int
+    complete: bool = False
+    marked_by: str = ""  # who set or withdrew the "list complete" mark last
+    marked_at: datetime | None = None
+    missing_festivals: tuple[Festival, ...] = ()  # statutory festivals without a holiday entry
 
     @property
     def covered(self) -> bool:
-        return self.library or self.national_entries > 0
+        return self.library or self.complete
 
 
 def year_coverage(year: int) -> YearCoverage:
-    entries = CalendarDay.objects.filter(is_active=True, calendar__isnull=True, date__year=year).count()
-    return YearCoverage(year=year, library=year in library_years(), national_entries=entries)
+    """Two queries: the year's national entries (for the festival check) and its mark, if any."""
+    entries = list(
+        CalendarDay.objects.filter(is_active=True, calendar__isnull=True, date__year=year).values_list(
+            "date", "kind", "name"
+        )
+    )
+    library = year in library_years()
+    mark = HolidayYear.objects.filter(year=year).select_related("marked_by").first()
+    check = holiday_list_check(year=year, entries=entries)
+    marked_by = ""
+    if mark is not None and mark.marked_by is not None:
+        marked_by = mark.marked_by.get_full_name() or mark.marked_by.get_username()
+    return YearCoverage(
+        year=year,
+        library=library,
+        national_entries=check.entries,
+        complete=bool(mark and mark.is_complete),
+        marked_by=marked_by,
+        marked_at=mark.marked_at if mark is not None else None,
+        missing_festivals=() if library else check.missing,
+    )
 
 
 def holiday_calendars_exist() -> bool:
     return WorkCalendar.objects.filter(is_active=True, use_chinese_holidays=True, always_open=False).exists()
 
 
-def uncovered_years(today: date) -> list[int]:
-    """The years a deadline may reach soon that have no holiday data: this year, next year from
-    October (the State Council publishes around November), and any year a deadline computation
-    in this process already ran into."""
+def _years_in_reach(today: date) -> set[int]:
     from workcalendar import calendar as pure
 
     years = {today.year}
     if today.month >= 10:
         years.add(today.year + 1)
     years |= {y for y in pure._warned_years if today.year - 1 <= y <= today.year + 2}
-    return sorted(y for y in years if not year_coverage(y).covered)
+    return years
+
+
+def uncovered_coverage(today: date) -> list[YearCoverage]:
+    """The years a deadline may reach soon that are not covered, with what each lacks: this year,
+    next year from October (the State Council publishes around November), and any year a deadline
+    computation in this process already ran into."""
+    coverages = (year_coverage(year) for year in sorted(_years_in_reach(today)))
+    return [coverage for coverage in coverages if not coverage.covered]
+
+
+def uncovered_years(today: date) -> list[int]:
+    return [coverage.year for coverage in uncovered_coverage(today)]
 
 
 UNCOVERED_CACHE_SECONDS = 60.0
 
 
-def uncovered_years_cached(today: date) -> list[int]:
-    """``uncovered_years`` for the site-wide warning on every staff page: at most one check a minute."""
+def uncovered_coverage_cached(today: date) -> list[YearCoverage]:
+    """``uncovered_coverage`` for the site-wide warning on every staff page: at most one check a minute."""
     now = _time.monotonic()
     cached = _state.get("uncovered")
     if cached is not None and cached[0] == today and now - cached[1] < UNCOVERED_CACHE_SECONDS:
         return list(cached[2])
-    years = uncovered_years(today) if holiday_calendars_exist() else []
-    _state["uncovered"] = (today, now, years)
-    return list(years)
+    coverages = uncovered_coverage(today) if holiday_calendars_exist() else []
+    _state["uncovered"] = (today, now, coverages)
+    return list(coverages)
 
 
 def year_entries(year: int, calendar: WorkCalendar | None = None) -> list[dict[str, Any]]:
@@ -205,7 +247,13 @@ def year_entries(year: int, calendar: WorkCalendar | None = None) -> list[dict[s
         for source, kind in ((library_holidays, DayKind.HOLIDAY), (library_workdays, DayKind.WORKDAY)):
             for day, name in source.items():
                 if day.year == year:
-                    rows[(day, "")] = {"date": day, "kind": kind, "name": name, "source": "library", "entry": None}
+                    rows[(day, "")] = {
+                        "date": day,
+                        "kind": kind,
+                        "name": holiday_label(name),
+                        "source": "library",
+                        "entry": None,
+                    }
     entries = CalendarDay.objects.filter(is_active=True, date__year=year).select_related("calendar")
     entries = entries.filter(calendar__isnull=True) | (
         entries.filter(calendar=calendar) if calendar is not None else entries.filter(calendar__isnull=False)

@@ -11,12 +11,15 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone as django_timezone
 from django.utils.translation import gettext as _
 
 from core.services import apply_changes, check_version, lock_for_update, save_versioned
 from workcalendar.calendar import CalendarError, add_business_time
-from workcalendar.models import CalendarDay, DayKind, WorkCalendar
+from workcalendar.models import CalendarDay, DayKind, HolidayYear, WorkCalendar
+from workcalendar.policies import holiday_list_check
 from workcalendar.selectors import invalidate_calendars, working_calendar
+from workcalendar.warnings import festival_list
 
 CALENDAR_FIELDS = {"name", "timezone", "always_open", "use_chinese_holidays", "hours", "is_active"}
 #: A deadline question may ask for at most this many business hours (≈ 12 years of office hours).
@@ -202,6 +205,78 @@ def calendar_days_import(*, acting_user: Any | None, text: str, calendar: WorkCa
         _set_day(day=day, kind=kind, name=name, calendar=calendar)
     _changed()
     return len(rows)
+
+
+# --- "this year's list is complete" ---------------------------------------------------------
+
+MIN_YEAR, MAX_YEAR = 1900, 2200
+#: ``ValidationError.code`` of a refused mark: statutory festivals without an entry, not confirmed.
+FESTIVALS_MISSING = "festivals_missing"
+
+
+def parse_year(year: Any) -> int:
+    """A year a holiday list may be kept for (1900–2200); otherwise an error naming ``year``."""
+    if isinstance(year, bool) or not isinstance(year, int) or not MIN_YEAR <= year <= MAX_YEAR:
+        raise ValidationError(
+            {"year": _("Enter a year from %(min)s to %(max)s.") % {"min": MIN_YEAR, "max": MAX_YEAR}}, code="invalid"
+        )
+    return year
+
+
+@transaction.atomic
+def holiday_year_mark_complete(*, acting_user: Any | None, year: int, confirm_missing: bool = False) -> HolidayYear:
+    """Say that the national list of ``year`` is the State Council's notice in full: from now on
+    the year is covered (no warning; ``covered_years``). Refused without any national entry, and —
+    unless ``confirm_missing`` — while a statutory festival has no holiday entry (``confirm_missing``
+    names the field; the error's code is ``festivals_missing``). Marking a complete year again
+    changes nothing."""
+    _may_manage(acting_user, "workcalendar.change_holidayyear")
+    year = parse_year(year)
+    entries = CalendarDay.objects.filter(is_active=True, calendar__isnull=True, date__year=year)
+    check = holiday_list_check(year=year, entries=entries.values_list("date", "kind", "name"))
+    if not check.entries:
+        raise ValidationError(
+            {"year": _("There are no dates for %(year)s yet: enter the State Council's dates first.") % {"year": year}},
+            code="no_entries",
+        )
+    if check.missing and not confirm_missing:
+        message = _(
+            "No entry yet for %(festivals)s in %(year)s. Enter their dates, or confirm that the list is "
+            "complete without them."
+        ) % {"festivals": festival_list(check.missing), "year": year}
+        raise ValidationError({"confirm_missing": ValidationError(message, code=FESTIVALS_MISSING)})
+    mark, _created = HolidayYear.objects.get_or_create(year=year)
+    mark = lock_for_update(mark)
+    if mark.is_complete:
+        return mark
+    mark.is_complete = True
+    mark.marked_by = acting_user if getattr(acting_user, "pk", None) else None
+    mark.marked_at = django_timezone.now()
+    mark.confirmed_missing = check.missing_codes
+    mark.save(update_fields=["is_complete", "marked_by", "marked_at", "confirmed_missing", "updated_at"])
+    _changed()
+    return mark
+
+
+@transaction.atomic
+def holiday_year_mark_incomplete(*, acting_user: Any | None, year: int) -> HolidayYear:
+    """Withdraw the mark (the list turned out to lack dates): the year is uncovered again and warned
+    about until it is marked complete anew. Withdrawing an unmarked year changes nothing."""
+    _may_manage(acting_user, "workcalendar.change_holidayyear")
+    year = parse_year(year)
+    existing = HolidayYear.objects.filter(year=year).first()
+    if existing is None:
+        return HolidayYear(year=year)
+    mark = lock_for_update(existing)
+    if not mark.is_complete:
+        return mark
+    mark.is_complete = False
+    mark.marked_by = acting_user if getattr(acting_user, "pk", None) else None
+    mark.marked_at = django_timezone.now()
+    mark.confirmed_missing = []
+    mark.save(update_fields=["is_complete", "marked_by", "marked_at", "confirmed_missing", "updated_at"])
+    _changed()
+    return mark
 
 
 # --- the deadline question ------------------------------------------------------------------

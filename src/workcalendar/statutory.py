@@ -10,6 +10,20 @@ from datetime import date
 from functools import lru_cache
 
 import chinese_calendar
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+#: The library's English holiday names as people read them, in their language (issue 18, point 7).
+HOLIDAY_LABELS: dict[str, Promise] = {
+    "New Year's Day": _("New Year's Day"),
+    "Spring Festival": _("Spring Festival"),
+    "Tomb-sweeping Day": _("Tomb-sweeping Day"),
+    "Labour Day": _("Labour Day"),
+    "Dragon Boat Festival": _("Dragon Boat Festival"),
+    "National Day": _("National Day"),
+    "Mid-autumn Festival": _("Mid-Autumn Festival"),
+    "Anti-Fascist 70th Day": _("70th anniversary of the victory in the War of Resistance"),
+}
 
 
 @lru_cache(maxsize=1)
@@ -27,6 +41,11 @@ def library_years() -> frozenset[int]:
     """The years the installed chinesecalendar covers (e.g. 2004–2026)."""
     holidays, _workdays = library_days()
     return frozenset(day.year for day in holidays)
+
+
+def holiday_label(name: str) -> str | Promise:
+    """A library holiday's name in the reader's language; a name it does not know stays as it is."""
+    return HOLIDAY_LABELS.get(name, name)
 
 
 def library_version() -> str:

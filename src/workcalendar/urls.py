@@ -11,4 +11,6 @@ urlpatterns = [
     path("<str:code>/days/add/", views.day_add, name="day_add"),
     path("<str:code>/days/import/", views.days_import, name="days_import"),
     path("<str:code>/days/<int:pk>/remove/", views.day_remove, name="day_remove"),
+    path("<str:code>/years/<int:year>/complete/", views.year_mark_complete, name="year_complete"),
+    path("<str:code>/years/<int:year>/incomplete/", views.year_mark_incomplete, name="year_incomplete"),
 ]

@@ -1,5 +1,6 @@
 """Staff pages of work calendars: list, detail (hours, the year's days, calculator), create,
-edit, entering holiday / make-up days and importing a year. Thin: forms → services."""
+edit, entering holiday / make-up days, importing a year and marking a year's list complete.
+Thin: forms → services."""
 
 from __future__ import annotations
 
@@ -18,30 +19,30 @@ from django.views.decorators.http import require_POST
 from core.exceptions import VersionConflict
 from core.forms import add_service_errors, form_status
 from workcalendar import services
-from workcalendar.calendar import WEEKDAY_KEYS
 from workcalendar.forms import (
     SCOPE_CALENDAR,
     CalendarDayForm,
     CalendarDayImportForm,
     DeadlineForm,
+    HolidayYearCompleteForm,
     WorkCalendarForm,
 )
-from workcalendar.hours import WEEKDAY_NAMES, day_text
+from workcalendar.hours import hours_rows
 from workcalendar.models import CalendarDay, WorkCalendar
 from workcalendar.selectors import (
     calendar_days_visible_to,
-    uncovered_years,
+    uncovered_coverage,
     work_calendars_visible_to,
     year_coverage,
     year_entries,
 )
-from workcalendar.warnings import uncovered_year_message
+from workcalendar.warnings import festival_list, year_coverage_message
 
 MAX_UPLOAD = 1_000_000
 
 
 def _coverage_messages() -> list[str]:
-    return [uncovered_year_message(year) for year in uncovered_years(timezone.localdate())]
+    return [year_coverage_message(coverage) for coverage in uncovered_coverage(timezone.localdate())]
 
 
 @login_required
@@ -49,7 +50,7 @@ def _coverage_messages() -> list[str]:
 def calendar_list(request: HttpRequest) -> HttpResponse:
     calendars = work_calendars_visible_to(request.user).order_by("-is_active", "code")
     this_year = timezone.localdate().year
-    coverage = [year_coverage(year) for year in (this_year, this_year + 1)]
+    coverage = [_coverage_row(year_coverage(year)) for year in (this_year, this_year + 1)]
     return render(
         request,
         "workcalendar/calendar_list.html",
@@ -57,23 +58,33 @@ def calendar_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _detail_context(request: HttpRequest, calendar: WorkCalendar, **extra: Any) -> dict[str, Any]:
-    try:
-        year = int(request.GET.get("year", ""))
-    except ValueError:
-        year = timezone.localdate().year
+def _coverage_row(coverage: Any) -> dict[str, Any]:
+    """A year's coverage as the pages show it: the data, its message and the missing festivals."""
+    return {
+        "data": coverage,
+        "message": "" if coverage.covered else year_coverage_message(coverage),
+        "missing": festival_list(coverage.missing_festivals),
+    }
+
+
+def _detail_context(
+    request: HttpRequest, calendar: WorkCalendar, *, year: int | None = None, **extra: Any
+) -> dict[str, Any]:
+    if year is None:
+        try:
+            year = int(request.GET.get("year", ""))
+        except ValueError:
+            year = timezone.localdate().year
     year = min(max(year, 1900), 2200)
-    hours = [
-        {"day": WEEKDAY_NAMES[index], "text": day_text((calendar.hours or {}).get(key, []))}
-        for index, key in enumerate(WEEKDAY_KEYS)
-    ]
+    hours = hours_rows(calendar.hours, every_day=True)
     context: dict[str, Any] = {
         "calendar": calendar,
         "hours": hours,
         "year": year,
         "entries": year_entries(year, calendar),
-        "coverage": year_coverage(year),
+        "coverage": _coverage_row(year_coverage(year)),
         "coverage_warnings": _coverage_messages(),
+        "year_form": HolidayYearCompleteForm(),
         "day_form": CalendarDayForm(),
         "import_form": CalendarDayImportForm(),
         "deadline_form": DeadlineForm(request.GET if "hours" in request.GET else None),
@@ -222,3 +233,38 @@ def day_remove(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     services.calendar_day_remove(acting_user=request.user, entry=entry)
     messages.success(request, _("%(entry)s removed.") % {"entry": entry})
     return redirect(f"{reverse('workcalendar:detail', args=[code])}?year={entry.date.year}")
+
+
+@login_required
+@permission_required("workcalendar.change_holidayyear", raise_exception=True)
+@require_POST
+def year_mark_complete(request: HttpRequest, code: str, year: int) -> HttpResponse:
+    """The national list of ``year`` is complete (shown on any calendar page; it is national)."""
+    calendar = get_object_or_404(work_calendars_visible_to(request.user), code=code)
+    form = HolidayYearCompleteForm(request.POST)
+    if form.is_valid():
+        try:
+            services.holiday_year_mark_complete(
+                acting_user=request.user, year=year, confirm_missing=form.cleaned_data["confirm_missing"]
+            )
+        except ValidationError as error:
+            add_service_errors(form, error, label_of=lambda name: str(_("year")) if name == "year" else name)
+        else:
+            messages.success(request, _("The holiday list for %(year)s is marked complete.") % {"year": year})
+            return redirect(f"{reverse('workcalendar:detail', args=[code])}?year={year}")
+    context = _detail_context(request, calendar, year=year, year_form=form)
+    return render(request, "workcalendar/calendar_detail.html", context, status=400)
+
+
+@login_required
+@permission_required("workcalendar.change_holidayyear", raise_exception=True)
+@require_POST
+def year_mark_incomplete(request: HttpRequest, code: str, year: int) -> HttpResponse:
+    get_object_or_404(work_calendars_visible_to(request.user), code=code)
+    try:
+        services.holiday_year_mark_incomplete(acting_user=request.user, year=year)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The holiday list for %(year)s is no longer marked complete.") % {"year": year})
+    return redirect(f"{reverse('workcalendar:detail', args=[code])}?year={year}")

@@ -31,9 +31,15 @@ def workorder_approve_quote(*, order: WorkOrder, acting_user: Any, confirmed_by:
     return workorder_transition(order=order, action="approve_quote", acting_user=acting_user, data=data)
 
 
-def workorder_assign(*, order: WorkOrder, acting_user: Any, technician: Any, reason: str = "") -> WorkOrder:
+def workorder_assign(
+    *, order: WorkOrder, acting_user: Any, technician: Any, reason: str = "", expected_version: int | None = None
+) -> WorkOrder:
+    """Assign (or reassign, with a reason) the technician; ``expected_version`` refuses a stale
+    choice (the list's bulk assign sends the version each row was shown at)."""
     data = {"technician": technician.pk, "reason": reason}
-    return workorder_transition(order=order, action="assign", acting_user=acting_user, data=data)
+    return workorder_transition(
+        order=order, action="assign", acting_user=acting_user, data=data, expected_version=expected_version
+    )
 
 
 def workorder_schedule(*, order: WorkOrder, acting_user: Any, appointment_at: datetime, note: str = "") -> WorkOrder:
@@ -43,6 +49,12 @@ def workorder_schedule(*, order: WorkOrder, acting_user: Any, appointment_at: da
 
 def workorder_start(*, order: WorkOrder, acting_user: Any, note: str = "") -> WorkOrder:
     return workorder_transition(order=order, action="start", acting_user=acting_user, data=_note(note))
+
+
+def workorder_pause(*, order: WorkOrder, acting_user: Any, wait_reason: str, note: str = "") -> WorkOrder:
+    """Pause the work (``WaitReason``: parts, the customer or other); ``resume`` takes it up again."""
+    data = {"wait_reason": wait_reason, **_note(note)}
+    return workorder_transition(order=order, action="pause", acting_user=acting_user, data=data)
 
 
 def workorder_resume(*, order: WorkOrder, acting_user: Any, note: str = "") -> WorkOrder:

@@ -83,6 +83,14 @@ class WorkOrderIn(StrictIn):
     service_address: str = Field("", max_length=200)
     product_model: str | None = Field(None, max_length=64, description="Product model code, without a device.")
     serial_number: str = Field("", max_length=64, description="Serial number as reported, without a device.")
+    confirm_duplicate: bool = Field(
+        False,
+        description=(
+            "A device with an open order you may see refuses a new one (409 `possible_duplicate`, listing "
+            "the orders in `duplicates`): comment on that order instead, or send `true` for a new request "
+            "(recorded on the new order's timeline)."
+        ),
+    )
 
 
 class WorkOrderPatch(StrictIn):
@@ -430,7 +438,8 @@ class ObjectMissing(Attachment.DoesNotExist):
     description=(
         "Registers a request (申请) in status `submitted`. A retry with the same `Idempotency-Key` and body "
         "answers the first response and creates nothing; the same key with another body answers 422. "
-        "A customer or device the user may not see is refused as unknown (400)."
+        "A customer or device the user may not see is refused as unknown (400). A device that already has "
+        "an open order answers 409 `possible_duplicate` unless `confirm_duplicate` is true."
     ),
 )
 def create_work_order(
@@ -445,8 +454,9 @@ def create_work_order(
         device = _visible_device(request, payload.device) if payload.device is not None else None
         product_model = _known_product_model(request, payload.product_model) if payload.product_model else None
         urgency = payload.urgency or (Urgency.URGENT if payload.urgent else Urgency.NORMAL)
-        order = services.workorder_create(
+        order = services.workorder_create_at_intake(
             acting_user=request.user,
+            confirm_duplicate=payload.confirm_duplicate,
             customer=customer,
             device=device,
             service_type=_plain(payload.service_type),

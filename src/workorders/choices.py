@@ -151,6 +151,8 @@ class EventKind(models.TextChoices):
     CHECK_IN = "check_in", _("Checked in on site")
     REPAIR_LOG = "repair_log", _("Repair log")
     SIGNATURE = "signature", _("Customer signature")
+    REPEAT_REQUEST = "repeat_request", _("Caller reported again")
+    DUPLICATE_CONFIRMED = "duplicate_confirmed", _("Confirmed as a new request")
 
 
 class FaultCause(models.TextChoices):

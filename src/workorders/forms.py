@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import ProductModel
@@ -19,8 +20,9 @@ from customers.selectors import customers_visible_to
 from devices.models import Device
 from devices.selectors import devices_visible_to
 from workorders.attachments import check_upload
-from workorders.choices import Channel, ChargeType, Priority, ServiceType, Urgency
+from workorders.choices import OPEN_STATUSES, Channel, ChargeType, Priority, ServiceType, Urgency
 from workorders.models import WorkOrder
+from workorders.selectors import workorders_visible_to
 from workorders.transitions import FieldSpec, Transition
 
 MAX_FILES = 10
@@ -89,6 +91,13 @@ class RegisterForm(BootstrapMixin, forms.Form):
         label=_("Fault description / service content"), widget=forms.Textarea(attrs={"rows": 3})
     )
     attachments = MultipleFileField(label=_("Photos / PDF"), required=False)
+    #: A possible duplicate was shown and the agent says it is a new customer / a new order.
+    confirm_new_customer = forms.BooleanField(label=_("Confirm a new customer"), required=False)
+    confirm_new_order = forms.BooleanField(label=_("Confirm a new order"), required=False)
+    #: The caller reports again about this open order: their words go on its timeline instead.
+    attach_order = forms.ModelChoiceField(
+        label=_("Open work order"), required=False, queryset=WorkOrder.objects.none(), widget=forms.HiddenInput
+    )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -96,11 +105,23 @@ class RegisterForm(BootstrapMixin, forms.Form):
         model_choice(self, "customer").queryset = customers_visible_to(user)
         model_choice(self, "device").queryset = devices_visible_to(user)
         model_choice(self, "product_model").queryset = product_models_visible_to(user).filter(is_active=True)
+        model_choice(self, "attach_order").queryset = workorders_visible_to(user).filter(status__in=OPEN_STATUSES)
         self.fields["customer_search"].widget.attrs.update(
             {"autocomplete": "off", "placeholder": _("Phone, name, pinyin or initials"), "autofocus": True}
         )
         self.fields["new_customer"].widget.attrs["class"] = "form-check-input"
         self.fields["description"].widget.attrs["placeholder"] = _("What happens, since when, what was tried")
+        for name in ("new_customer_name", "new_customer_phone"):
+            # As the agent types, customers already on file with this phone or name are shown.
+            self.fields[name].widget.attrs.update(
+                {
+                    "hx-get": reverse("workorders:lookup_duplicates"),
+                    "hx-trigger": "input changed delay:300ms",
+                    "hx-target": "#customer-duplicates",
+                    "hx-include": "#id_new_customer_name, #id_new_customer_phone",
+                    "autocomplete": "off",
+                }
+            )
 
     def clean_attachments(self) -> list[Any]:
         files = self.cleaned_data.get("attachments") or []
@@ -112,6 +133,8 @@ class RegisterForm(BootstrapMixin, forms.Form):
     def clean(self) -> dict[str, Any]:
         super().clean()
         cleaned = self.cleaned_data
+        if cleaned.get("attach_order"):
+            return cleaned  # the report goes on an existing order: no customer or device to choose
         if cleaned.get("new_customer"):
             cleaned["customer"] = None
             cleaned["device"] = None
@@ -313,7 +336,7 @@ class TransitionForm(forms.Form):
             return forms.ChoiceField(choices=choices, widget=forms.Select(attrs={"class": "form-select"}), **common)
         if spec.type == "choice":
             return forms.ChoiceField(
-                choices=[("", "—"), *[(value, choice_label(value)) for value in spec.choices]],
+                choices=[("", "—"), *[(value, spec.choice_label(value)) for value in spec.choices]],
                 widget=forms.Select(attrs={"class": "form-select"}),
                 **common,
             )
@@ -331,11 +354,98 @@ class TransitionForm(forms.Form):
         raise ValueError(spec.type)  # pragma: no cover
 
 
-def choice_label(value: str) -> str:
-    """The human label of a choice value of a transition field (the model's choices know it)."""
-    from workorders.choices import Satisfaction, WaitReason
+class OrderIdsField(forms.Field):
+    """The ticked rows of the list: ``order`` once per row (their ids), each once, in order."""
 
-    for choices in (ChargeType, WaitReason, Satisfaction):
-        if value in choices.values:
-            return str(choices(value).label)
-    return value
+    widget = forms.MultipleHiddenInput
+    default_error_messages = {
+        "required": _("Select at least one work order."),
+        "invalid": _("Select work orders from the list."),
+    }
+
+    def to_python(self, value: Any) -> list[int]:
+        from core.forms import form_int
+
+        ids: list[int] = []
+        for raw in value or []:
+            number = form_int(raw)
+            if not number:
+                raise ValidationError(self.error_messages["invalid"], code="invalid")
+            if number not in ids:
+                ids.append(number)
+        return ids
+
+
+class TechnicianChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        profile = getattr(obj, "profile", None)
+        name = obj.get_full_name() or obj.username
+        return f"{name} · {profile.unit}" if profile is not None else str(name)
+
+
+class BulkActionForm(BootstrapMixin, forms.Form):
+    """The list's bulk bar: which action (the button pressed), the ticked orders with the version
+    each was listed at (``version_<id>``), the action's own fields and the form's one-time token.
+    The services (``workorders.bulk``) check permission, scope and each order."""
+
+    ASSIGN, PRIORITY, EXPORT = "assign", "priority", "export"
+    ACTIONS = {ASSIGN: _("Assign technician"), PRIORITY: _("Change priority"), EXPORT: _("Export selected (Excel)")}
+
+    action = forms.ChoiceField(label=_("Action"), choices=list(ACTIONS.items()))
+    order = OrderIdsField(label=_("Work orders"))
+    technician = TechnicianChoiceField(
+        label=_("Technician"), required=False, queryset=None, empty_label=_("Choose a technician")
+    )  # the queryset is the user's (technicians_visible_to), set in __init__
+    reason = forms.CharField(label=_("Reason for reassignment"), required=False, max_length=500)
+    priority = forms.TypedChoiceField(
+        label=_("Priority"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", _("Choose a priority")), *Priority.choices],
+    )
+    token = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+    query_string = forms.CharField(required=False, max_length=1000, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from workorders.selectors import technicians_visible_to
+
+        technicians = model_choice(self, "technician")
+        if user.has_perm("workorders.dispatch_workorder"):
+            technicians.queryset = technicians_visible_to(user)
+        else:  # the others never see the picker
+            technicians.queryset = technicians_visible_to(user).none()
+        for name, field in self.fields.items():
+            field.widget.attrs.setdefault("id", f"id_bulk_{name}")
+
+    def clean_order(self) -> list[int]:
+        from workorders.bulk import BULK_LIMIT
+
+        ids: list[int] = self.cleaned_data["order"]
+        if len(ids) > BULK_LIMIT:
+            raise ValidationError(_("Select at most %(limit)s work orders at a time.") % {"limit": BULK_LIMIT})
+        return ids
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        action = cleaned.get("action")
+        if action == self.ASSIGN and not cleaned.get("technician"):
+            self.add_error("technician", _("Choose the technician to assign."))
+        if action == self.PRIORITY and cleaned.get("priority") is None:
+            self.add_error("priority", _("Choose a priority."))
+        return cleaned
+
+    def selection(self) -> dict[int, int | None]:
+        """``{order id: the version it was listed at}`` (None when the page did not send it)."""
+        from core.forms import form_int
+
+        return {pk: form_int(self.data.get(f"version_{pk}")) for pk in self.cleaned_data.get("order") or []}
+
+    def error_lines(self) -> list[str]:
+        """Every error with the label of its field ("Priority: Choose a priority.")."""
+        lines = []
+        for name, messages in self.errors.items():
+            label = self.fields[name].label if name in self.fields else ""
+            lines += [f"{label}: {message}" if label else str(message) for message in messages]
+        return lines

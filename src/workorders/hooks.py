@@ -30,11 +30,13 @@ if TYPE_CHECKING:
 HOOK_ORDER: tuple[str, ...] = (
     # deciders (before the transition's save)
     "policies.warranty_decision",  # coverage at acceptance and diagnosis → charge type; the warranty event
+    "fieldwork.checklist",  # QC and sign-off refused while the visit code of conduct has open items
     # event hooks (after the events are written)
     "workorders.notifications",  # messages to the customer and staff (outbox)
     "billing.quote_status",  # the quote follows the order's quote actions
     "sla.clocks",  # deadlines set at acceptance, paused, resumed, met
     "dispatch.appointments",  # the appointment follows schedule / assign / cancel made elsewhere
+    "parts.reservations",  # a cancelled or closed order releases the parts it still holds
 )
 
 

@@ -1,6 +1,7 @@
 """What apps above add to the work-order list and API (ADR 0016): filters, sort keys, related rows
-read with the list, and fields of the API's order answers — the SLA app adds its status filter,
-"nearest deadline first" and the ``deadlines`` field, so work orders know nothing of its clocks."""
+read with the list, columns of the list's exports (CSV and Excel) and fields of the API's order
+answers — the SLA app adds its status filter, "nearest deadline first", its deadline columns and
+the ``deadlines`` field, so work orders know nothing of its clocks."""
 
 from __future__ import annotations
 
@@ -32,10 +33,22 @@ class ListSort:
     ordering: tuple[Any, ...]
 
 
+@dataclass(frozen=True)
+class ExportColumn:
+    """A column of the list's exports after the list's own: ``value(order)`` is text, a number,
+    an aware datetime or a date (Excel gets a real date), or None for an empty cell. It reads only
+    what the list's query brings (``register_list_related``), so an export stays one query."""
+
+    key: str
+    title: Promise | str
+    value: Callable[[WorkOrder], Any]
+
+
 _FILTERS: dict[str, ListFilter] = {}
 _SORTS: dict[str, ListSort] = {}
 _RELATED: list[str] = []
 _API_FIELDS: dict[str, Callable[[WorkOrder], Any]] = {}
+_EXPORT_COLUMNS: dict[str, ExportColumn] = {}
 
 
 def register_list_filter(list_filter: ListFilter) -> None:
@@ -50,6 +63,11 @@ def register_list_related(name: str) -> None:
     """A row read with each listed order in the same query (select_related), e.g. its SLA clocks."""
     if name not in _RELATED:
         _RELATED.append(name)
+
+
+def register_export_column(column: ExportColumn) -> None:
+    """Add a column to the CSV and Excel exports of the list (registering a key again replaces it)."""
+    _EXPORT_COLUMNS[column.key] = column
 
 
 def register_order_api_field(name: str, value: Callable[[WorkOrder], Any]) -> None:
@@ -67,6 +85,10 @@ def list_sorts() -> list[ListSort]:
 
 def list_related() -> tuple[str, ...]:
     return tuple(_RELATED)
+
+
+def export_columns() -> list[ExportColumn]:
+    return list(_EXPORT_COLUMNS.values())
 
 
 def order_api_fields(order: WorkOrder) -> dict[str, Any]:

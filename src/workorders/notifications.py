@@ -36,8 +36,8 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from core.choices import Role
-from core.models import OrgUnit
 from core.public_urls import public_url
+from core.scoping import unit_ancestry
 from notify.recipients import Recipient
 from notify.services import notification_enqueue
 from workorders.choices import EventKind, WaitReason
@@ -137,12 +137,7 @@ def _responsible_agents(order: WorkOrder) -> list[Any]:
 def _directors(order: WorkOrder) -> list[Any]:
     """The directors of the order's unit, else of the nearest parent unit that has any (two
     queries whatever the depth: the unit tree is small)."""
-    parents = dict(OrgUnit.objects.values_list("id", "parent_id"))
-    chain: list[int] = []
-    unit_id: int | None = order.unit_id
-    while unit_id is not None and unit_id not in chain:
-        chain.append(unit_id)
-        unit_id = parents.get(unit_id)
+    chain = unit_ancestry(order.unit_id)
     directors = list(
         get_user_model()
         .objects.filter(is_active=True, groups__name=Role.DIRECTOR, profile__unit_id__in=chain)

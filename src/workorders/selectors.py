@@ -11,8 +11,12 @@ from django.utils import timezone
 
 from core.scoping import scope_by_unit, scope_by_unit_or_assignee
 from core.search import apply_search
+from workorders.choices import OPEN_STATUSES
 from workorders.list_extensions import list_filters, list_related
 from workorders.models import WorkOrder
+
+#: How many orders the intake shows for a caller or a device (the customer and device pages have all).
+INTAKE_HISTORY_LIMIT = 10
 
 
 def workorders_visible_to(user: Any) -> QuerySet[WorkOrder]:
@@ -25,6 +29,24 @@ def workorders_visible_to(user: Any) -> QuerySet[WorkOrder]:
         assignee_field="technician_id",
         permission="workorders.view_workorder",
     )
+
+
+def open_orders_of_customer(*, user: Any, customer_id: int) -> list[WorkOrder]:
+    """The caller's open orders the user may see, newest first (shown as soon as they are picked)."""
+    orders = workorders_visible_to(user).filter(customer_id=customer_id, status__in=OPEN_STATUSES)
+    return list(orders.order_by("-submitted_at", "-id")[:INTAKE_HISTORY_LIMIT])
+
+
+def open_orders_of_device(*, user: Any, device_id: int) -> list[WorkOrder]:
+    """The device's open orders the user may see: registering another one needs confirming."""
+    orders = workorders_visible_to(user).filter(device_id=device_id, status__in=OPEN_STATUSES)
+    return list(orders.order_by("-submitted_at", "-id")[:INTAKE_HISTORY_LIMIT])
+
+
+def device_service_history(*, user: Any, device_id: int) -> list[WorkOrder]:
+    """The device's orders the user may see, open and finished, newest first."""
+    orders = workorders_visible_to(user).filter(device_id=device_id)
+    return list(orders.order_by("-submitted_at", "-id")[:INTAKE_HISTORY_LIMIT])
 
 
 @dataclass
@@ -99,11 +121,13 @@ def technicians_visible_to(user: Any) -> QuerySet[Any]:
     from django.contrib.auth.models import Permission
     from django.db.models import Q
 
-    permission = Permission.objects.filter(content_type__app_label="workorders", codename="work_on_workorder").first()
+    # A subquery, not a statement of its own: the pickers of the list's bulk bar and of the order
+    # page cost one statement.
+    permission = Permission.objects.filter(content_type__app_label="workorders", codename="work_on_workorder").values(
+        "pk"
+    )
     users = get_user_model().objects.filter(is_active=True, profile__isnull=False)
-    holds = Q(is_superuser=True)
-    if permission is not None:
-        holds |= Q(groups__permissions=permission) | Q(user_permissions=permission)
+    holds = Q(is_superuser=True) | Q(groups__permissions__in=permission) | Q(user_permissions__in=permission)
     users = scope_by_unit(users.filter(holds), user, field="profile__unit")
     return users.select_related("profile", "profile__unit").distinct().order_by("first_name", "username")
 
@@ -111,15 +135,9 @@ def technicians_visible_to(user: Any) -> QuerySet[Any]:
 def technicians_for_order(user: Any, order: WorkOrder) -> QuerySet[Any]:
     """The technicians the user may pick for this order: visible to the user, and serving the
     order's unit (their own unit is the order's unit or one above it; HQ serves every unit)."""
-    from core.models import OrgUnit
+    from core.scoping import unit_ancestry
 
-    parents = dict(OrgUnit.objects.values_list("id", "parent_id"))  # a small table: one query
-    serving: list[int] = []
-    unit_id: int | None = order.unit_id
-    while unit_id is not None and unit_id not in serving:
-        serving.append(unit_id)
-        unit_id = parents.get(unit_id)
-    return technicians_visible_to(user).filter(profile__unit_id__in=serving)
+    return technicians_visible_to(user).filter(profile__unit_id__in=unit_ancestry(order.unit_id))
 
 
 def workorder_detail_for(*, user: Any, pk: int) -> WorkOrder | None:

@@ -23,17 +23,19 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from core.exceptions import TransitionNotAllowed
+from core.exceptions import PossibleDuplicate, TransitionNotAllowed
 from core.numbering import next_number
 from core.phones import phone_normalise
 from core.scoping import unit_ids_visible_to
 from core.search import search_document
 from core.services import apply_changes, check_version, save_versioned
 from customers.models import Customer
-from customers.services import customer_create
+from customers.selectors import NO_DUPLICATES, CustomerDuplicates
+from customers.services import customer_register, duplicate_refs
 from devices.models import Device
 from workorders.attachments import check_upload
 from workorders.choices import (
+    OPEN_STATUSES,
     ChargeType,
     CompletionStatus,
     EventKind,
@@ -52,6 +54,7 @@ from workorders.hooks import (
     run_event_hooks,
 )
 from workorders.models import Attachment, MaterialLine, TimelineEvent, WorkOrder
+from workorders.selectors import open_orders_of_device
 from workorders.transitions import TRANSITIONS, TRANSITIONS_BY_ACTION, FieldSpec, Transition, guard_failure
 
 logger = logging.getLogger(__name__)
@@ -228,22 +231,38 @@ def workorder_register_call(
     new_customer: dict[str, Any] | None = None,
     uploads: Sequence[UploadedFile] = (),
     accept: bool = False,
+    confirm_new_customer: bool = False,
+    confirm_new_order: bool = False,
     **order_fields: Any,
 ) -> WorkOrder:
     """The agent's phone intake: the caller's customer record (created if new), the order, its
     attachments and, if asked, the acceptance — all in one transaction, or nothing.
 
-    A refusal is raised as the step's ValidationError with ``stage`` set ("customer", "order",
-    "accept" or the refused file's name), so the form can put it on the right field.
+    A new caller who may already be on file (customers.policies: the same phone) and a device
+    with an open order are refused with ``PossibleDuplicate`` unless the agent confirmed that
+    this is a new customer / a new order; the confirmation is recorded on the new order's
+    timeline. A refusal is raised as the step's ValidationError with ``stage`` set ("customer",
+    "order", "accept" or the refused file's name), so the form can put it on the right field.
     """
     stage = "customer"
+    customers_confirmed: CustomerDuplicates = NO_DUPLICATES
     try:
         if new_customer is not None:
-            customer = customer_create(acting_user=acting_user, **new_customer)
+            registration = customer_register(
+                acting_user=acting_user, confirm_duplicate=confirm_new_customer, **new_customer
+            )
+            customer, customers_confirmed = registration.customer, registration.duplicates
         if customer is None:
             raise ValidationError({"customer": _("Choose a customer.")})
         stage = "order"
+        open_orders = _refuse_open_orders(acting_user, order_fields.get("device"), confirmed=confirm_new_order)
         order = workorder_create(acting_user=acting_user, customer=customer, **order_fields)
+        _record_confirmed_duplicates(
+            order,
+            acting_user,
+            customers=customers_confirmed if customers_confirmed.needs_confirmation else None,
+            open_orders=open_orders,
+        )
         for upload in uploads:
             stage = upload.name or "file"
             workorder_add_attachment(order=order, upload=upload, acting_user=acting_user)
@@ -254,6 +273,89 @@ def workorder_register_call(
         error.stage = stage  # type: ignore[attr-defined]
         raise
     return order
+
+
+@transaction.atomic
+def workorder_create_at_intake(*, acting_user: Any, confirm_duplicate: bool, **fields: Any) -> WorkOrder:
+    """``workorder_create`` for staff intake outside the console (``POST /work-orders``): a device
+    with an open order the user sees is refused with ``PossibleDuplicate`` unless confirmed,
+    and the confirmation is recorded on the new order's timeline."""
+    if not acting_user.has_perm("workorders.add_workorder"):
+        raise PermissionDenied(_("You may not register work orders."))
+    open_orders = _refuse_open_orders(acting_user, fields.get("device"), confirmed=confirm_duplicate)
+    order = workorder_create(acting_user=acting_user, **fields)
+    _record_confirmed_duplicates(order, acting_user, customers=None, open_orders=open_orders)
+    return order
+
+
+def _refuse_open_orders(acting_user: Any, device: Device | None, *, confirmed: bool) -> list[WorkOrder]:
+    """The device's open orders the user sees; refused unless the user confirmed a new order."""
+    if device is None:
+        return []
+    open_orders = open_orders_of_device(user=acting_user, device_id=device.pk)
+    if open_orders and not confirmed:
+        raise PossibleDuplicate(
+            _(
+                "This device already has an open work order: %(numbers)s. Add the caller's report to it, "
+                "or confirm that this is a new request."
+            )
+            % {"numbers": ", ".join(order.number for order in open_orders)},
+            field="device",
+            duplicates=[
+                {"kind": "work_order", "id": order.pk, "label": order.number, "reasons": ["open_order_same_device"]}
+                for order in open_orders
+            ],
+        )
+    return open_orders
+
+
+def _record_confirmed_duplicates(
+    order: WorkOrder, acting_user: Any, *, customers: CustomerDuplicates | None, open_orders: list[WorkOrder]
+) -> None:
+    """On the new order's timeline: the user confirmed it is new despite these possible duplicates."""
+    if not open_orders and customers is None:
+        return
+    data: dict[str, Any] = {}
+    refs: list[dict[str, object]] = []
+    if customers is not None:
+        data["duplicate_customers"] = ", ".join(f"{m.customer.name} {m.customer.phone}" for m in customers.matches)
+        refs += duplicate_refs(customers)
+    if open_orders:
+        data["open_orders"] = ", ".join(other.number for other in open_orders)
+        refs += [{"kind": "work_order", "id": other.pk, "label": other.number} for other in open_orders]
+    data["duplicates"] = refs
+    _event(order, EventKind.DUPLICATE_CONFIRMED, Actor(acting_user), data=data)
+
+
+@transaction.atomic
+def workorder_add_repeat_request(
+    *,
+    order: WorkOrder,
+    acting_user: Any,
+    description: str,
+    channel: str,
+    uploads: Sequence[UploadedFile] = (),
+) -> TimelineEvent:
+    """The caller reports again about an open order: instead of a second order for the same
+    request, their words (and files) go on that order's timeline."""
+    if not acting_user.has_perm("workorders.add_workorder"):
+        raise PermissionDenied(_("You may not register work orders."))
+    if order.status not in OPEN_STATUSES:
+        raise _not_allowed(
+            order,
+            EventKind.REPEAT_REQUEST,
+            Actor(acting_user),
+            _("Work order %(number)s is no longer open: register a new order instead.") % {"number": order.number},
+        )
+    note = (description or "").strip()
+    if not note:
+        raise ValidationError({"description": _("Write what the caller reports.")})
+    if len(note) > 5000:
+        raise ValidationError({"description": _("The description is too long (at most 5000 characters).")})
+    event = _event(order, EventKind.REPEAT_REQUEST, Actor(acting_user), note=note, data={"channel": channel})
+    for upload in uploads:
+        workorder_add_attachment(order=order, upload=upload, acting_user=acting_user)
+    return event
 
 
 # --- transitions -----------------------------------------------------------------------------
@@ -770,8 +872,10 @@ __all__ = [
     "allowed_transitions",
     "workorder_add_attachment",
     "workorder_add_material",
+    "workorder_add_repeat_request",
     "workorder_comment",
     "workorder_create",
+    "workorder_create_at_intake",
     "workorder_transition",
     "workorder_update",
 ]

@@ -8,14 +8,16 @@ that applies it.
 
 from __future__ import annotations
 
+import builtins
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING, Literal
 
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from workorders.choices import ChargeType, CompletionStatus, FaultCause, ServiceType
+from workorders.choices import ChargeType, CompletionStatus, FaultCause, Satisfaction, ServiceType, WaitReason
 from workorders.choices import Status as S
 from workorders.hooks import repair_warranty_days
 
@@ -35,6 +37,18 @@ class FieldSpec:
     label: Promise | str = ""
     choices: tuple[str, ...] = ()
     max_length: int = 5000  # text fields: the column (or a sane bound for notes)
+    #: A "choice" field's codes with their labels: the form offers the labels, never the codes.
+    choice_set: builtins.type[models.Choices] | None = None  # ``type`` is a field name here
+
+    def __post_init__(self) -> None:
+        if self.choice_set is not None and not self.choices:
+            object.__setattr__(self, "choices", tuple(str(value) for value in self.choice_set.values))
+
+    def choice_label(self, value: str) -> str:
+        """What a person reads for one of the field's codes (issue 18, point 7)."""
+        if self.choice_set is not None and value in self.choice_set.values:
+            return str(self.choice_set(value).label)
+        return value
 
 
 @dataclass(frozen=True)
@@ -64,12 +78,8 @@ TRANSITIONS: tuple[Transition, ...] = (
         "accept_workorder",
         _("Accept"),
         fields=(
-            FieldSpec(
-                "charge_type", "choice", required=False, label=_("paid or free"), choices=tuple(ChargeType.values)
-            ),
-            FieldSpec(
-                "fault_cause", "choice", required=False, label=_("fault cause"), choices=tuple(FaultCause.values)
-            ),
+            FieldSpec("charge_type", "choice", required=False, label=_("paid or free"), choice_set=ChargeType),
+            FieldSpec("fault_cause", "choice", required=False, label=_("fault cause"), choice_set=FaultCause),
             NOTE_OPTIONAL,
         ),
         style="success",
@@ -180,7 +190,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         "work_on_workorder",
         _("Record diagnosis"),
         fields=(
-            FieldSpec("fault_cause", "choice", label=_("fault cause"), choices=tuple(FaultCause.values)),
+            FieldSpec("fault_cause", "choice", label=_("fault cause"), choice_set=FaultCause),
             FieldSpec("diagnosis", "text", label=_("diagnosis")),
         ),
         style="secondary",
@@ -192,7 +202,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         "work_on_workorder",
         _("Pause (waiting)"),
         fields=(
-            FieldSpec("wait_reason", "choice", label=_("waiting for"), choices=("parts", "customer", "other")),
+            FieldSpec("wait_reason", "choice", label=_("waiting for"), choice_set=WaitReason),
             NOTE_OPTIONAL,
         ),
         style="warning",
@@ -272,7 +282,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         "follow_up_workorder",
         _("Record follow-up"),
         fields=(
-            FieldSpec("satisfaction", "choice", label=_("rating"), choices=("satisfied", "unsatisfied")),
+            FieldSpec("satisfaction", "choice", label=_("rating"), choice_set=Satisfaction),
             FieldSpec("score", "score", required=False, label=_("score")),
             FieldSpec("note", "text", required=False, label=_("comment")),
         ),

@@ -8,6 +8,7 @@ page with a 4xx status, never a 500.
 from __future__ import annotations
 
 import csv
+import uuid
 from decimal import Decimal
 from typing import Any
 
@@ -28,12 +29,18 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core import services as core_services
-from core.exceptions import TransitionNotAllowed, VersionConflict
+from core.exceptions import PossibleDuplicate, TransitionNotAllowed, VersionConflict
 from core.forms import add_submission_token, create_once
 from core.models import SavedView
-from customers.selectors import customer_search, customers_visible_to
+from customers.selectors import (
+    NO_DUPLICATES,
+    CustomerDuplicates,
+    customer_duplicates_for,
+    customer_search,
+    customers_visible_to,
+)
 from devices.selectors import devices_visible_to
-from workorders import services
+from workorders import bulk, exports, services
 from workorders.choices import (
     OPEN_STATUSES,
     Channel,
@@ -49,6 +56,7 @@ from workorders.choices import (
 from workorders.filtersets import WorkOrderFilterForm, filter_query_string
 from workorders.forms import (
     NEW_CUSTOMER_ALIASES,
+    BulkActionForm,
     CommentForm,
     MaterialForm,
     RegisterForm,
@@ -58,9 +66,13 @@ from workorders.forms import (
     WorkOrderEditForm,
     add_service_errors,
 )
+from workorders.list_extensions import list_related
 from workorders.models import Attachment, TimelineEvent, WorkOrder
 from workorders.panels import order_panels_for, param_label, timeline_params_for
 from workorders.selectors import (
+    device_service_history,
+    open_orders_of_customer,
+    open_orders_of_device,
     technicians_for_order,
     workorder_detail_for,
     workorder_list,
@@ -73,6 +85,7 @@ LOOKUP_LIMIT = 8
 LIST_NAME = "workorders"
 INLINE_TYPES = ("image/", "application/pdf")
 FINISHED = {Status.CLOSED, Status.REJECTED, Status.CANCELLED}
+PRINT_MATERIAL_ROWS = 5
 
 view_required = permission_required("workorders.view_workorder", raise_exception=True)
 
@@ -141,6 +154,10 @@ def workorder_list_page(request: HttpRequest) -> HttpResponse:
         "sort": (form.cleaned_data.get("sort") if form.is_bound else "") or "-submitted",
         "saved_views": SavedView.objects.filter(user_id=_user_pk(request), list_name=LIST_NAME),
         "saved_view_form": SavedViewForm(initial={"query_string": query_string}),
+        # The bulk bar: a new token per rendering, so one submission of it is applied once.
+        "bulk_form": BulkActionForm(
+            user=request.user, initial={"token": uuid.uuid4().hex, "query_string": query_string}
+        ),
     }
     htmx = getattr(request, "htmx", None)
     if htmx and htmx.target == "wo-table":
@@ -148,32 +165,12 @@ def workorder_list_page(request: HttpRequest) -> HttpResponse:
     return render(request, "workorders/list.html", context)
 
 
-EXPORT_LIMIT = 20000
-EXPORT_COLUMNS = (
-    (gettext_lazy("Number"), lambda o: o.number),
-    (gettext_lazy("Time of request"), lambda o: timezone.localtime(o.submitted_at).strftime("%Y-%m-%d %H:%M")),
-    (gettext_lazy("Status"), lambda o: o.get_status_display()),
-    (gettext_lazy("Service type"), lambda o: o.get_service_type_display()),
-    (gettext_lazy("Channel"), lambda o: o.get_channel_display()),
-    (gettext_lazy("Urgency"), lambda o: o.get_urgency_display()),
-    (gettext_lazy("Customer"), lambda o: o.customer.name),
-    (gettext_lazy("Applicant"), lambda o: o.applicant_name),
-    (gettext_lazy("Contact phone"), lambda o: o.contact_phone),
-    (gettext_lazy("Product model"), lambda o: o.product_model.name if o.product_model else ""),
-    (gettext_lazy("Serial number"), lambda o: o.device.serial_number if o.device else o.reported_serial),
-    (gettext_lazy("Responsible department"), lambda o: o.unit.name),
-    (
-        gettext_lazy("Technician"),
-        lambda o: (o.technician.get_full_name() or o.technician.username) if o.technician else "",
-    ),
-    (gettext_lazy("Description"), lambda o: o.description),
-)
-
-
-def _csv_cell(value: Any) -> str:
-    """Text a customer typed must not run as a spreadsheet formula when the export is opened."""
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+def _filtered_orders(request: HttpRequest) -> Any:
+    """The list's query from the request's filters: scoped, filtered and sorted as the list shows it."""
+    form = WorkOrderFilterForm(request.GET or None, user=request.user)
+    if form.is_bound:
+        form.is_valid()
+    return workorder_list(user=request.user, filters=form.filters()).order_by(*form.ordering())
 
 
 class _Echo:
@@ -186,21 +183,92 @@ class _Echo:
 @require_GET
 def workorder_export(request: HttpRequest) -> StreamingHttpResponse:
     """The filtered list as CSV (UTF-8 with BOM, so Excel shows Chinese), scoped like the list."""
-    form = WorkOrderFilterForm(request.GET or None, user=request.user)
-    if form.is_bound:
-        form.is_valid()
-    orders = workorder_list(user=request.user, filters=form.filters()).order_by(*form.ordering())[:EXPORT_LIMIT]
+    orders = _filtered_orders(request)[: exports.EXPORT_LIMIT]
     writer = csv.writer(_Echo())
-
-    def rows() -> Any:
-        yield "\ufeff" + writer.writerow([str(title) for title, _value in EXPORT_COLUMNS])
-        for order in orders.iterator(chunk_size=500):
-            yield writer.writerow([_csv_cell(value(order)) for _title, value in EXPORT_COLUMNS])
-
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    filename = f"work-orders-{timezone.localtime():%Y%m%d-%H%M}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response = StreamingHttpResponse(exports.csv_lines(orders, writer.writerow), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{exports.export_filename("csv")}"'
     return response
+
+
+def _xlsx_response(orders: Any) -> HttpResponse:
+    body = exports.xlsx_bytes(orders, sheet_title=_("Work orders"))
+    response = HttpResponse(body, content_type=exports.XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{exports.export_filename("xlsx")}"'
+    return response
+
+
+@login_required
+@view_required
+@require_GET
+def workorder_export_xlsx(request: HttpRequest) -> HttpResponse:
+    """The filtered list as an Excel workbook: the CSV's columns with typed cells (dates are dates)."""
+    return _xlsx_response(_filtered_orders(request)[: exports.EXPORT_LIMIT])
+
+
+# --- bulk actions on the list -------------------------------------------------------------------
+
+#: Who may use each bulk action (the services check again, per order).
+BULK_PERMISSIONS = {
+    BulkActionForm.ASSIGN: "workorders.dispatch_workorder",
+    BulkActionForm.PRIORITY: "workorders.change_workorder",
+    BulkActionForm.EXPORT: "workorders.view_workorder",
+}
+
+
+@login_required
+@permission_required("workorders.dispatch_workorder", raise_exception=True)
+@require_GET
+def bulk_assign_picker(request: HttpRequest) -> HttpResponse:
+    """The bulk bar's technician picker, read when a dispatcher opens it (htmx), not with the list."""
+    return render(request, "workorders/partials/bulk_assign.html", {"form": BulkActionForm(user=request.user)})
+
+
+@login_required
+@view_required
+@require_POST
+def workorder_bulk(request: HttpRequest) -> HttpResponse:
+    """Apply the bulk bar's action to the ticked orders and list what happened to each one
+    (workorders.bulk); "export" answers the ticked orders the user may see as an Excel file."""
+    form = BulkActionForm(request.POST, user=request.user)
+    action = request.POST.get("action", "")
+    permission = BULK_PERMISSIONS.get(action)
+    if permission is not None and not request.user.has_perm(permission):
+        raise PermissionDenied
+    back = reverse("workorders:list")
+    query_string = filter_query_string(QueryDict(request.POST.get("query_string", "")))
+    if query_string:
+        back = f"{back}?{query_string}"
+    context: dict[str, Any] = {"form": form, "back": back, "outcomes": [], "action_label": ""}
+    if not form.is_valid():
+        return render(request, "workorders/bulk_result.html", context, status=400)
+    data = form.cleaned_data
+    context["action_label"] = BulkActionForm.ACTIONS[data["action"]]
+    if data["action"] == BulkActionForm.EXPORT:
+        orders = workorders_visible_to(request.user).select_related(*list_related())
+        return _xlsx_response(orders.filter(pk__in=data["order"]).order_by("-submitted_at", "-id"))
+    try:
+        if data["action"] == BulkActionForm.ASSIGN:
+            outcomes = bulk.workorders_bulk_assign(
+                acting_user=request.user,
+                selection=form.selection(),
+                technician=data["technician"],
+                reason=data.get("reason") or "",
+                token=data.get("token") or "",
+            )
+        else:
+            outcomes = bulk.workorders_bulk_set_priority(
+                acting_user=request.user,
+                selection=form.selection(),
+                priority=data["priority"],
+                token=data.get("token") or "",
+            )
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return render(request, "workorders/bulk_result.html", context, status=400)
+    context["outcomes"] = outcomes
+    context["done_count"] = sum(1 for outcome in outcomes if outcome.done)
+    context["refused_count"] = sum(1 for outcome in outcomes if not outcome.done)
+    return render(request, "workorders/bulk_result.html", context)
 
 
 @login_required
@@ -253,36 +321,26 @@ def _customer_devices(user: Any, customer: Any) -> list[Any]:
 @permission_required("workorders.add_workorder", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def register(request: HttpRequest) -> HttpResponse:
-    """The agent's console: find or create the caller, pick the device, describe, register."""
+    """The agent's console: find or create the caller, pick the device, describe, register —
+    or add the report to the caller's open order instead of registering a second one."""
     if request.method == "POST":
         form = RegisterForm(request.POST, request.FILES, user=request.user)
         add_submission_token(form)
         if form.is_valid():
+            attach_to = form.cleaned_data.get("attach_order")
             try:
                 order_id, replayed = create_once(
                     form,
                     user=request.user,
                     scope="workorders.register",
-                    create=lambda: (
-                        services.workorder_register_call(
-                            acting_user=request.user,
-                            customer=form.cleaned_data.get("customer"),
-                            new_customer=(
-                                {
-                                    "name": form.cleaned_data["new_customer_name"],
-                                    "phone": form.cleaned_data["new_customer_phone"],
-                                    **form.new_customer_fields(),
-                                }
-                                if form.cleaned_data.get("new_customer")
-                                else None
-                            ),
-                            uploads=form.cleaned_data.get("attachments") or [],
-                            accept="accept" in request.POST,
-                            **form.workorder_fields(),
-                        ).pk
-                    ),
+                    create=(lambda: _add_repeat_request(request, form))
+                    if attach_to
+                    else (lambda: _register_call(request, form)),
                 )
                 order = workorders_visible_to(request.user).get(pk=order_id)
+            except PossibleDuplicate as duplicate:
+                field = "confirm_new_customer" if duplicate.field == "phone" else "confirm_new_order"
+                form.add_error(field, duplicate.message)
             except ValidationError as error:
                 stage = getattr(error, "stage", "order")
                 if stage == "customer":
@@ -294,7 +352,11 @@ def register(request: HttpRequest) -> HttpResponse:
             except (PermissionDenied, TransitionNotAllowed) as error:
                 form.add_error(None, str(error))
             else:
-                if replayed:
+                if attach_to and replayed:
+                    text = _("The caller's report was already added to work order %(number)s.")
+                elif attach_to:
+                    text = _("The caller's report was added to work order %(number)s.")
+                elif replayed:
                     text = _("Work order %(number)s was already registered from this form.")
                 elif order.status == Status.ACCEPTED:
                     text = _("Work order %(number)s registered and accepted.")
@@ -306,14 +368,75 @@ def register(request: HttpRequest) -> HttpResponse:
         form = RegisterForm(user=request.user, initial=_register_initial(request))
         add_submission_token(form)
     customer = _picked_customer(form, request.user)
+    devices = _customer_devices(request.user, customer)
+    selected_device = _int_or_none(form.data.get("device")) if form.is_bound else None
     context = {
         "form": form,
         "customer": customer,
-        "devices": _customer_devices(request.user, customer),
-        "selected_device": _int_or_none(form.data.get("device")) if form.is_bound else None,
+        "devices": devices,
+        "selected_device": selected_device,
         "may_accept": request.user.has_perm("workorders.accept_workorder"),
+        "open_orders": open_orders_of_customer(user=request.user, customer_id=customer.pk) if customer else [],
+        "duplicates": _new_caller_duplicates(form, request.user),
+        "confirm_new_customer": bool(form.data.get("confirm_new_customer")),
+        **_device_history_context(
+            request.user, next((device for device in devices if device.pk == selected_device), None), form
+        ),
     }
     return render(request, "workorders/register.html", context, status=400 if form.errors else 200)
+
+
+def _register_call(request: HttpRequest, form: RegisterForm) -> int:
+    data = form.cleaned_data
+    return services.workorder_register_call(
+        acting_user=request.user,
+        customer=data.get("customer"),
+        new_customer=(
+            {"name": data["new_customer_name"], "phone": data["new_customer_phone"], **form.new_customer_fields()}
+            if data.get("new_customer")
+            else None
+        ),
+        uploads=data.get("attachments") or [],
+        accept="accept" in request.POST,
+        confirm_new_customer=bool(data.get("confirm_new_customer")),
+        confirm_new_order=bool(data.get("confirm_new_order")),
+        **form.workorder_fields(),
+    ).pk
+
+
+def _add_repeat_request(request: HttpRequest, form: RegisterForm) -> int:
+    data = form.cleaned_data
+    order = data["attach_order"]
+    services.workorder_add_repeat_request(
+        order=order,
+        acting_user=request.user,
+        description=data["description"],
+        channel=data["channel"],
+        uploads=data.get("attachments") or [],
+    )
+    return int(order.pk)
+
+
+def _new_caller_duplicates(form: RegisterForm, user: Any) -> CustomerDuplicates:
+    """Customers on file who may be the new caller being typed in (customers.policies)."""
+    if not form.is_bound or not form.data.get("new_customer"):
+        return NO_DUPLICATES
+    return customer_duplicates_for(
+        user=user, name=form.data.get("new_customer_name") or "", phone=form.data.get("new_customer_phone") or ""
+    )
+
+
+def _device_history_context(user: Any, device: Any, form: RegisterForm | None = None) -> dict[str, Any]:
+    """The picked device's service history and its open orders (a new one needs confirming)."""
+    if device is None:
+        return {"history_device": None, "device_history": [], "device_open_orders": []}
+    return {
+        "history_device": device,
+        "device_history": device_service_history(user=user, device_id=device.pk),
+        "device_open_orders": open_orders_of_device(user=user, device_id=device.pk),
+        "confirm_new_order": bool(form is not None and form.is_bound and form.data.get("confirm_new_order")),
+        "confirm_order_errors": form.errors.get("confirm_new_order", []) if form is not None else [],
+    }
 
 
 def _register_initial(request: HttpRequest) -> dict[str, Any]:
@@ -351,8 +474,37 @@ def lookup_devices(request: HttpRequest) -> HttpResponse:
         "devices": _customer_devices(request.user, customer),
         "selected_device": None,
         "clear_results": True,
+        "open_orders": open_orders_of_customer(user=request.user, customer_id=customer.pk) if customer else [],
+        **_device_history_context(request.user, None),
     }
     return render(request, "workorders/partials/customer_picked.html", context)
+
+
+@login_required
+@permission_required("workorders.add_workorder", raise_exception=True)
+@require_GET
+def lookup_device_history(request: HttpRequest) -> HttpResponse:
+    """htmx: the picked device's service history, and a warning if it has an open order."""
+    device = None
+    raw = request.GET.get("device")
+    if raw:
+        device = devices_visible_to(request.user).filter(pk=_int_or_none(raw) or 0).first()
+        if device is None:
+            raise Http404(_("No such device."))
+    return render(request, "workorders/partials/device_history.html", _device_history_context(request.user, device))
+
+
+@login_required
+@permission_required("workorders.add_workorder", raise_exception=True)
+@require_GET
+def lookup_duplicates(request: HttpRequest) -> HttpResponse:
+    """htmx: customers on file (in the user's units) who may be the new caller being typed in."""
+    duplicates = customer_duplicates_for(
+        user=request.user,
+        name=(request.GET.get("new_customer_name") or "")[:100],
+        phone=(request.GET.get("new_customer_phone") or "")[:32],
+    )
+    return render(request, "workorders/partials/customer_duplicates.html", {"duplicates": duplicates})
 
 
 # --- detail --------------------------------------------------------------------------------------
@@ -365,6 +517,8 @@ PARAM_LABELS = {
     "attachment": gettext_lazy("attachment"),
     "kind": gettext_lazy("kind"),
     "to": gettext_lazy("to"),
+    "duplicate_customers": gettext_lazy("Customers already on file"),
+    "open_orders": gettext_lazy("Open orders of the device"),
 }
 CHOICES_BY_KEY: dict[str, Any] = {
     "service_type": ServiceType,
@@ -378,8 +532,10 @@ CHOICES_BY_KEY: dict[str, Any] = {
 }
 
 
-def _param_label(event: TimelineEvent, key: str) -> str:
-    """The label of one timeline parameter: the action's field label, else the order field's name."""
+def _param_label(event: TimelineEvent, key: str) -> str | None:
+    """The label of one timeline parameter: the action's field label, an app's registered label,
+    else the order field's name; None for a key nobody labelled (an internal key or row id, which
+    people never read: issue 18, point 7)."""
     transition = TRANSITIONS_BY_ACTION.get(event.kind)
     if transition is not None:
         for spec in transition.fields:
@@ -390,9 +546,10 @@ def _param_label(event: TimelineEvent, key: str) -> str:
     if param_label(key) is not None:
         return str(param_label(key))
     try:
-        return str(getattr(WorkOrder._meta.get_field(key), "verbose_name", key))
+        label = getattr(WorkOrder._meta.get_field(key), "verbose_name", None)
     except FieldDoesNotExist:
-        return key
+        return None
+    return None if label is None else str(label)
 
 
 def _param_value(key: str, value: Any) -> str:
@@ -449,9 +606,9 @@ def _timeline(order: WorkOrder) -> list[dict[str, Any]]:
         else:
             # Nested structures (an app's decision details) are shown by that app's panel, not here.
             params = [
-                (_param_label(event, key), _param_value(key, value))
+                (label, _param_value(key, value))
                 for key, value in (event.data or {}).items()
-                if _shown_on_timeline(value)
+                if _shown_on_timeline(value) and (label := _param_label(event, key)) is not None
             ]
         rows.append(
             {
@@ -541,6 +698,27 @@ def _render_detail(
 @require_GET
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_detail(request, pk)
+
+
+@login_required
+@view_required
+@require_GET
+def print_form(request: HttpRequest, pk: int) -> HttpResponse:
+    """The order as the paper form of seed 000, 附件3 服务申请维修单: one A4 page with the form's
+    Chinese labels whatever the reader's language (it is handed to and signed by the customer,
+    like the service report), printed from the browser (print CSS)."""
+    order = workorder_detail_for(user=request.user, pk=pk)
+    if order is None:
+        raise Http404(_("No such work order."))
+    materials = list(order.materials.all())
+    context = {
+        "order": order,
+        "materials": materials,
+        "materials_total": sum((line.subtotal for line in materials), Decimal("0.00")),
+        # The paper form has room for a few material lines: empty ones keep its shape.
+        "blank_material_rows": range(max(0, PRINT_MATERIAL_ROWS - len(materials))),
+    }
+    return render(request, "workorders/print.html", context)
 
 
 @login_required

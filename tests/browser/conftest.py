@@ -195,3 +195,27 @@ def login() -> Callable[[Page, Any], None]:
         expect(page).not_to_have_url(re.compile(r"/login/"))
 
     return do_login
+
+
+def open_menu(page: Page) -> None:
+    """Unfold the header's menu (collapsed behind the toggler at every width, base.html)."""
+    menu = page.locator("#mainnav")
+    if not menu.is_visible():
+        page.locator("#nav-toggler").click()
+    expect(menu).to_be_visible()
+    expect(menu).not_to_have_class(re.compile(r"\bcollapsing\b"))
+
+
+@pytest.fixture
+def nav_to() -> Callable[[Page, str], None]:
+    """Follow a menu entry the way a user does: the toggler, the entry's area, the entry
+    (``selector``: e.g. ``"#nav-register"`` or ``"a[href='/work-orders/']"``)."""
+
+    def follow(page: Page, selector: str) -> None:
+        open_menu(page)
+        entry = page.locator(f"#nav-groups {selector}")
+        area = page.locator("#nav-groups li.nav-group").filter(has=page.locator(selector))
+        area.locator("a.dropdown-toggle").first.click()
+        entry.click()
+
+    return follow

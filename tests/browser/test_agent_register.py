@@ -25,7 +25,7 @@ def zh(label: Any) -> str:
 
 
 def test_agent_registers_and_accepts_a_phone_request_then_finds_it_in_the_list(
-    page: Page, login: Any, agent: Any, customer_a: Any, customer_b: Any, device_a: Any
+    page: Page, login: Any, agent: Any, customer_a: Any, customer_b: Any, device_a: Any, nav_to: Any
 ) -> None:
     earlier = services.workorder_create(
         acting_user=agent,
@@ -37,7 +37,7 @@ def test_agent_registers_and_accepts_a_phone_request_then_finds_it_in_the_list(
     )
     login(page, agent)
 
-    page.locator("#nav-register").click()
+    nav_to(page, "#nav-register")
     expect(page).to_have_url(re.compile(r"/work-orders/register/$"))
     page.wait_for_load_state()  # htmx binds the live search on load; typing earlier is not seen
 
@@ -55,6 +55,9 @@ def test_agent_registers_and_accepts_a_phone_request_then_finds_it_in_the_list(
     device_choice = page.locator(f"#id_device_{device_a.pk}")
     expect(device_choice).to_be_visible()
     device_choice.check()
+    # The device still has the earlier open order: the agent confirms this is a new request (issue 18.6).
+    expect(page.locator("#open-order-warning")).to_contain_text(earlier.number)
+    page.locator("#id_confirm_new_order").check()
     page.locator("#id_service_type").select_option(ServiceType.MAINTENANCE.value)
     page.locator("#id_description").fill(DESCRIPTION)
     page.locator("#register-accept-submit").click()
@@ -77,7 +80,7 @@ def test_agent_registers_and_accepts_a_phone_request_then_finds_it_in_the_list(
     assert order.description == DESCRIPTION
 
     # The list: both orders, then the search (htmx, no reload) narrows to the new one.
-    page.locator("#mainnav a.nav-link[href='/work-orders/']").click()
+    nav_to(page, "#nav-workorders")
     rows = page.locator("#wo-list tr.wo-row")
     expect(rows).to_have_count(2)
     page.wait_for_load_state()  # the rows show before htmx has bound the search box

@@ -100,7 +100,7 @@ def error_alert(page: Page) -> Locator:
 
 
 def test_dispatcher_assigns_books_and_is_refused_a_double_booking_on_the_board(
-    page: Page, login: Any, org: Any, agent: Any, category: Any, product_model: Any
+    page: Page, login: Any, org: Any, agent: Any, category: Any, product_model: Any, nav_to: Any
 ) -> None:
     dispatcher = make_user(Role.DISPATCHER, org.centre, username="board_dispatcher", language="en")
     li = technician_with_shifts(dispatcher, org.centre, category, username="tech_li", name="李明", lat="30.270000")
@@ -123,7 +123,7 @@ def test_dispatcher_assigns_books_and_is_refused_a_double_booking_on_the_board(
 
     # The board, from the main menu: both technicians, both orders waiting, each with its SLA deadline.
     login(page, dispatcher)
-    page.locator("#nav-dispatch").click()
+    nav_to(page, "#nav-dispatch")
     expect(page).to_have_url(re.compile(r"/dispatch/$"))
     expect(page.locator("h1")).to_have_text(f"Dispatch board · {org.centre.name}")
     expect(page.locator("#board-table tbody tr")).to_have_count(2)
@@ -139,8 +139,11 @@ def test_dispatcher_assigns_books_and_is_refused_a_double_booking_on_the_board(
     # Assign the first order to 李明 with the picker: it leaves the unassigned list.
     item = unassigned_item(page, first)
     picker = item.locator("select[name='technician']")
-    expect(picker.locator("option")).to_have_text(["—", "李明", "王强"])
-    picker.select_option(label="李明")
+    # Technicians only, each with the skill match, the day's load and the distance (issue 18, point 9).
+    expect(picker.locator("option")).to_have_text(
+        ["—", re.compile(r"^李明 · skills ✓ · 0/6 visits · [\d.]+ km$"), re.compile(r"^王强 · skills ✓ · 0/6 visits")]
+    )
+    picker.select_option(str(li.pk))
     item.locator("input[name='reason']").fill("离客户最近")
     item.get_by_role("button", name="Assign", exact=True).click()
     expect(page.locator(".alert-success")).to_contain_text(f"{first.number} assigned.")
@@ -178,7 +181,7 @@ def test_dispatcher_assigns_books_and_is_refused_a_double_booking_on_the_board(
     assert first.status == Status.SCHEDULED
 
     # On the board for that day: the visit sits on 李明's row, 王强's row is free.
-    page.locator("#nav-dispatch").click()
+    nav_to(page, "#nav-dispatch")
     page.wait_for_load_state()
     page.locator("#board-filter input[name='day']").fill(visit_day.isoformat())
     page.locator("#board-filter").get_by_role("button", name="Show").click()

@@ -11,6 +11,7 @@ from django.utils import translation
 from playwright.sync_api import Page, expect
 
 from core.models import UserProfile
+from tests.browser.conftest import open_menu
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -18,7 +19,7 @@ HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
 def nav_link(page: Page, path: str) -> Any:
-    return page.locator(f"#mainnav a.nav-link[href='{path}']")
+    return page.locator(f"#nav-groups a.dropdown-item[href='{path}']")
 
 
 def logout_button(page: Page) -> Any:
@@ -48,6 +49,7 @@ def test_switching_to_english_is_kept_on_the_profile_and_switching_back_restores
     login(page, agent)
     page.goto("/work-orders/")
 
+    open_menu(page)  # the language sits in the header's menu, behind the toggler
     page.locator("#language-select").select_option("en")  # submits the form on change
 
     expect(page.locator("html")).to_have_attribute("lang", "en")
@@ -65,6 +67,7 @@ def test_switching_to_english_is_kept_on_the_profile_and_switching_back_restores
     expect(nav_link(page, "/devices/")).to_have_text("Devices")
     expect(page.locator("#language-select")).to_have_value("en")
 
+    open_menu(page)
     page.locator("#language-select").select_option("zh-hans")
 
     expect(page.locator("html")).to_have_attribute("lang", "zh-hans")

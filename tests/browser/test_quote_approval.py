@@ -28,7 +28,14 @@ def zh(label: Any) -> str:
 
 
 def test_agent_quotes_an_out_of_warranty_repair_and_the_customer_approves_it_on_the_portal(
-    page: Page, new_context: Any, login: Any, agent: Any, dispatcher: Any, customer_a: Any, product_model: Any
+    page: Page,
+    new_context: Any,
+    login: Any,
+    agent: Any,
+    dispatcher: Any,
+    customer_a: Any,
+    product_model: Any,
+    nav_to: Any,
 ) -> None:
     old_device = device_create(
         acting_user=None,
@@ -38,7 +45,7 @@ def test_agent_quotes_an_out_of_warranty_repair_and_the_customer_approves_it_on_
         purchased_on=datetime.date(2020, 3, 1),  # 24 months' warranty: long expired
     )
     login(page, agent)
-    page.locator("#nav-register").click()
+    nav_to(page, "#nav-register")
     page.locator("#id_customer_search").fill("zsf")
     page.locator(f"#customer-result-{customer_a.pk}").click()
     page.locator(f"#id_device_{old_device.pk}").check()

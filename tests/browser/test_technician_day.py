@@ -13,6 +13,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from fieldwork import services as field_services
+from fieldwork.models import ChecklistItem
 from workorders import services as wo
 from workorders.choices import Channel, ChargeType, ServiceType, Status
 from workorders.models import WorkOrder
@@ -102,6 +104,10 @@ def test_a_technicians_day_on_a_phone_ends_with_the_signed_service_report(
     expect(phone.locator("#part-lines")).to_contain_text("¥35.50")
     assert_fits_the_width(phone)
 
+    # QC needs every item of the code of conduct ticked or explained (tests/browser/test_qc_checklist.py).
+    for code in ChecklistItem.objects.exclude(code="certificate-shown").values_list("code", flat=True):
+        field_services.checklist_mark(order=order, acting_user=technician, item_code=code)
+    phone.reload()
     phone.locator("#submit-qc").click()
     expect(phone.locator("#awaiting-qc")).to_be_visible()
 

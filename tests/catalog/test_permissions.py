@@ -22,6 +22,21 @@ MATRIX = Matrix(
         Endpoint("list", "/api/v1/product-models", ALL_ROLES, shows="{product_model.code}"),
         Endpoint("categories", "/api/v1/product-models/categories", ALL_ROLES, shows="{category.code}"),
         Endpoint("detail", "/api/v1/product-models/{product_model.pk}", ALL_ROLES, shows="{product_model.code}"),
+        Endpoint(
+            "create",
+            "/api/v1/product-models",
+            EDIT_CATALOG,
+            method="POST",
+            body={"code": "TDR-3000", "name": "雅迪 TDR-3000", "category": "EBIKE", "warranty_months": 12},
+            status=201,
+        ),
+        Endpoint(
+            "update",
+            "/api/v1/product-models/{product_model.pk}",
+            EDIT_CATALOG,
+            method="PATCH",
+            body=lambda f: {"version": f.product_model.version, "name": "雅迪 TDR 电动车（改）"},
+        ),
     ],
 )
 

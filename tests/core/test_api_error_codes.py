@@ -16,7 +16,7 @@ from django.db import IntegrityError
 from django.test import Client
 
 from core.errors import ERROR_STATUS, ErrorCode
-from core.exceptions import OutOfStock
+from core.exceptions import ChecklistIncomplete, OutOfStock
 from core.models import ApiToken
 from customers.models import Customer
 from workorders import services as workorder_services
@@ -107,6 +107,25 @@ def stock_would_go_negative(ctx: dict[str, Any]) -> Any:
     return send(bearer(ctx["agent"]), "patch", f"/customers/{ctx['customer_a'].pk}", {"version": 1, "notes": "x"})
 
 
+def same_phone_as_a_customer_on_file(ctx: dict[str, Any]) -> Any:
+    """Issue 18.6: a likely duplicate customer (same normalised phone) needs ``confirm_duplicate``."""
+    return send(bearer(ctx["agent"]), "post", "/customers", {"name": "张三", "phone": "138-0013-8000"})
+
+
+def qc_with_the_checklist_open(ctx: dict[str, Any]) -> Any:
+    """Issue 18.5: any service raising ``ChecklistIncomplete`` answers it (tests/fieldwork/test_checklist.py
+    sends real work to QC with open items)."""
+    refusal = ChecklistIncomplete(
+        "请勾选或说明：“清理现场”",
+        status="in_progress",
+        action="submit_qc",
+        allowed_actions=["pause"],
+        open_items=[{"item": "cleaned-up", "label": "清理现场"}],
+    )
+    ctx["monkeypatch"].setattr("customers.services.customer_update", raising(refusal))
+    return send(bearer(ctx["agent"]), "patch", f"/customers/{ctx['customer_a'].pk}", {"version": 1, "notes": "x"})
+
+
 def wrong_type(ctx: dict[str, Any]) -> Any:
     return send(bearer(ctx["agent"]), "post", "/work-orders", {"customer": "张三", "service_type": "repair"})
 
@@ -137,6 +156,8 @@ CASES: dict[ErrorCode, Callable[[dict[str, Any]], Any]] = {
     ErrorCode.STALE_VERSION: stale_version,
     ErrorCode.CONFLICT: duplicate_record,
     ErrorCode.OUT_OF_STOCK: stock_would_go_negative,
+    ErrorCode.POSSIBLE_DUPLICATE: same_phone_as_a_customer_on_file,
+    ErrorCode.CHECKLIST_INCOMPLETE: qc_with_the_checklist_open,
     ErrorCode.INVALID_INPUT: wrong_type,
     ErrorCode.IDEMPOTENCY_KEY_REUSED: key_reused_with_another_body,
     ErrorCode.RATE_LIMITED: too_many_failed_sign_ins,

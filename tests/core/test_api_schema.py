@@ -32,10 +32,12 @@ ROUTER_MODULES = [
     "sla.api",
     "dispatch.api",
     "fieldwork.api",
+    "followup.api",
 ]
 #: (schema, property) of answers that are free-form by nature: a timeline event's parameters
 #: differ by event kind (docs of each app's timeline).
-FREE_FORM = {("TimelineEventOut", "data")}
+# Event data differs per event kind (the work order's timeline, a complaint's record): free-form by design.
+FREE_FORM = {("TimelineEventOut", "data"), ("ComplaintEventOut", "data")}
 
 
 @pytest.fixture(scope="module")

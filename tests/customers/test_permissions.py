@@ -8,6 +8,9 @@ from core.choices import Role
 from tests.matrix import ALL_ROLES, HIDES, NOT_FOUND, Endpoint, Matrix, Page
 
 EDIT_MASTER = frozenset({Role.AGENT, Role.STATION, Role.DIRECTOR, Role.ADMIN})
+# A customer in 西湖区 (station A's area) and a contact person: valid for every allowed role.
+NEW_CUSTOMER = {"name": "李四", "phone": "13900139000", "address": "浙江省杭州市西湖区文三路200号"}
+CONTACT = {"name": "王五", "phone": "13700137000"}
 
 MATRIX = Matrix(
     fixtures=("customer_a",),
@@ -17,10 +20,37 @@ MATRIX = Matrix(
         Page("detail", "/customers/{customer_a.pk}/", ALL_ROLES, other_unit=NOT_FOUND),
         Page("create", "/customers/new/", EDIT_MASTER),
         Page("edit", "/customers/{customer_a.pk}/edit/", EDIT_MASTER, other_unit=NOT_FOUND),
+        Page(
+            "contact_add",
+            "/customers/{customer_a.pk}/contacts/",
+            EDIT_MASTER,
+            method="POST",
+            body=CONTACT,
+            status=302,
+            other_unit=NOT_FOUND,
+        ),
     ],
     endpoints=[
         Endpoint("list", "/api/v1/customers", ALL_ROLES, other_unit=HIDES, shows="{customer_a.name}"),
         Endpoint("detail", "/api/v1/customers/{customer_a.pk}", ALL_ROLES, other_unit=NOT_FOUND),
+        Endpoint("create", "/api/v1/customers", EDIT_MASTER, method="POST", body=NEW_CUSTOMER, status=201),
+        Endpoint(
+            "update",
+            "/api/v1/customers/{customer_a.pk}",
+            EDIT_MASTER,
+            method="PATCH",
+            body=lambda f: {"version": f.customer_a.version, "notes": "矩阵"},
+            other_unit=NOT_FOUND,
+        ),
+        Endpoint(
+            "contact_add",
+            "/api/v1/customers/{customer_a.pk}/contacts",
+            EDIT_MASTER,
+            method="POST",
+            body=CONTACT,
+            status=201,
+            other_unit=NOT_FOUND,
+        ),
     ],
 )
 

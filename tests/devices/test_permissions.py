@@ -21,6 +21,27 @@ MATRIX = Matrix(
     endpoints=[
         Endpoint("list", "/api/v1/devices", ALL_ROLES, other_unit=HIDES, shows="{device_a.serial_number}"),
         Endpoint("detail", "/api/v1/devices/{device_a.pk}", ALL_ROLES, other_unit=NOT_FOUND),
+        Endpoint(
+            "create",
+            "/api/v1/devices",
+            EDIT_MASTER,
+            method="POST",
+            body=lambda f: {
+                "customer": f.customer_a.pk,
+                "product_model": f.product_model.code,
+                "serial_number": "SN-M-0001",
+                "purchased_on": None,
+            },
+            status=201,
+        ),
+        Endpoint(
+            "update",
+            "/api/v1/devices/{device_a.pk}",
+            EDIT_MASTER,
+            method="PATCH",
+            body=lambda f: {"version": f.device_a.version, "location": "车库"},
+            other_unit=NOT_FOUND,
+        ),
     ],
 )
 

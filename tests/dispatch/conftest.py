@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+import time_machine
 from django.utils import translation
 
 from core.choices import Role
@@ -34,6 +35,12 @@ def at(hour: int, minute: int = 0, day: datetime.date = DAY) -> datetime.datetim
     return datetime.datetime.combine(
         day, datetime.time(hour, minute), tzinfo=datetime.timezone(datetime.timedelta(hours=8))
     )
+
+
+def before_day(day: datetime.date = DAY) -> Any:
+    """The clock at 10:00 on the eve of ``day``, ticking: a plan may only be made for a day still to
+    come, and the suite also runs as if it were another day (.ci/dated-runs), even after DAY."""
+    return time_machine.travel(at(10, day=day - datetime.timedelta(days=1)), tick=True)
 
 
 def make_order(

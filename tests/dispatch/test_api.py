@@ -10,7 +10,7 @@ import pytest
 from core.choices import Role
 from core.testing import make_user
 
-from .conftest import DAY, at, make_order, make_profile
+from .conftest import DAY, at, before_day, make_order, make_profile
 
 pytestmark = pytest.mark.django_db
 
@@ -108,7 +108,8 @@ def test_plan_lifecycle_over_the_api(api_as, director, station_a_user, station_t
     for _ in range(3):
         make_order(agent, customer_a, device=device_a)
     station = api_as(station_a_user)
-    proposed = _post(station, f"{BASE}/plans", {"day": DAY.isoformat(), "time_limit": 0.5})
+    with before_day():
+        proposed = _post(station, f"{BASE}/plans", {"day": DAY.isoformat(), "time_limit": 0.5})
     assert proposed.status_code == 201, proposed.content
     plan = proposed.json()
     assert plan["unit"]["id"] == org.station_a.pk
@@ -125,7 +126,8 @@ def test_a_station_cannot_see_another_stations_board_plans_or_technicians(
     api_as, station_a_user, station_b_user, station_tech, org
 ):
     station_a = api_as(station_a_user)
-    plan = _post(station_a, f"{BASE}/plans", {"day": DAY.isoformat(), "time_limit": 0.5}).json()
+    with before_day():
+        plan = _post(station_a, f"{BASE}/plans", {"day": DAY.isoformat(), "time_limit": 0.5}).json()
     station_b = api_as(station_b_user)
 
     assert station_b.get(f"{BASE}/plans/{plan['id']}").status_code == 404

@@ -14,7 +14,7 @@ from core.choices import Role
 from dispatch import services
 from tests.matrix import ALL_ROLES, NOT_FOUND, Endpoint, Matrix, Page
 
-from .conftest import DAY, at, make_order
+from .conftest import DAY, at, before_day, make_order
 
 DISPATCH = frozenset({Role.DISPATCHER, Role.DIRECTOR, Role.STATION, Role.ADMIN})
 APPOINTMENTS = DISPATCH | {Role.AGENT, Role.TECHNICIAN}
@@ -37,7 +37,8 @@ def waiting_order(appointment: Any, agent: Any, customer_a: Any, device_a: Any) 
 
 @pytest.fixture
 def plan(org: Any, director: Any, waiting_order: Any) -> Any:
-    return services.plan_propose(acting_user=director, unit=org.centre, day=DAY, time_limit=0.5)
+    with before_day():
+        return services.plan_propose(acting_user=director, unit=org.centre, day=DAY, time_limit=0.5)
 
 
 def _job(f: Any) -> str:
@@ -59,6 +60,21 @@ MATRIX = Matrix(
             other_unit=NOT_FOUND,
         ),
         Page("loans", "/dispatch/loans/", DISPATCH),
+        # Dragging the waiting order onto the technician's line at 11:00 (the day's second visit).
+        Page(
+            "board_drop",
+            lambda f: reverse("dispatch:board_drop"),
+            DISPATCH,
+            method="POST",
+            body=lambda f: {
+                "order": f.waiting_order.pk,
+                "technician": f.technician.pk,
+                "day": DAY.isoformat(),
+                "start": "11:00",
+            },
+            other_unit=NOT_FOUND,
+            content_type="application/json",
+        ),
         Page(
             "my_jobs",
             f"/field/?day={DAY.isoformat()}",

@@ -16,7 +16,7 @@ from dispatch.models import Appointment
 from workorders.choices import Status
 from workorders.services import workorder_transition
 
-from .conftest import DAY, at, make_order, make_profile
+from .conftest import DAY, at, before_day, make_order, make_profile
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +41,8 @@ def field_orders(agent: Any, customer_a: Any, device_a: Any) -> list[Any]:
 
 
 def _propose(user: Any, org: Any) -> Any:
-    return services.plan_propose(acting_user=user, unit=org.station_a, day=DAY, time_limit=1.0)
+    with before_day():
+        return services.plan_propose(acting_user=user, unit=org.station_a, day=DAY, time_limit=1.0)
 
 
 def test_propose_plans_what_fits_and_reports_what_cannot(org, station_a_user, station_team, field_orders):

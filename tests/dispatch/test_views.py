@@ -12,12 +12,15 @@ from core.testing import make_user
 from dispatch import services
 from dispatch.models import Certificate, DispatchPlan
 
-from .conftest import DAY, make_order, make_profile
+from .conftest import DAY, before_day, make_order, make_profile
 
 pytestmark = pytest.mark.django_db
 
 
 def _client(user: Any) -> Client:
+    from tests.conftest import speak_english
+
+    speak_english(user)  # labels asserted by their msgids (the profile's language wins over the header)
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(user)
     return client
@@ -61,7 +64,8 @@ def test_auto_assign_button(station_a_user, station_tech, agent, customer_a, dev
 
 def test_propose_review_and_approve_in_the_ui(org, director, station_a_user, station_tech, agent, customer_a, device_a):
     order = make_order(agent, customer_a, device=device_a)
-    response = _client(station_a_user).post("/dispatch/plans/propose/", {"day": DAY.isoformat()})
+    with before_day():
+        response = _client(station_a_user).post("/dispatch/plans/propose/", {"day": DAY.isoformat()})
     plan = DispatchPlan.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/dispatch/plans/{plan.pk}/"
     review = _client(station_a_user).get(f"/dispatch/plans/{plan.pk}/")
@@ -77,7 +81,8 @@ def test_propose_review_and_approve_in_the_ui(org, director, station_a_user, sta
 def test_a_station_cannot_see_another_stations_board_plans_or_technicians(
     org, station_a_user, station_b_user, station_tech
 ):
-    plan = services.plan_propose(acting_user=station_a_user, unit=org.station_a, day=DAY, time_limit=0.3)
+    with before_day():
+        plan = services.plan_propose(acting_user=station_a_user, unit=org.station_a, day=DAY, time_limit=0.3)
     other = _client(station_b_user)
 
     assert other.get(f"/dispatch/plans/{plan.pk}/").status_code == 404
@@ -161,7 +166,7 @@ def test_a_technician_on_loan_is_offered_and_assigned_on_the_board(org, agent, c
     client = _client(b_dispatcher)
 
     page = client.get("/dispatch/", {"day": today.isoformat()}).content.decode()
-    assert f'<option value="{lent.pk}">lent_tech</option>' in page
+    assert f'<option value="{lent.pk}" data-qualified="1">lent_tech · skills ✓ · 0/6 visits' in page
 
     client.post(f"/dispatch/orders/{order.pk}/assign/", {"technician": lent.pk, "day": today.isoformat()})
     order.refresh_from_db()

@@ -82,13 +82,23 @@ def pdf_text(data: bytes, tmp_path: Path) -> str:
     return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True, text=True).stdout
 
 
+def tick_checklist(order: Any, technician: Any) -> None:
+    """Tick every active item of the visit code of conduct (QC and the sign-off need them ticked or explained)."""
+    from fieldwork import services
+    from fieldwork.models import ChecklistItem
+
+    for code in ChecklistItem.objects.filter(is_active=True).values_list("code", flat=True):
+        services.checklist_mark(order=order, acting_user=technician, item_code=code)
+
+
 def run_visit_to_qc(order: Any, technician: Any) -> Any:
-    """Check in, diagnose, log, a part, send to QC — through the services."""
+    """Check in, diagnose, log, a part, the code of conduct ticked, send to QC — through the services."""
     from decimal import Decimal
 
     from fieldwork import services
 
     services.fieldwork_check_in(order=order, acting_user=technician, at=timezone.now() - timedelta(minutes=1))
+    tick_checklist(order, technician)
     services.fieldwork_diagnose(
         order=order, acting_user=technician, fault_cause="quality", diagnosis="充电器输出端接触不良"
     )

@@ -26,12 +26,37 @@ def visited_order(assigned_order: Any, technician: Any) -> Any:
     return run_visit_to_qc(assigned_order, technician)
 
 
+@pytest.fixture
+def job_photo(visited_order: Any, technician: Any) -> Any:
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from fieldwork import services
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), (40, 120, 200)).save(buffer, format="PNG")
+    upload = SimpleUploadedFile("after-repair.png", buffer.getvalue(), content_type="image/png")
+    return services.photo_add(order=visited_order, acting_user=technician, upload=upload)
+
+
 MATRIX = Matrix(
     fixtures=("visited_order",),
     pages=[
         Page("my_jobs", "/field/", WORK),
         Page("job", "/field/jobs/{visited_order.pk}/", ALL_ROLES, other_unit=NOT_FOUND),
         Page("qc_list", "/field/qc/", INSPECT, shows="{visited_order.number}"),
+        # The parts picker (the price list in force) answers who works on orders, for orders they see.
+        Page("part_search", "/field/jobs/{visited_order.pk}/parts/?part_q=x", WORK, other_unit=NOT_FOUND),
+        Page("part_pick", "/field/jobs/{visited_order.pk}/parts/pick/?code=x", WORK, other_unit=NOT_FOUND),
+        Page(
+            "photo_thumbnail",
+            "/field/jobs/{visited_order.pk}/photos/{job_photo.pk}/thumbnail.jpg",
+            ALL_ROLES,
+            other_unit=NOT_FOUND,
+            content_type="image/jpeg",
+        ),
     ],
     endpoints=[
         Endpoint("jobs", "/api/v1/field/jobs", WORK),

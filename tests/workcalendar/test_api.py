@@ -20,6 +20,10 @@ def post(client: Any, url: str, body: Any, **headers: Any) -> Any:
     return client.post(url, json.dumps(body), content_type="application/json", **headers)
 
 
+def put(client: Any, url: str, body: Any) -> Any:
+    return client.put(url, json.dumps(body), content_type="application/json", HTTP_ACCEPT_LANGUAGE="en")
+
+
 def patch(client: Any, url: str, body: Any) -> Any:
     return client.patch(url, json.dumps(body), content_type="application/json", HTTP_ACCEPT_LANGUAGE="en")
 
@@ -79,8 +83,15 @@ def test_deadline_into_2027_warns_until_dates_are_entered(api_as: Any, director:
     assert first["warnings"] and "2027" in first["warnings"][0]
     response = post(client, f"{BASE}/days/import", {"text": "2027-01-01,holiday,元旦"})
     assert response.status_code == 200 and response.json() == {"imported": 1}
-    second = client.get(f"{BASE}/standard/deadline", query).json()
-    assert second == {"deadline": "2027-01-04T10:00:00+08:00", "warnings": []}
+    # The entry counts at once, but one entry does not cover the year (issue 18, point 3) …
+    second = client.get(f"{BASE}/standard/deadline", query, HTTP_ACCEPT_LANGUAGE="en").json()
+    assert second["deadline"] == "2027-01-04T10:00:00+08:00"
+    assert second["warnings"] and "not marked complete" in second["warnings"][0]
+    # … until an admin marks the list complete (here confirming the festivals it lacks).
+    mark = put(client, f"{BASE}/years/2027", {"complete": True, "confirm_missing": True})
+    assert mark.status_code == 200, mark.content
+    third = client.get(f"{BASE}/standard/deadline", query).json()
+    assert third == {"deadline": "2027-01-04T10:00:00+08:00", "warnings": []}
 
 
 @pytest.mark.parametrize("hours", ["0", "-3", "x"])

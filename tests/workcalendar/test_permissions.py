@@ -27,6 +27,14 @@ MATRIX = Matrix(
             body={"date": "2031-05-06", "kind": "holiday", "name": "调休"},
             status=201,
         ),
+        Endpoint("holiday_year", "/api/v1/work-calendars/years/2027", ALL_ROLES),
+        Endpoint(
+            "holiday_year_set",
+            "/api/v1/work-calendars/years/2027",
+            MANAGERS,
+            method="PUT",
+            body={"complete": False},
+        ),
     ],
 )
 

@@ -141,6 +141,9 @@ def test_2027_works_the_day_an_admin_imports_the_state_council_dates(director: A
         text="date,kind,name\n2027-01-01,holiday,元旦\n2027-02-06,休,春节\n2027-02-07,workday,春节调休\n",
     )
     assert count == 3
+    # Entries alone no longer cover a year (issue 18, point 3): the admin also marks the list
+    # complete; these three lines lack 清明 … 国庆, so the mark needs the explicit confirmation.
+    services.holiday_year_mark_complete(acting_user=director, year=2027, confirm_missing=True)
     calendar = working_calendar("standard")
     assert 2027 in calendar.covered_years
     assert add_business_time(calendar, at(2026, 12, 31, 17), timedelta(hours=2)) == at(2027, 1, 4, 10)

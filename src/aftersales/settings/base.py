@@ -55,12 +55,14 @@ INSTALLED_APPS = [
     "policies",
     "notify",
     "workorders",
+    "parts",  # spare parts: above work orders, below billing (whose price list refers to its parts)
     "billing",
     "claims",
     "sla",
     "dispatch",
     "fieldwork",
     "portal",
+    "followup",  # callbacks and complaints (issue 13): above portal, below demo
     "demo",
 ]
 
@@ -174,6 +176,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 AUTHENTICATION_BACKENDS = ["core.auth.CachedPermissionsBackend"]
 PERMISSION_CACHE_SECONDS = int(os.environ.get("PERMISSION_CACHE_SECONDS", "60"))
+# Small configuration tables cached per process (core.process_cache): how often another process's change is looked for.
+CONFIG_CACHE_SECONDS = float(os.environ.get("CONFIG_CACHE_SECONDS", "10"))
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

@@ -20,6 +20,8 @@ DEBUG = False
 
 if not os.environ.get("SECRET_KEY") or SECRET_KEY.startswith("dev-insecure") or len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("SECRET_KEY must be set to a random value of at least 50 characters.")
+# Rotation (docs/operations.md): the old key keeps sessions and signed links valid for a while.
+SECRET_KEY_FALLBACKS = [key for key in os.environ.get("SECRET_KEY_FALLBACKS", "").split(",") if key.strip()]
 if not os.environ.get("ALLOWED_HOSTS") or not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must list the host names this site answers to.")
 # Links made by background jobs (messages) have no request to take the host from: without a

@@ -14,6 +14,7 @@ if os.environ.get("TEST_DATABASE_URL"):
     DATABASES = {"default": database_from_url(os.environ["TEST_DATABASE_URL"])}
 
 PERMISSION_CACHE_SECONDS = 0  # user ids repeat across rolled-back tests; one test of the cache turns it on
+CONFIG_CACHE_SECONDS = 0  # likewise (core.process_cache); the tests of the caches and query budgets turn it on
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 HUEY = {**HUEY, "immediate": True}
 MEDIA_ROOT = VAR_DIR / "test-media"

@@ -13,10 +13,15 @@ from dispatch.services.appointments import (
     appointment_sync_on_event,
 )
 from dispatch.services.assignment import AutoAssignResult, auto_assign, dispatch_assign
+from dispatch.services.board import board_drop
 from dispatch.services.loans import loan_decide, loan_request
 from dispatch.services.pickers import (
+    PickerOption,
     appointment_window,
+    board_technicians,
     loan_admission_for_user,
+    only_technicians,
+    picker_options,
     technician_for_dispatch,
     unit_for_plans,
 )
@@ -46,6 +51,7 @@ __all__ = [
     "MIN_TIME_LIMIT",
     "REMINDER_TEMPLATE",
     "AutoAssignResult",
+    "PickerOption",
     "appointment_book",
     "appointment_cancel",
     "appointment_reminders_enqueue",
@@ -54,6 +60,8 @@ __all__ = [
     "appointment_window",
     "assignment_check",
     "auto_assign",
+    "board_drop",
+    "board_technicians",
     "certificate_add",
     "certificate_retire",
     "dispatch_assign",
@@ -61,6 +69,8 @@ __all__ = [
     "loan_admission_for_user",
     "loan_decide",
     "loan_request",
+    "only_technicians",
+    "picker_options",
     "plan_apply",
     "plan_approve",
     "plan_propose",

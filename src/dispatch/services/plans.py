@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -22,12 +23,15 @@ from dispatch.models import (
     TechnicianProfile,
 )
 from dispatch.selectors import (
+    LastCheckIn,
     day_start,
     field_orders_open,
     home_of,
+    last_check_ins,
     loaned_in_profiles,
     local_tz,
     order_location,
+    orders_visited_on,
     sla_deadlines,
     technician_shift,
     unit_profiles,
@@ -60,6 +64,8 @@ def _drop_text(code: str, detail: str) -> str:
         "not_enough_time": _("not enough time in the day of the technicians who could do it"),
         "no_location": _("the customer's address has no known location"),
     }
+    if code == "window_passed":
+        return _("the booked window %(window)s has already passed") % {"window": detail}
     if code == "no_skill":
         if detail:
             return _("no technician on shift has the skill %(skill)s") % {"skill": _skill_label(detail)}
@@ -111,43 +117,113 @@ def _order_skills(order: WorkOrder) -> set[str]:
     return skills
 
 
+#: A plan for today starts at the next multiple of this many minutes from now (14:40:20 → 14:45).
+START_STEP_MINUTES = 5
+
+
+def _round_up(minutes: float) -> float:
+    return float(math.ceil(round(minutes, 6) / START_STEP_MINUTES) * START_STEP_MINUTES)
+
+
+def _day_open(day: date, now: datetime) -> float | None:
+    """The first minute of ``day`` still to plan: None for a later day (the whole day is open),
+    now rounded up for today. A day that has passed is refused: nobody can visit yesterday."""
+    today = timezone.localtime(now, local_tz()).date()
+    if day < today:
+        raise ValidationError(
+            {
+                "day": ValidationError(
+                    _("%(day)s has passed: plan today or a later day.") % {"day": day.isoformat()},
+                    code="past_day",
+                )
+            }
+        )
+    return _round_up(_minutes(day, now)) if day == today else None
+
+
+def _technician_start(
+    profile: TechnicianProfile, day: date, shift_start: float, opens: float | None, last: LastCheckIn | None
+) -> tuple[float, optimizer.Point, int, dict[str, Any]]:
+    """When and where a technician's route begins, how many jobs they can still take, and how the
+    plan page says it. A later day: the shift start, from home base. Today: not before now, from the
+    latest arrival on site today (a visit still going on first ends: its booked duration), else from
+    home base; what they have visited today counts against their daily capacity."""
+    home = home_of(profile) or (0.0, 0.0)
+    if opens is None:
+        return shift_start, home, profile.daily_capacity, {"kind": "home"}
+    start, where, capacity = max(shift_start, opens), home, profile.daily_capacity
+    origin: dict[str, Any] = {"kind": "home"}
+    if last is not None:
+        where = last.point or home
+        capacity = max(0, capacity - last.visits)
+        origin = {
+            "kind": "visit" if last.in_progress else "check_in",
+            "order": last.order.number,
+            "at": timezone.localtime(last.at, local_tz()).strftime("%H:%M"),
+        }
+        if last.in_progress:
+            busy_until = _minutes(day, last.at) + (last.expected_minutes or DEFAULT_SERVICE_MINUTES)
+            start = max(start, _round_up(busy_until))
+    return start, where, capacity, origin
+
+
 def _plan_inputs(
-    unit: OrgUnit, day: date
+    unit: OrgUnit, day: date, now: datetime | None = None
 ) -> tuple[list[optimizer.Job], list[optimizer.Technician], dict[str, Any], list[dict[str, Any]]]:
     """The optimiser's jobs and technicians for a unit and a day, the JSON to keep with the plan,
-    and the orders dropped before solving (no location)."""
+    and the orders dropped before solving (no location, a booked window already over).
+
+    For today (``now`` on ``day``) nothing starts in the past: every route begins at
+    max(shift start, now rounded up) — later while a visit is still going on — from where the
+    technician is (see ``_technician_start``), so each visit starts at or after that plus the
+    travel to it; job windows start no earlier than now; orders someone arrived at today (done
+    or in progress) are not planned again. The optimiser itself is unchanged (ADR 0013)."""
+    now = now or timezone.now()
+    opens = _day_open(day, now)
     profiles = list(unit_profiles(unit.pk))
     profiles += [p for p in loaned_in_profiles(unit.pk, day) if p.pk not in {x.pk for x in profiles}]
+    arrivals = last_check_ins([p.user_id for p in profiles], day, now) if opens is not None else {}
     technicians: list[optimizer.Technician] = []
     tech_json: dict[str, Any] = {}
     off_shift: list[str] = []
+    shift_over: list[str] = []
     for profile in profiles:
         shift = technician_shift(profile, day)
         if shift is None:
             off_shift.append(_name(profile.user))
             continue
-        home = home_of(profile) or (0.0, 0.0)
-        start = shift[0].hour * 60 + shift[0].minute
+        shift_start = shift[0].hour * 60 + shift[0].minute
         end = shift[1].hour * 60 + shift[1].minute + (1 if shift[1].second else 0)
+        start, where, capacity, origin = _technician_start(
+            profile, day, shift_start, opens, arrivals.get(profile.user_id)
+        )
+        if start >= end:
+            shift_over.append(_name(profile.user))
+            continue
         technicians.append(
             optimizer.Technician(
                 id=str(profile.user_id),
-                home=home,
+                home=where,
                 shift_start=start,
                 shift_end=end,
                 skills=_technician_skills(profile),
-                capacity=profile.daily_capacity,
+                capacity=capacity,
             )
         )
         tech_json[str(profile.user_id)] = {
             "name": _name(profile.user),
-            "home": list(home),
-            "shift_start": start,
+            "home": list(where),  # where the route begins (the optimiser's "home")
+            "shift_start": start,  # when it begins: the shift start, or now for today
             "shift_end": end,
+            "shift": [shift_start, end],
+            "from": origin,
             "skills": sorted(_technician_skills(profile)),
-            "capacity": profile.daily_capacity,
+            "capacity": capacity,
         }
     orders = list(field_orders_open(unit.pk))
+    if opens is not None:
+        visited = orders_visited_on([o.pk for o in orders], day, now)
+        orders = [order for order in orders if order.pk not in visited]
     booked = {
         a.order_id: a for a in Appointment.objects.filter(order__in=orders, status__in=ACTIVE_APPOINTMENT_STATUSES)
     }
@@ -178,6 +254,14 @@ def _plan_inputs(
             skills.add(f"pin:{appointment.technician_id}")
         else:
             window, service = (0.0, 24 * 60.0), float(DEFAULT_SERVICE_MINUTES)
+        if opens is not None:
+            if window[1] < opens:
+                span = f"{_at(day, window[0]):%H:%M}–{_at(day, window[1]):%H:%M}"
+                pre_dropped.append(
+                    {"order": order.pk, "number": order.number, "reasons": _reasons_json([("window_passed", span)])}
+                )
+                continue
+            window = (max(window[0], opens), window[1])
         deadline = deadlines.get(order.pk)
         deadline_minutes = (
             _minutes(day, deadline) if deadline is not None and deadline.astimezone(local_tz()).date() == day else None
@@ -203,7 +287,14 @@ def _plan_inputs(
             "deadline": deadline_minutes,
             "appointment": appointment.pk if appointment else None,
         }
-    summary = {"technicians": tech_json, "jobs": job_json, "off_shift": off_shift}
+    summary = {
+        "technicians": tech_json,
+        "jobs": job_json,
+        "off_shift": off_shift,
+        "shift_over": shift_over,
+        "planned_at": timezone.localtime(now, local_tz()).isoformat(),
+        "opens": opens,
+    }
     return jobs, technicians, summary, pre_dropped
 
 
@@ -239,9 +330,13 @@ def plan_propose(*, acting_user: Any, unit: OrgUnit, day: date, time_limit: floa
     """Ask the route planner for the unit's open field orders on ``day`` and keep its proposal.
 
     Booked appointments keep their window and technician; other orders may go to anyone with the
-    skills. What cannot fit is kept with the reasons (see dispatch.optimizer.DropCode)."""
+    skills. What cannot fit is kept with the reasons (see dispatch.optimizer.DropCode). A plan for
+    today starts from now (``_plan_inputs``); a day that has passed is refused on ``day``
+    (code ``past_day``)."""
     _require(acting_user, "dispatch.add_dispatchplan")
     _ensure_unit_visible(acting_user, unit.pk, "unit")
+    now = timezone.now()
+    _day_open(day, now)
     if not MIN_TIME_LIMIT <= time_limit <= MAX_TIME_LIMIT:
         raise ValidationError(
             {
@@ -249,7 +344,7 @@ def plan_propose(*, acting_user: Any, unit: OrgUnit, day: date, time_limit: floa
                 % {"min": MIN_TIME_LIMIT, "max": MAX_TIME_LIMIT}
             }
         )
-    jobs, technicians, summary, dropped = _plan_inputs(unit, day)
+    jobs, technicians, summary, dropped = _plan_inputs(unit, day, now)
     plan_result = optimizer.plan_routes(
         optimizer.PlanRequest(jobs=jobs, technicians=technicians, time_limit_seconds=time_limit, seed=0)
     )
