@@ -91,6 +91,8 @@ REMOTE_CENTRE_TYPES = ("consultation", "technical_guidance", "software_upgrade")
 FAST_LANE_TAGS = ("VIP", "备用机承诺", "7×24×4", "5×10×NBD")
 #: Where the open deadlines of the recent requests stand now (on track: the rest).
 OPEN_SLA_SHARES = {"at_risk": 0.17, "breached": 0.08, "on_track": 0.75}
+#: At least this share of the scale's orders are recent requests whose deadline still runs (at any hour).
+MIN_OPEN_RECENT_SHARE = 0.05
 #: A visit started this long before now has been made (its arrival is on the timeline).
 VISIT_DONE_AFTER = timedelta(minutes=15)
 
@@ -777,8 +779,22 @@ class DemoBuilder:
             if self.units[unit_code].kind == UnitKind.CENTRE:
                 count = min(self.rng.choice((1, 1, 2)), budget - len(plans))
                 plans += self.plan_queued(self.technicians[unit_code][0], count, visited[day])
-        # Where each deadline still open stands now: a shuffled deck, so every share is there.
         still_open = [plan for plan in plans if plan.visit is None or plan.visit.start >= self.now - VISIT_DONE_AFTER]
+        # Late in the day the day's visits are made and the next day's may lie beyond the 48 h
+        # (a Friday evening): the requests that came in meanwhile wait for dispatch instead, so the
+        # open picture does not depend on the hour the demo is loaded at.
+        wanted = min(round(self.n_orders * MIN_OPEN_RECENT_SHARE), budget - len(plans))
+        units_round = [code for code in units if self.technicians[code]]
+        while len(still_open) < wanted and units_round:
+            for unit_code in list(units_round):
+                queued = self.plan_queued(self.technicians[unit_code][0], 1, visited[day], lately_ok=True)
+                if not queued:
+                    units_round.remove(unit_code)
+                plans += queued
+                still_open += queued
+                if len(still_open) >= wanted:
+                    break
+        # Where each deadline still open stands now: a shuffled deck, so every share is there.
         counts = {story: max(1, round(share * len(still_open))) for story, share in OPEN_SLA_SHARES.items()}
         deck = [story for story, count in counts.items() if story != "on_track" for _ in range(count)]
         deck += ["on_track"] * max(0, len(still_open) - len(deck))
@@ -853,15 +869,20 @@ class DemoBuilder:
             plans.append(plan)
         return plans
 
-    def plan_queued(self, technician: Any, count: int, visited: set[int]) -> list[OrderPlan]:
-        """Requests accepted and not yet dispatched: the board's list of orders to assign."""
+    def plan_queued(
+        self, technician: Any, count: int, visited: set[int], *, lately_ok: bool = False
+    ) -> list[OrderPlan]:
+        """Requests accepted and not yet dispatched: the board's list of orders to assign. With
+        ``lately_ok`` an organisation seen today may ask for another of its devices, and a device
+        serviced last week may fail again."""
         plans: list[OrderPlan] = []
         area = self.area_of(technician)
         self.rng.shuffle(area)
         for customer in area:
             if len(plans) == count:
                 break
-            job = self.recent_job(customer, self.today, taken=visited) if id(customer) not in visited else None
+            seen = id(customer) in visited and (not lately_ok or customer.is_person)
+            job = None if seen else self.recent_job(customer, self.today, taken=visited, lately_ok=lately_ok)
             if job is not None:
                 visited.update({id(customer), id(job.device)})
                 plans.append(self.recent_plan(customer, job, None))
