@@ -68,6 +68,16 @@ def configure(args: argparse.Namespace, var_dir: Path) -> None:
     django.setup()
 
 
+def _id_range(table: str) -> tuple[int, int]:
+    """The first and last id of a table the bench filled (its ids are consecutive)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT min(id), max(id) FROM {table}")
+        low, high = cursor.fetchone()
+    return int(low), int(high)
+
+
 def _clone(model: Any, template_pk: int, count: int, overrides: dict[str, str], source: str = "") -> int:
     """Copy row ``template_pk`` of ``model`` ``count`` times in SQL; ``overrides`` maps a column to
     an SQL expression over ``g`` (1…count) and ``t`` (the template row); ``source`` replaces the
@@ -157,10 +167,8 @@ def build(args: argparse.Namespace) -> dict[str, Any]:
             "search_text": "'客户' || g",
         },
     )
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT min(id), max(id) FROM customers_customer")
-        cmin, cmax = cursor.fetchone()
-        ncust = cmax - cmin + 1
+    cmin, cmax = _id_range("customers_customer")
+    ncust = cmax - cmin + 1
     # Opt-outs: 3 % of all care, 2 % of e-mail only (bulk_create: a few ten thousand rows).
     CareOptOut.objects.bulk_create(
         [
@@ -184,9 +192,7 @@ def build(args: argparse.Namespace) -> dict[str, Any]:
             "search_text": "''",
         },
     )
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT min(id), max(id) FROM devices_device")
-        dmin, dmax = cursor.fetchone()
+    dmin, dmax = _id_range("devices_device")
     ndev = dmax - dmin + 1
     faults = "(ARRAY['misuse','water','drop','collision','wear','unknown'])[1 + floor(random() * 6)::int]"
     order_columns = {
