@@ -18,7 +18,7 @@ from django.http import HttpRequest
 
 @dataclass(frozen=True)
 class PagePanel:
-    page: str  # "order" | "customer" | "device"
+    page: str  # "order" | "customer" | "device" | "portal_order" (the customer's order page)
     name: str
     template: str
     context: Callable[[HttpRequest, Any], dict[str, Any] | None]

@@ -1,4 +1,6 @@
-"""The follow-up card on a work order's page: its callbacks and complaints."""
+"""The follow-up card on a work order's page (its callbacks and complaints), and the rating button on
+the customer's order page in the portal (core.panels: the portal sits below and imports nothing of
+this app)."""
 
 from __future__ import annotations
 
@@ -6,6 +8,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from core.panels import PagePanel, register_page_panel
 from workorders.panels import OrderPanel, register_order_panel
 
 
@@ -38,7 +41,29 @@ def order_followup_context(request: HttpRequest, order: Any) -> dict[str, Any] |
     }
 
 
+def portal_survey_context(request: HttpRequest, order: Any) -> dict[str, Any] | None:
+    """The survey's address while it can be answered, else None (no button). The customer of a
+    completed order who opens the page before the job sent the link gets one at once."""
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from followup.surveys import survey_ensure, survey_refusal
+
+    survey = survey_ensure(order)
+    if survey is None or survey_refusal(survey, now=timezone.now()):
+        return None
+    return {"survey_url": reverse("followup:survey", args=[survey.token])}
+
+
 def register() -> None:
+    register_page_panel(
+        PagePanel(
+            page="portal_order",
+            name="rate-service",
+            template="followup/panels/portal_rate_service.html",
+            context=portal_survey_context,
+        )
+    )
     register_order_panel(
         OrderPanel(
             name="followup",

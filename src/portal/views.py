@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from billing.selectors import order_quote_for_customer
 from core.exceptions import TransitionNotAllowed, VersionConflict
 from core.forms import add_service_errors
+from core.panels import page_context_with_panels
 from devices.selectors import device_by_qr_token
 from portal import progress, throttle
 from portal.forms import DeviceRequestForm, PhotoForm, RequestForm, TrackForm
@@ -205,7 +206,8 @@ def order_detail(request: HttpRequest, number: str) -> HttpResponse:
         "service_report": portal_service_report(order),
         "hotline": order.unit.phone or _hotline(),
     }
-    return render(request, "portal/order.html", context)
+    # The apps above add their buttons (follow-up: rate this service) through core.panels.
+    return render(request, "portal/order.html", page_context_with_panels("portal_order", request, order, context))
 
 
 @require_POST

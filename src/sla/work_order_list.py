@@ -16,9 +16,11 @@ from django.utils.translation import gettext_lazy as _
 from sla.choices import SlaStatus
 from workorders.list_extensions import (
     ExportColumn,
+    ListColumn,
     ListFilter,
     ListSort,
     register_export_column,
+    register_list_column,
     register_list_filter,
     register_list_related,
     register_list_sort,
@@ -73,6 +75,15 @@ def deadlines_of(order: WorkOrder) -> dict[str, Any]:
 
 def register() -> None:
     register_list_related("sla")  # one row per order (reverse one-to-one): in the list's query
+    # The badge and the time left, sorted by the nearest deadline from its heading.
+    register_list_column(
+        ListColumn(
+            key="sla",
+            heading_template="sla/partials/list_heading.html",
+            cell_template="sla/partials/list_cell.html",
+            cell_class="small text-nowrap sla-cell",
+        )
+    )
     register_list_filter(
         ListFilter(name="sla_status", label=_("SLA status"), choices=lambda: list(SlaStatus.choices), apply=_by_status)
     )

@@ -1,7 +1,8 @@
 """What apps above add to the work-order list and API (ADR 0016): filters, sort keys, related rows
-read with the list, columns of the list's exports (CSV and Excel) and fields of the API's order
-answers — the SLA app adds its status filter, "nearest deadline first", its deadline columns and
-the ``deadlines`` field, so work orders know nothing of its clocks."""
+read with the list, columns of the list page, columns of the list's exports (CSV and Excel) and
+fields of the API's order answers — the SLA app adds its status filter, "nearest deadline first",
+its badge column, its deadline columns and the ``deadlines`` field, so work orders know nothing of
+its clocks."""
 
 from __future__ import annotations
 
@@ -44,11 +45,24 @@ class ExportColumn:
     value: Callable[[WorkOrder], Any]
 
 
+@dataclass(frozen=True)
+class ListColumn:
+    """A column of the list page after the list's own: its heading and each row's cell are
+    templates of the app that adds it (given ``order`` and the list's ``sort``); the cell reads only
+    what the list's query brings (``register_list_related``)."""
+
+    key: str
+    heading_template: str
+    cell_template: str
+    cell_class: str = ""
+
+
 _FILTERS: dict[str, ListFilter] = {}
 _SORTS: dict[str, ListSort] = {}
 _RELATED: list[str] = []
 _API_FIELDS: dict[str, Callable[[WorkOrder], Any]] = {}
 _EXPORT_COLUMNS: dict[str, ExportColumn] = {}
+_COLUMNS: dict[str, ListColumn] = {}
 
 
 def register_list_filter(list_filter: ListFilter) -> None:
@@ -63,6 +77,11 @@ def register_list_related(name: str) -> None:
     """A row read with each listed order in the same query (select_related), e.g. its SLA clocks."""
     if name not in _RELATED:
         _RELATED.append(name)
+
+
+def register_list_column(column: ListColumn) -> None:
+    """Add a column to the list page (registering a key again replaces it)."""
+    _COLUMNS[column.key] = column
 
 
 def register_export_column(column: ExportColumn) -> None:
@@ -85,6 +104,10 @@ def list_sorts() -> list[ListSort]:
 
 def list_related() -> tuple[str, ...]:
     return tuple(_RELATED)
+
+
+def list_columns() -> list[ListColumn]:
+    return list(_COLUMNS.values())
 
 
 def export_columns() -> list[ExportColumn]:

@@ -66,7 +66,7 @@ from workorders.forms import (
     WorkOrderEditForm,
     add_service_errors,
 )
-from workorders.list_extensions import list_related
+from workorders.list_extensions import list_columns, list_related
 from workorders.models import Attachment, TimelineEvent, WorkOrder
 from workorders.panels import order_panels_for, param_label, timeline_params_for
 from workorders.selectors import (
@@ -136,6 +136,11 @@ def console_home(request: HttpRequest) -> HttpResponse:
 # --- list and saved views ----------------------------------------------------------------------
 
 
+# The list page's own columns (the selection box, number, time, customer, product, type, status,
+# department, technician); the apps above add theirs (workorders.list_extensions).
+LIST_OWN_COLUMNS = 9
+
+
 @login_required
 @view_required
 @require_GET
@@ -152,6 +157,8 @@ def workorder_list_page(request: HttpRequest) -> HttpResponse:
         "orders": page.object_list,
         "query_string": query_string,
         "sort": (form.cleaned_data.get("sort") if form.is_bound else "") or "-submitted",
+        "list_columns": list_columns(),
+        "column_count": LIST_OWN_COLUMNS + len(list_columns()),
         "saved_views": SavedView.objects.filter(user_id=_user_pk(request), list_name=LIST_NAME),
         "saved_view_form": SavedViewForm(initial={"query_string": query_string}),
         # The bulk bar: a new token per rendering, so one submission of it is applied once.
