@@ -37,10 +37,13 @@ api.add_router("/auth", auth_router)
 
 def _add_app_routers() -> None:
     from catalog.api import router as catalog_router
+    from core.staff_api import staff_router, units_router
     from customers.api import router as customers_router
     from devices.api import router as devices_router
     from workorders.api import router as workorders_router
 
+    api.add_router("/staff", staff_router)
+    api.add_router("/units", units_router)
     api.add_router("/product-models", catalog_router)
     api.add_router("/customers", customers_router)
     api.add_router("/devices", devices_router)

@@ -20,7 +20,18 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from core import auth, changelog
+        from core.navigation import NavEntry, register_nav
 
+        register_nav(
+            NavEntry(
+                group="setup",
+                label=_("Staff and units"),
+                url_name="core:staff",
+                permission="auth.view_user",
+                order=5,
+                element_id="nav-staff",
+            )
+        )
         changelog.connect_signals()
         auth.connect_signals()
         post_migrate.connect(_sync_roles_after_last_app, dispatch_uid="core.sync_roles")

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from core.choices import LanguageChoices, UnitKind
+from core.choices import LanguageChoices, Role, UnitKind
 
 
 class BaseModel(models.Model):
@@ -49,6 +49,7 @@ class OrgUnit(BaseModel):
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    version = models.PositiveIntegerField(default=1)  # optimistic concurrency of the staff console
 
     class Meta:
         verbose_name = _("organisational unit")
@@ -83,6 +84,19 @@ class UserProfile(BaseModel):
     language = models.CharField(
         _("language"), max_length=10, choices=LanguageChoices.choices, default=LanguageChoices.ZH_HANS
     )
+    # Bumped by every edit of the person in the staff console or API (roles and account included).
+    version = models.PositiveIntegerField(default=1)
+
+    #: The account's facts the staff console logs on the profile's history (core.staff): label and
+    #: the choices their codes come from.
+    change_log_extra: ClassVar[dict[str, tuple[Any, Any]]] = {
+        "username": (_("user name"), None),
+        "full_name": (_("full name"), None),
+        "email": (_("e-mail"), None),
+        "is_active": (_("active"), None),
+        "roles": (_("roles"), Role),
+        "password": (_("password changed"), None),
+    }
 
     class Meta:
         verbose_name = _("user profile")

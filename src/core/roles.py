@@ -24,6 +24,10 @@ EDIT_MASTER = [
     "devices.add_device",
     "devices.change_device",
 ]
+# The staff console (core.staff): a director manages the people of their units; an admin also
+# the units and their coverage regions.
+MANAGE_STAFF = ["auth.view_user", "auth.add_user", "auth.change_user", "core.view_orgunit"]
+MANAGE_UNITS = ["core.add_orgunit", "core.change_orgunit"]
 EDIT_CATALOG = [
     "catalog.add_productmodel",
     "catalog.change_productmodel",
@@ -50,6 +54,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.DIRECTOR: VIEW_MASTER
     + EDIT_MASTER
     + EDIT_CATALOG
+    + MANAGE_STAFF
     + [
         "workorders.add_workorder",
         "workorders.change_workorder",
@@ -79,7 +84,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "workorders.follow_up_workorder",
         "workorders.record_customer_action",
     ],
-    Role.ADMIN: VIEW_MASTER + EDIT_MASTER + EDIT_CATALOG,
+    Role.ADMIN: VIEW_MASTER + EDIT_MASTER + EDIT_CATALOG + MANAGE_STAFF + MANAGE_UNITS,
 }
 
 

@@ -237,6 +237,8 @@ PARAMETERS: dict[str, Callable[[], list[dict[str, Any]]]] = {
     "catalog:detail": _all("catalog.ProductModel"),
     "catalog:edit": _first("catalog.ProductModel"),
     "catalog:category_edit": _first("catalog.ProductCategory"),
+    "core:staff_edit": _all("core.UserProfile", key="person_id", attr="user_id", limit=2),
+    "core:unit_edit": _all("core.OrgUnit", key="unit_id", limit=2),
     "devices:detail": _all("devices.Device"),
     "devices:edit": _first("devices.Device"),
     "devices:label": _first("devices.Device"),

@@ -57,6 +57,19 @@ def _shown(field: models.Field[Any, Any] | None, value: Any) -> Any:
     return value
 
 
+def _shown_extra(choices: Any, value: Any) -> Any:
+    """A fact kept beside a model's columns (``change_log_extra``): a list of codes reads as their
+    labels, a flag as yes / no."""
+    if value is None or value == "":
+        return None
+    labels = dict(choices.choices) if choices is not None else {}
+    if isinstance(value, list):
+        return "、".join(str(labels.get(item, item)) for item in value) or None
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    return labels.get(value, value)
+
+
 @register.filter
 def field_changes(entry: Any) -> list[tuple[str, Any, Any]]:
     """(the field's name, before, after) of an update, as people read them."""
@@ -64,8 +77,13 @@ def field_changes(entry: Any) -> list[tuple[str, Any, Any]]:
     after = entry.after or {}
     model = entry.content_type.model_class() if entry.content_type_id else None
     rows = []
+    extras = getattr(model, "change_log_extra", None) or {}
     for key in dict.fromkeys([*before.keys(), *after.keys()]):
         field = _field(model, key)
+        if field is None and key in extras:
+            label, choices = extras[key]
+            rows.append((str(label), _shown_extra(choices, before.get(key)), _shown_extra(choices, after.get(key))))
+            continue
         # A field without a verbose name gets one made from its name, untranslated: look it up.
         name = (
             (_(field.verbose_name) if isinstance(field.verbose_name, str) else str(field.verbose_name))
