@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Literal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -290,6 +290,8 @@ def get_unit(request: HttpRequest, unit_id: int) -> Any:
     "/{unit_id}", response={200: UnitOut, **ERROR_RESPONSES}, summary="Edit a unit (optimistic concurrency)"
 )
 def update_unit(request: HttpRequest, unit_id: int, payload: UnitPatch) -> Any:
+    if not request.user.has_perm("core.change_orgunit"):  # units are not secret: say why, not 404
+        raise PermissionDenied(_("Only an administrator manages units and their regions."))
     unit = _unit(request, unit_id)
     changes = payload.dict(exclude_unset=True)
     version = changes.pop("version")
