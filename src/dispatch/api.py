@@ -3,22 +3,25 @@ plans and loans. Thin: parse, call selectors/services, serialise."""
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any
+from datetime import date, time
+from typing import TYPE_CHECKING, Any, Literal
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from pydantic import Field
 
+from catalog.models import ProductCategory
 from core.api import (
     ERROR_RESPONSES,
     Date,
     DateText,
     DateTime,
     DateTimeText,
+    DecimalNumber,
     DecimalText,
     Id,
     IdCodeName,
@@ -38,8 +41,9 @@ from core.api import (
 from core.models import OrgUnit
 from dispatch import selectors, services
 from dispatch.models import Appointment, DispatchPlan, TechnicianLoan, TechnicianProfile
+from workorders.choices import ServiceType
 from workorders.models import WorkOrder
-from workorders.selectors import workorders_visible_to
+from workorders.selectors import technicians_visible_to, workorders_visible_to
 
 router = Router(tags=["dispatch"])
 
@@ -374,6 +378,87 @@ def list_technicians(request: HttpRequest, filters: Query[TechnicianFilters]) ->
 @router.get("/technicians/{profile_id}", response={200: TechnicianOut, **ERROR_RESPONSES}, summary="One technician")
 def get_technician(request: HttpRequest, profile_id: Id, day: Date | None = None) -> Any:
     return technician_out(selectors.technician_profiles_visible_to(request.user).get(pk=profile_id), day)
+
+
+if TYPE_CHECKING:
+    ServiceTypeCode = str
+else:
+    ServiceTypeCode = Literal[tuple(ServiceType.values)]
+
+HHMM = r"^([01]\d|2[0-3]):[0-5]\d$"
+
+
+class TechnicianProfileIn(StrictIn):
+    """A technician's dispatch profile (an HR or planning system's sync); fields left out stay."""
+
+    version: int | None = Field(default=None, ge=1, description="Required once the profile exists (409 if stale)")
+    categories: list[str] | None = Field(default=None, max_length=100, description="Product category codes")
+    service_types: list[ServiceTypeCode] | None = Field(default=None, max_length=len(ServiceType.values))
+    home_lat: DecimalNumber | None = Field(default=None, ge=-90, le=90, max_digits=9, decimal_places=6)
+    home_lon: DecimalNumber | None = Field(default=None, ge=-180, le=180, max_digits=9, decimal_places=6)
+    home_address: str | None = Field(default=None, max_length=200)
+    daily_capacity: int | None = Field(default=None, ge=0, le=50)
+    is_active: bool | None = None
+
+
+class WeeklyShiftIn(StrictIn):
+    weekday: int = Field(ge=0, le=6, description="0 Monday … 6 Sunday")
+    start: str = Field(pattern=HHMM, examples=["09:00"])
+    end: str = Field(pattern=HHMM, examples=["18:00"])
+
+
+class WeeklyShiftsIn(StrictIn):
+    shifts: list[WeeklyShiftIn] = Field(max_length=28, description="Empty: the work calendar's hours")
+
+
+def _technician_user(request: HttpRequest, user_id: int) -> Any:
+    return technicians_visible_to(request.user).get(pk=user_id)
+
+
+@router.put(
+    "/technicians/by-user/{user_id}",
+    response={200: TechnicianOut, **ERROR_RESPONSES},
+    summary="Create or update a technician's dispatch profile (skills, home base, capacity)",
+)
+def put_technician_profile(request: HttpRequest, user_id: Id, payload: TechnicianProfileIn) -> Any:
+    user = _technician_user(request, user_id)
+    categories = None
+    if payload.categories is not None:
+        categories = list(ProductCategory.objects.filter(code__in=payload.categories))
+        unknown = sorted(set(payload.categories) - {category.code for category in categories})
+        if unknown:
+            raise ValidationError({"categories": _("Unknown category: %(codes)s.") % {"codes": ", ".join(unknown)}})
+    with transaction.atomic():
+        profile = services.technician_profile_save(
+            acting_user=request.user,
+            user=user,
+            categories=categories,
+            service_types=list(payload.service_types) if payload.service_types is not None else None,
+            home_lat=payload.home_lat,
+            home_lon=payload.home_lon,
+            home_address=payload.home_address,
+            daily_capacity=payload.daily_capacity,
+            is_active=payload.is_active,
+            expected_version=payload.version,
+        )
+    return technician_out(selectors.technician_profiles_visible_to(request.user).get(pk=profile.pk))
+
+
+@router.put(
+    "/technicians/{profile_id}/shifts",
+    response={200: TechnicianOut, **ERROR_RESPONSES},
+    summary="Replace a technician's weekly shifts (per-date overrides stay)",
+)
+def put_technician_shifts(request: HttpRequest, profile_id: Id, payload: WeeklyShiftsIn) -> Any:
+    profile = selectors.technician_profiles_visible_to(request.user).get(pk=profile_id)
+    weekly: dict[int, list[tuple[time, time]]] = {}
+    for shift in payload.shifts:
+        start, end = time.fromisoformat(shift.start), time.fromisoformat(shift.end)
+        if end <= start:
+            raise ValidationError({"shifts": _("A shift ends after it starts.")})
+        weekly.setdefault(shift.weekday, []).append((start, end))
+    services.technician_shifts_replace(acting_user=request.user, profile=profile, weekly=weekly)
+    return technician_out(selectors.technician_profiles_visible_to(request.user).get(pk=profile.pk))
 
 
 # --- appointments ---------------------------------------------------------------------------
