@@ -204,6 +204,22 @@ class Endpoint(Target):
         assert response.status_code == 401, response.status_code
 
 
+def form_body(form: Any, **changes: Any) -> dict[str, Any]:
+    """The data a browser posts back for an unbound ``form`` as rendered (its initial values:
+    an edit form of an instance posts the instance unchanged), with ``changes`` on top."""
+    data: dict[str, Any] = {}
+    for name in form.fields:
+        bound = form[name]
+        value = bound.value()
+        if value is None or value is False:
+            continue
+        if value is True:
+            value = "on"
+        data[bound.html_name] = [str(v) for v in value] if isinstance(value, list | tuple) else str(value)
+    data.update(changes)
+    return data
+
+
 def _probe(target: Target, fixtures: Fixtures) -> Any:
     if target.unchanged is None:
         return None
