@@ -10,6 +10,8 @@ For every page or endpoint of a declaration it generates:
 - **without permission** — a user of every other role in the same unit gets ``denied`` (403, or
   404 where the code hides that the record exists; 200 for a list that answers every role but
   leaves out what the role may not see — then the ``shows`` text must not be on it).
+  ``denied_for`` names the roles answered otherwise: on the API a role that may not even read
+  the record gets 404 from the scoped selector, one that reads it but may not act 403.
 - **other unit** — a user of each allowed role in another station (``org.station_b``) gets 404
   (``other_unit=NOT_FOUND``: a detail; ``not_found=400`` where a create refuses the record it
   names as unknown), or the page without station A's row (``other_unit=HIDES``:
@@ -96,6 +98,7 @@ class Target:
     body: Any = None  # form data (pages) or a JSON object (endpoints); a dict or a callable
     status: int = 200
     denied: int = 403
+    denied_for: Mapping[str, int] = field(default_factory=dict)  # a role's own ``denied`` (see below)
     other_unit: str | None = None  # NOT_FOUND, HIDES or None (organisation-wide: not scoped)
     not_found: int = 404  # what NOT_FOUND answers (400 where a create refuses a record as unknown)
     shows: Builder | None = None  # text the allowed users see (station A's row)
@@ -318,8 +321,9 @@ class Matrix:
         @pytest.mark.parametrize(("target", "role"), self._params(WITHOUT))
         def test_without_permission(target: Target, role: str, request: pytest.FixtureRequest) -> None:
             response, shown, probe = matrix._request(request, target, matrix.home, role)
-            assert response.status_code == target.denied, (target.id, role, response.status_code)
-            if target.denied == 200 and shown is not None:  # a list that answers, empty for them
+            denied = target.denied_for.get(role, target.denied)
+            assert response.status_code == denied, (target.id, role, response.status_code)
+            if denied == 200 and shown is not None:  # a list that answers, empty for them
                 assert shown not in target.text(response), (target.id, role, shown)
             _check_unchanged(target, role, probe)
 
