@@ -223,6 +223,15 @@ def form_body(form: Any, **changes: Any) -> dict[str, Any]:
     return data
 
 
+def formset_body(formset: Any) -> dict[str, Any]:
+    """The data a browser posts back for an unbound formset as rendered: its management form and
+    every form's initial values."""
+    data = form_body(formset.management_form)
+    for form in formset.forms:
+        data.update(form_body(form))
+    return data
+
+
 def _probe(target: Target, fixtures: Fixtures) -> Any:
     if target.unchanged is None:
         return None
