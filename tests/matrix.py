@@ -241,6 +241,11 @@ def _probe(target: Target, fixtures: Fixtures) -> Any:
     return value
 
 
+def _head(response: Any) -> str:
+    """The start of a response's body, to say why a case failed."""
+    return "" if getattr(response, "streaming", False) else response.content[:300].decode(errors="replace")
+
+
 def _check_unchanged(target: Target, role: str, probe: tuple[Any, Any] | None) -> None:
     if probe is not None:
         assert probe[0] == probe[1], (target.id, role, "a refused write changed", probe)
@@ -319,7 +324,7 @@ class Matrix:
         @pytest.mark.parametrize(("target", "role"), self._params(WITH))
         def test_with_permission(target: Target, role: str, request: pytest.FixtureRequest) -> None:
             response, shown, probe = matrix._request(request, target, matrix.home, role)
-            assert response.status_code == target.status, (target.id, role, response.status_code)
+            assert response.status_code == target.status, (target.id, role, response.status_code, _head(response))
             target.check_allowed(response)
             if shown is not None:
                 assert shown in target.text(response), (target.id, role, shown)
