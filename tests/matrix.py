@@ -10,10 +10,19 @@ For every page or endpoint of a declaration it generates:
 - **without permission** — a user of every other role in the same unit gets ``denied`` (403, or
   404 where the code hides that the record exists; 200 for a list that answers every role but
   leaves out what the role may not see — then the ``shows`` text must not be on it).
+  ``denied_for`` names the roles answered otherwise: on the API a role that may not even read
+  the record gets 404 from the scoped selector, one that reads it but may not act 403.
 - **other unit** — a user of each allowed role in another station (``org.station_b``) gets 404
-  (``other_unit=NOT_FOUND``: a detail), or the page without station A's row (``other_unit=HIDES``:
+  (``other_unit=NOT_FOUND``: a detail; ``not_found=400`` where a create refuses the record it
+  names as unknown), or the page without station A's row (``other_unit=HIDES``:
   a list; the row is the ``shows`` text). Admins are superusers and see every unit: not asked.
 - **anonymous** — a page sends to the login page, an endpoint answers 401.
+
+A write (a form post, an API POST/PATCH/PUT/DELETE) names ``unchanged``: a callable over the
+fixtures returning what the write changes (a count of the model's rows, the object's version, a
+status). It is read before and after the request: a refused case (without permission, other unit,
+anonymous) must leave it as it was — a refusal writes nothing — and an allowed one must change it
+(so the probe is known to see the write; ``changes=False`` where an allowed case may leave it).
 
 URLs and bodies name pytest fixtures: ``"/claims/{claim.pk}/"`` builds the ``claim`` fixture (and
 what it needs) only for the cases of that page; a callable gets the same lazy namespace
@@ -89,10 +98,14 @@ class Target:
     body: Any = None  # form data (pages) or a JSON object (endpoints); a dict or a callable
     status: int = 200
     denied: int = 403
+    denied_for: Mapping[str, int] = field(default_factory=dict)  # a role's own ``denied`` (see below)
     other_unit: str | None = None  # NOT_FOUND, HIDES or None (organisation-wide: not scoped)
+    not_found: int = 404  # what NOT_FOUND answers (400 where a create refuses a record as unknown)
     shows: Builder | None = None  # text the allowed users see (station A's row)
     fixtures: tuple[str, ...] = ()
     content_type: str = ""
+    unchanged: Callable[[Fixtures], Any] | None = None  # what a refused write must leave as it was
+    changes: bool = True  # an allowed write changes ``unchanged`` (checked when it is given)
     xfail: Mapping[tuple[str, str], str] = field(default_factory=dict)
 
     kind = ""
@@ -161,6 +174,7 @@ class Endpoint(Target):
     """An API endpoint (bearer token, ``/api/v1/...``); the body is sent as JSON."""
 
     content_type: str = "application/json"
+    multipart: bool = False  # send the body as a form (a file upload), not as JSON
     kind = "api"
 
     def client(self, user: Any) -> Client:
@@ -174,6 +188,8 @@ class Endpoint(Target):
         method = self.method.lower()
         if body is None and method == "get":
             return client.get(url)
+        if self.multipart:
+            return getattr(client, method)(url, body or {})
         return getattr(client, method)(url, data=json.dumps(body or {}), content_type="application/json")
 
     def text(self, response: Any) -> str:
@@ -189,6 +205,50 @@ class Endpoint(Target):
 
     def check_anonymous(self, response: Any) -> None:
         assert response.status_code == 401, response.status_code
+
+
+def form_body(form: Any, **changes: Any) -> dict[str, Any]:
+    """The data a browser posts back for an unbound ``form`` as rendered (its initial values:
+    an edit form of an instance posts the instance unchanged), with ``changes`` on top."""
+    data: dict[str, Any] = {}
+    for name in form.fields:
+        bound = form[name]
+        value = bound.value()
+        if value is None or value is False:
+            continue
+        if value is True:
+            value = "on"
+        data[bound.html_name] = [str(v) for v in value] if isinstance(value, list | tuple) else str(value)
+    data.update(changes)
+    return data
+
+
+def formset_body(formset: Any) -> dict[str, Any]:
+    """The data a browser posts back for an unbound formset as rendered: its management form and
+    every form's initial values."""
+    data = form_body(formset.management_form)
+    for form in formset.forms:
+        data.update(form_body(form))
+    return data
+
+
+def _probe(target: Target, fixtures: Fixtures) -> Any:
+    if target.unchanged is None:
+        return None
+    value = target.unchanged(fixtures)
+    if hasattr(value, "__iter__") and not isinstance(value, str | bytes | tuple | dict):
+        return list(value)  # a queryset: its rows now
+    return value
+
+
+def _head(response: Any) -> str:
+    """The start of a response's body, to say why a case failed."""
+    return "" if getattr(response, "streaming", False) else response.content[:300].decode(errors="replace")
+
+
+def _check_unchanged(target: Target, role: str, probe: tuple[Any, Any] | None) -> None:
+    if probe is not None:
+        assert probe[0] == probe[1], (target.id, role, "a refused write changed", probe)
 
 
 def home_unit(org: Org, role: str) -> Any:
@@ -234,7 +294,11 @@ class Matrix:
                 params.append(pytest.param(target, role, id=f"{target.id}:{role}", marks=marks))
         return params
 
-    def _request(self, request: pytest.FixtureRequest, target: Target, user_unit: Any, role: str) -> tuple[Any, str]:
+    def _request(
+        self, request: pytest.FixtureRequest, target: Target, user_unit: Any, role: str
+    ) -> tuple[Any, str | None, tuple[Any, Any] | None]:
+        """Send the target's request as a user of ``user_unit``; return the response, the shown
+        text and, for a write with ``unchanged``, its probe's value before and after."""
         fixtures = Fixtures(request)
         for name in (*self.fixtures, *target.fixtures):
             fixtures[name]
@@ -246,8 +310,11 @@ class Matrix:
             org = fixtures.org
             unit = user_unit(org, role)
             user = make_user(role, unit, username=f"matrix-{role}-{unit.code}")
-        response = target.send(target.client(user), url, body)
-        return response, shown
+        client = target.client(user)
+        before = _probe(target, fixtures)
+        response = target.send(client, url, body)
+        probe = (before, _probe(target, fixtures)) if target.unchanged is not None else None
+        return response, shown, probe
 
     def tests(self) -> tuple[Callable[..., None], ...]:
         """The four generated tests, to be bound to ``test_*`` names in the app's module."""
@@ -256,35 +323,41 @@ class Matrix:
         @pytest.mark.django_db
         @pytest.mark.parametrize(("target", "role"), self._params(WITH))
         def test_with_permission(target: Target, role: str, request: pytest.FixtureRequest) -> None:
-            response, shown = matrix._request(request, target, matrix.home, role)
-            assert response.status_code == target.status, (target.id, role, response.status_code)
+            response, shown, probe = matrix._request(request, target, matrix.home, role)
+            assert response.status_code == target.status, (target.id, role, response.status_code, _head(response))
             target.check_allowed(response)
             if shown is not None:
                 assert shown in target.text(response), (target.id, role, shown)
+            if probe is not None and target.changes:
+                assert probe[0] != probe[1], (target.id, role, "the allowed write changed nothing", probe)
 
         @pytest.mark.django_db
         @pytest.mark.parametrize(("target", "role"), self._params(WITHOUT))
         def test_without_permission(target: Target, role: str, request: pytest.FixtureRequest) -> None:
-            response, shown = matrix._request(request, target, matrix.home, role)
-            assert response.status_code == target.denied, (target.id, role, response.status_code)
-            if target.denied == 200 and shown is not None:  # a list that answers, empty for them
+            response, shown, probe = matrix._request(request, target, matrix.home, role)
+            denied = target.denied_for.get(role, target.denied)
+            assert response.status_code == denied, (target.id, role, response.status_code)
+            if denied == 200 and shown is not None:  # a list that answers, empty for them
                 assert shown not in target.text(response), (target.id, role, shown)
+            _check_unchanged(target, role, probe)
 
         @pytest.mark.django_db
         @pytest.mark.parametrize(("target", "role"), self._params(OTHER_UNIT))
         def test_other_unit(target: Target, role: str, request: pytest.FixtureRequest) -> None:
-            response, shown = matrix._request(request, target, matrix.other, role)
+            response, shown, probe = matrix._request(request, target, matrix.other, role)
             if target.other_unit == NOT_FOUND:
-                assert response.status_code == 404, (target.id, role, response.status_code)
+                assert response.status_code == target.not_found, (target.id, role, response.status_code)
             else:
                 assert response.status_code == target.status, (target.id, role, response.status_code)
                 assert shown not in target.text(response), (target.id, role, shown)
+            _check_unchanged(target, role, probe)
 
         @pytest.mark.django_db
         @pytest.mark.parametrize(("target", "role"), self._params(ANONYMOUS))
         def test_anonymous(target: Target, role: str, request: pytest.FixtureRequest) -> None:
-            response, _ = matrix._request(request, target, None, role)
+            response, _, probe = matrix._request(request, target, None, role)
             target.check_anonymous(response)
+            _check_unchanged(target, role, probe)
 
         generated = (test_with_permission, test_without_permission, test_other_unit, test_anonymous)
         for test, kind in zip(generated, (WITH, WITHOUT, OTHER_UNIT, ANONYMOUS), strict=True):
