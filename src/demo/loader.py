@@ -95,6 +95,10 @@ OPEN_SLA_SHARES = {"at_risk": 0.17, "breached": 0.08, "on_track": 0.75}
 MIN_OPEN_RECENT_SHARE = 0.05
 #: A visit started this long before now has been made (its arrival is on the timeline).
 VISIT_DONE_AFTER = timedelta(minutes=15)
+#: Visits worked on the technician's phone pages (check-in, code of conduct, photos, the customer's
+#: signature): the first this many on-site jobs signed off within the window before now.
+PHONE_VISITS = 6
+PHONE_WINDOW = timedelta(days=30)
 
 # What load_demo reports it created (the keys of DemoBuilder.counts).
 COUNT_LABELS = {
@@ -242,6 +246,16 @@ class VisitPlan:
 
 
 @dataclass
+class PhoneVisit:
+    """A visit worked on the technician's phone pages (``DemoBuilder.apply_on_the_phone``)."""
+
+    technician: Any
+    checked_in: bool = False
+    photographed: bool = False
+    signed: bool = False
+
+
+@dataclass
 class Step:
     at: datetime
     kind: str  # transition | material | settle | device
@@ -296,6 +310,12 @@ class DemoBuilder:
         self.diary: Diary | None = None
         self.arrival_need = timedelta(hours=48)
         self.homes: dict[int, Point | None] = {}
+        #: The demo's files (photos, signatures) draw from their own source: the orders' story
+        #: stays the one ``rng`` tells, and the same seed draws the same bytes.
+        self.files_rng = random.Random(f"demo-files-{seed}")
+        self.phone_visits = 0
+        self.open_orders: list[tuple[int, OrderPlan]] = []  # (order pk, plan) still open after the history
+        self._checklist: list[str] | None = None
 
     # -- helpers --
 
@@ -345,6 +365,7 @@ class DemoBuilder:
         self.timed("field operations", self.write_field_operations)
         self.timed("spare parts", self.write_parts)
         self.timed("follow-up", self.write_followup)
+        self.timed("field operations", self.write_desk_work)
 
     def write_parts(self) -> None:
         """Warehouses, the genuine parts catalogue, stock through the ledger, vans and loaners."""
@@ -1208,8 +1229,217 @@ class DemoBuilder:
                     description=text,
                     answers=answers,
                 )
+                self.add_claim_evidence(claim, agent, amount, text)
                 claim_decide(claim=claim, acting_user=agent)
                 self.counts["claims"] += 1
+
+    def add_claim_evidence(self, claim: Any, agent: Any, amount: Decimal, text: str) -> None:
+        """What the branch sent with its report: a photo of the note and its written statement (the
+        bank's 假币鉴别单 itself is still awaited: the claim's checklist asks for it)."""
+        from claims.services import claim_add_evidence
+        from demo.files import note_photo, statement_pdf, upload
+
+        photo = note_photo(self.files_rng, denomination=int(amount))
+        claim_add_evidence(
+            claim=claim, acting_user=agent, upload=upload("假币照片.png", photo, "image/png"), kind="photo"
+        )
+        customer = claim.customer
+        statement = statement_pdf(
+            "网点情况说明",
+            [
+                f"报告单位：{customer.name}",
+                f"设备：{claim.device.product_model.name}（序列号 {claim.device.serial_number}）"
+                if claim.device
+                else "",
+                f"金额：人民币 {amount:.2f} 元",
+                f"经过：{text}",
+                "现场已封存该券及清分机运行记录，待人民银行出具假币鉴别单。",
+                f"日期：{timezone.localdate():%Y年%m月%d日}",
+            ],
+        )
+        claim_add_evidence(
+            claim=claim,
+            acting_user=agent,
+            upload=upload("网点情况说明.pdf", statement, "application/pdf"),
+            kind="other",
+        )
+
+    # -- the desk's loose ends: what a visitor opens on the pages of every app --
+
+    def write_desk_work(self) -> None:
+        """On top of the history, the work in hand: a part purchasing still has to price, parts
+        reserved for open orders (one issued, its replaced part expected back), the customers'
+        files on open orders, the agent's and dispatcher's saved lists, the company's day off in
+        the calendar and the route plan proposed for the next working day."""
+        self.write_purchase_request()
+        self.write_reservations()
+        self.write_attachments()
+        self.write_saved_views()
+        self.write_company_day()
+        self.write_route_plan()
+
+    def open_order_plans(self, *statuses: str) -> list[tuple[Any, OrderPlan]]:
+        """The orders still open in these statuses now, with their plans, oldest first."""
+        from workorders.models import WorkOrder
+
+        found = WorkOrder.objects.filter(pk__in=[pk for pk, _plan in self.open_orders], status__in=statuses)
+        by_pk = {order.pk: order for order in found.select_related("customer", "device", "technician")}
+        return [(by_pk[pk], plan) for pk, plan in self.open_orders if pk in by_pk]
+
+    def write_purchase_request(self) -> None:
+        """An order needs a part that is not on the price list: the agent asks purchasing for its price."""
+        from billing.services import purchase_request_create
+
+        candidates = self.open_order_plans("waiting", "accepted", "assigned", "scheduled", "in_progress")
+        candidates.sort(key=lambda item: item[0].status != "waiting")  # waiting for parts first
+        if not candidates:
+            return
+        order, plan = candidates[0]
+        agent = self.agents[0]
+        with acting_as(agent):
+            purchase_request_create(
+                order=order,
+                acting_user=agent,
+                description=f"{plan.model.name} 主板（停产型号，价目表无此件）",
+                quantity=Decimal("1"),
+            )
+
+    def write_reservations(self) -> None:
+        """The parts clerk takes in the parts two open repairs need and reserves them at the order's
+        stock room; the first order's technician has collected one of its parts (issued: a warranty
+        repair, so the replaced part is expected back), the rest stays reserved."""
+        from parts import services as parts
+        from parts.models import Part, Warehouse
+
+        clerk = self.users["parts"]
+        done = 0
+        for order, plan in self.open_order_plans("accepted", "assigned", "scheduled", "in_progress", "waiting"):
+            if done == 2:
+                break
+            faults = [plan.fault] if plan.fault and plan.fault.parts else [f for f in plan.line.faults if f.parts]
+            codes = [part.model for fault in faults[:1] for part in fault.parts][:2]
+            stock = list(Part.objects.filter(code__in=codes).order_by("code"))
+            unit_codes = {unit.pk: code for code, unit in self.units.items()}
+            room = (
+                Warehouse.objects.filter(
+                    code__in=[f"ST-{unit_codes.get(order.unit_id)}", f"DEP-{unit_codes.get(order.unit_id)}"]
+                )
+                .order_by("code")
+                .first()
+            )
+            if not stock or room is None or order.charge_type != "free":
+                continue
+            with acting_as(clerk):
+                reservations = []
+                for part in stock:
+                    parts.stock_move(
+                        acting_user=clerk, kind="receive", part=part, warehouse=room, quantity=2, note="备件到货入库"
+                    )
+                    reservations.append(
+                        parts.reservation_create(
+                            acting_user=clerk, part=part, warehouse=room, quantity=1, work_order=order
+                        )
+                    )
+                if done == 0:
+                    first = reservations[0]
+                    parts.stock_move(
+                        acting_user=clerk,
+                        kind="issue",
+                        part=first.part,
+                        warehouse=room,
+                        quantity=1,
+                        reservation=first,
+                        work_order=order,
+                        note="技术员领料",
+                    )
+            done += 1
+
+    def write_attachments(self) -> None:
+        """Files on open orders: a customer's photo of the fault sent with the request, and the
+        purchase invoice the agent scanned for a warranty check."""
+        from demo.files import statement_pdf, upload, work_photo
+        from workorders.services import workorder_add_attachment
+
+        candidates = [
+            (order, plan)
+            for order, plan in self.open_order_plans("submitted", "accepted", "assigned", "scheduled")
+            if order.device
+        ]
+        if not candidates:
+            return
+        order, _plan = candidates[0]
+        photo = work_photo(self.files_rng, after=False)
+        workorder_add_attachment(
+            order=order, upload=upload("故障照片.jpg", photo, "image/jpeg"), acting_user=None, by_customer=True
+        )
+        order, plan = next(((o, p) for o, p in candidates if o.device.invoice_number), candidates[0])
+        device = order.device
+        invoice = statement_pdf(
+            "电子发票（普通发票）",
+            [
+                f"发票号码：{device.invoice_number or '（无）'}",
+                f"开票日期：{device.purchased_on:%Y年%m月%d日}" if device.purchased_on else "",
+                f"购买方：{order.customer.name}",
+                f"项目名称：{plan.model.name} 1 台",
+                f"序列号：{device.serial_number}",
+            ],
+        )
+        agent = self.agents[0]
+        with acting_as(agent):
+            workorder_add_attachment(
+                order=order, upload=upload("购机发票.pdf", invoice, "application/pdf"), acting_user=agent
+            )
+
+    def write_saved_views(self) -> None:
+        """The agent's and the dispatcher's own filters of the work-order list."""
+        from core.services import saved_view_save
+
+        views = (
+            ("agent", "我的待处理", "status=submitted&status=accepted&status=awaiting_signoff"),
+            ("dispatcher", "待派工", "status=accepted&status=assigned"),
+        )
+        for username, name, query in views:
+            saved_view_save(user=self.users[username], list_name="workorders", name=name, query_string=query)
+
+    def write_company_day(self) -> None:
+        """The company's annual party: a day off on the technicians' calendar, entered by the
+        admin, on the first Friday at least 45 days ahead (beyond every open deadline)."""
+        from dispatch.selectors import STANDARD_CALENDAR_CODE
+        from workcalendar.models import WorkCalendar
+        from workcalendar.services import calendar_day_set
+
+        calendar = WorkCalendar.objects.filter(code=STANDARD_CALENDAR_CODE).first()
+        if calendar is None:
+            return
+        day = self.today + timedelta(days=45)
+        day += timedelta(days=(4 - day.weekday()) % 7)
+        calendar_day_set(
+            acting_user=self.admin, day=day, kind="holiday", name="公司年会（全员放假）", calendar=calendar
+        )
+
+    def write_route_plan(self) -> None:
+        """The dispatcher asks the route planner for the next working day of the unit with the most
+        field orders to plan that day (booked for it, or waiting for dispatch) and leaves its
+        proposal for a person to approve, edit or reject."""
+        from dispatch.selectors import field_orders_open
+        from dispatch.services import plan_propose
+
+        if self.diary is None:
+            return
+        day = next_working_day(self.diary.calendar, self.today, after=True)
+        start, end = self.at(day, 0), self.at(day + timedelta(days=1), 0)
+        waiting: list[tuple[int, str]] = []
+        for code in sorted(self.technicians):
+            orders = field_orders_open(self.units[code].pk)
+            count = orders.filter(appointment_at__isnull=True).count()
+            count += orders.filter(appointment_at__gte=start, appointment_at__lt=end).count()
+            waiting.append((-count, code))
+        if not waiting:
+            return
+        unit = self.units[min(waiting)[1]]
+        dispatcher = Team.for_unit(self, unit).dispatcher
+        with acting_as(dispatcher):
+            plan_propose(acting_user=dispatcher, unit=unit, day=day, time_limit=1.0)
 
     def write_orders(self, plans: list[OrderPlan]) -> None:
         for index, plan in enumerate(plans, 1):
@@ -1252,14 +1482,86 @@ class DemoBuilder:
             )
         self.counts["work orders"] += 1
         life = Life(self, plan, team, creator)
-        for step in life.recent() if plan.recent else life.plan():
+        steps = life.recent() if plan.recent else life.plan()
+        visit = self.visit_on_the_phone(steps)
+        for step in steps:
             if step.at >= self.now:
                 break
-            order = self.apply(order, step)
+            order = self.apply_on_the_phone(order, step, visit) if visit else self.apply(order, step)
             if step.action == "decline_quote" and order.status == "cancelled":
                 break  # the customer said no: the rest of the planned life does not happen
         if order.status in OPEN_STATUSES:
             self.catch_up_clocks(order)
+            self.open_orders.append((order.pk, plan))
+
+    # -- visits worked on the technician's phone (fieldwork) --
+
+    def visit_on_the_phone(self, steps: list[Step]) -> PhoneVisit | None:
+        """Whether this order's visit is told through the technician's phone pages: the first
+        ``PHONE_VISITS`` on-site visits by a field technician whose customer signed off in the last
+        ``PHONE_WINDOW`` (so the last weeks' completed jobs have photos and a signature)."""
+        if self.phone_visits >= PHONE_VISITS:
+            return None
+        start = next((step for step in steps if step.action == "start"), None)
+        signed = next((step for step in steps if step.action == "sign_off"), None)
+        if start is None or signed is None or start.actor is None:
+            return None
+        field = {user.pk for team in self.technicians.values() for user in team}
+        if start.actor.pk not in field or not self.now - PHONE_WINDOW <= signed.at < self.now:
+            return None
+        self.phone_visits += 1
+        return PhoneVisit(technician=start.actor)
+
+    def checklist_codes(self) -> list[str]:
+        from fieldwork.models import ChecklistItem
+
+        if self._checklist is None:
+            self._checklist = list(
+                ChecklistItem.objects.filter(is_active=True).order_by("position", "id").values_list("code", flat=True)
+            )
+        return self._checklist
+
+    def apply_on_the_phone(self, order: Any, step: Step, visit: PhoneVisit) -> Any:
+        """A step of a visit worked on the phone pages: the arrival is a check-in (which starts the
+        work) with the code of conduct ticked and a photo of the fault; a photo of the result goes
+        with the work sent to QC; the customer signs on the screen (the signature records the
+        sign-off and makes the service report). Every other step as ``apply`` does it."""
+        from demo.files import signature, upload, work_photo
+        from fieldwork.services import checklist_mark, fieldwork_check_in, photo_add, signature_capture
+        from workorders.models import WorkOrder
+
+        technician = visit.technician
+        if step.kind != "transition" or order.technician_id != technician.pk:
+            return self.apply(order, step)
+        self.clock.set(step.at)
+        if step.action == "start" and not visit.checked_in:
+            with acting_as(technician):
+                fieldwork_check_in(order=order, acting_user=technician, at=step.at)
+                for code in self.checklist_codes():
+                    checklist_mark(order=order, acting_user=technician, item_code=code)
+                photo = work_photo(self.files_rng, after=False)
+                photo_add(order=order, acting_user=technician, upload=upload("维修前.jpg", photo, "image/jpeg"))
+            visit.checked_in = True
+            self.counts["transitions"] += 1
+            return WorkOrder.objects.get(pk=order.pk)
+        if step.action == "submit_qc" and visit.checked_in and not visit.photographed:
+            with acting_as(technician):
+                photo = work_photo(self.files_rng, after=True)
+                photo_add(order=order, acting_user=technician, upload=upload("维修后.jpg", photo, "image/jpeg"))
+            visit.photographed = True
+            return self.apply(WorkOrder.objects.get(pk=order.pk), step)
+        if step.action == "sign_off" and visit.checked_in and not visit.signed:
+            with acting_as(technician):
+                signature_capture(
+                    order=order,
+                    acting_user=technician,
+                    image=signature(self.files_rng),
+                    signer_name=step.data["signer_name"],
+                )
+            visit.signed = True
+            self.counts["transitions"] += 1
+            return WorkOrder.objects.get(pk=order.pk)
+        return self.apply(order, step)
 
     def catch_up_clocks(self, order: Any) -> None:
         """The SLA alerts the periodic scan would have raised between the order's last event and

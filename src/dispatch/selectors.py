@@ -588,7 +588,9 @@ def plan_change_rows(plan: DispatchPlan) -> list[PlanChangeRow]:
 
     visits = list(plan.visits.all())
     planned = {visit.order_id: Slot(visit.technician_id, visit.start_at, visit.finish_at) for visit in visits}
-    reasons = {int(item["order"]): [str(r.get("text", "")) for r in item.get("reasons", [])] for item in plan.dropped}
+    from dispatch.services.plans import drop_reason_text
+
+    reasons = {int(item["order"]): [drop_reason_text(r) for r in item.get("reasons", [])] for item in plan.dropped}
     order_ids = sorted({*planned, *reasons, *(int(key) for key in plan.summary.get("jobs", {}))})
     changes = plan_changes(current=current_slots(order_ids), planned=planned)
     orders = WorkOrder.objects.in_bulk([change.order_id for change in changes])

@@ -258,6 +258,11 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "technicians": technicians,
             "opens": _hhmm(plan.summary.get("opens")),
             "planned_at": _hhmm_of(plan.summary.get("planned_at")),
+            "solver_status": services.solver_status_label(str(plan.summary.get("status", ""))),
+            "dropped": [
+                {**item, "reasons": [services.drop_reason_text(r) for r in item.get("reasons", [])]}
+                for item in plan.dropped
+            ],
             "changes": selectors.plan_change_rows(plan) if reviewing else None,
             "approvers": selectors.plan_approvers(plan) if plan.status == PlanStatus.PROPOSED else None,
         },

@@ -26,12 +26,14 @@ from dispatch.services.pickers import (
     unit_for_plans,
 )
 from dispatch.services.plans import (
+    drop_reason_text,
     plan_apply,
     plan_approve,
     plan_propose,
     plan_reject,
     plan_visit_drop,
     plan_visit_move,
+    solver_status_label,
 )
 from dispatch.services.reminders import REMINDER_TEMPLATE, appointment_reminders_enqueue
 from dispatch.services.rules import assignment_check, loan_admission, qualification_refusal
@@ -65,6 +67,7 @@ __all__ = [
     "certificate_add",
     "certificate_retire",
     "dispatch_assign",
+    "drop_reason_text",
     "loan_admission",
     "loan_admission_for_user",
     "loan_decide",
@@ -79,6 +82,7 @@ __all__ = [
     "plan_visit_move",
     "qualification_refusal",
     "shift_override_set",
+    "solver_status_label",
     "technician_for_dispatch",
     "technician_home_clear",
     "technician_profile_save",

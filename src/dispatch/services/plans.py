@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -73,6 +74,23 @@ def _drop_text(code: str, detail: str) -> str:
     if code == "manual":
         return detail
     return str(texts.get(code, code))
+
+
+def drop_reason_text(reason: Mapping[str, Any]) -> str:
+    """A reason the plan keeps (its code and detail) in the reader's language: the text stored with
+    it is the proposer's language, shown only for a reason without a code."""
+    code = str(reason.get("code") or "")
+    return _drop_text(code, str(reason.get("detail") or "")) if code else str(reason.get("text", ""))
+
+
+def solver_status_label(status: str) -> str:
+    """What the route planner's search came to (dispatch.optimizer.PlanStatus), for people."""
+    labels = {
+        "optimal": _("best possible plan"),
+        "feasible": _("search converged"),
+        "timed_out": _("stopped at the time limit"),
+    }
+    return str(labels.get(status, status))
 
 
 def _minutes(day: date, moment: datetime) -> float:
