@@ -299,12 +299,14 @@ def test_the_demo_logins_of_roles_that_require_a_second_factor_can_sign_in(loade
     client = Client()
     answer = client.post("/login/", {"username": "director", "password": T.PASSWORD})
     assert answer.status_code == 302 and answer.url == "/login/code/"
-    code = run("demo_code", username="director").split()[0]
+    out = io.StringIO()
+    call_command("demo_code", "director", stdout=out)
+    code = out.getvalue().split()[0]
     assert re.fullmatch(r"\d{6}", code)
     assert client.post("/login/code/", {"code": code}).status_code == 302
     assert client.get("/customers/").status_code == 200
     with pytest.raises(CommandError, match="not a demo login"):
-        run("demo_code", username="someone_else")
+        call_command("demo_code", "someone_else", stdout=io.StringIO())
 
 
 def test_demo_logins_all_lists_every_demo_staff_member(loaded: str) -> None:
