@@ -28,6 +28,30 @@ def _fresh_cache() -> Any:
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _sign_ins_include_the_code(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``client.force_login(user)`` and ``client.login(...)`` stand for a finished console sign-in,
+    second factor included (core.testing.session_signed_in_with_code): a director's or admin's
+    test client gets an authenticator and a verified session. The middleware that sends other
+    sessions to the code or the enrolment is the production one; tests of that flow sign in
+    through the login form, or mark themselves ``two_factor_unfinished`` to keep raw sessions."""
+    if request.node.get_closest_marker("two_factor_unfinished") is not None:
+        return
+    from django.test.client import ClientMixin
+
+    from core.testing import session_signed_in_with_code
+
+    plain_login = ClientMixin._login
+
+    def login_with_code(self: Any, user: Any, backend: Any = None) -> None:
+        plain_login(self, user, backend)
+        session = self.session
+        session_signed_in_with_code(session, user)
+        session.save()
+
+    monkeypatch.setattr(ClientMixin, "_login", login_with_code)
+
+
 @pytest.fixture
 def org(db: Any) -> Org:
     return build_org()
@@ -188,6 +212,9 @@ def pytest_configure(config: pytest.Config) -> None:
     # Known even when xdist is switched off (-p no:xdist), so the group marker never warns.
     config.addinivalue_line("markers", "xdist_group(name): run every test of the group in one xdist worker")
     config.addinivalue_line("markers", "own_holiday_data: the test manages admin-entered holidays itself")
+    config.addinivalue_line(
+        "markers", "two_factor_unfinished: force_login leaves the session without its second factor"
+    )
     _travel_to_test_today()
 
 

@@ -4,11 +4,13 @@ from django.urls import include, path
 
 from aftersales.api import api
 from core.views_auth import LoginView
+from core.views_two_factor import two_factor_code
 from workorders.views import console_home
 
 urlpatterns = [
     path("", console_home, name="home"),
     path("login/", LoginView.as_view(), name="login"),
+    path("login/code/", two_factor_code, name="two_factor_code"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

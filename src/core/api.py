@@ -212,6 +212,15 @@ class SessionAuth(NinjaSessionAuth):
             return None
         return super()._get_key(request)
 
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        """A session that still owes its second factor (core.two_factor) is not signed in here."""
+        from core.two_factor import Step, session_step
+
+        user = super().authenticate(request, key)
+        if user and session_step(request) != Step.NONE:
+            return None
+        return user
+
 
 AUTH = [TokenAuth(), SessionAuth()]
 

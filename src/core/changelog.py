@@ -132,3 +132,30 @@ def record_bulk(
             )
         )
     ChangeLogEntry.objects.bulk_create(rows, batch_size=500)
+
+
+def record_change(
+    instance: models.Model,
+    *,
+    action: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    user: Any | None = None,
+) -> None:
+    """A change-log row written by hand, for records that are not ``BaseModel`` (a third-party
+    model such as a two-factor device) or whose snapshot must leave a secret out."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from core.models import ChangeLogEntry
+
+    acting = user if user is not None else current_user.get()
+    ChangeLogEntry.objects.create(
+        content_type=ContentType.objects.get_for_model(instance.__class__),
+        object_id=str(instance.pk),
+        object_repr=str(instance)[:200],
+        action=action,
+        user=acting if acting is not None and getattr(acting, "pk", None) else None,
+        request_id=current_request_id.get(),
+        before=_jsonable(before) if before is not None else None,
+        after=_jsonable(after) if after is not None else None,
+    )

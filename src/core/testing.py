@@ -66,3 +66,47 @@ def make_user(
     group, _ = Group.objects.get_or_create(name=role)
     user.groups.add(group)
     return User.objects.select_related("profile", "profile__unit").get(pk=user.pk)
+
+
+# --- two-factor sign-in (core.two_factor) -------------------------------------------------------
+
+
+def give_authenticator(user: Any, *, key: str | None = None) -> Any:
+    """A confirmed authenticator for ``user`` (the one they have, if any), as after enrolment."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user_id=user.pk, confirmed=True).order_by("-pk").first()
+    if device is None:
+        device = TOTPDevice.objects.create(
+            user=user, name="authenticator", confirmed=True, **({"key": key} if key else {})
+        )
+    return device
+
+
+def totp_code(device: Any) -> str:
+    """The code an authenticator app shows for ``device`` now — or, if that one was used
+    already, the next step's (accepted too: one step of tolerance), as a phone would a moment later."""
+    import time
+
+    from django_otp.oath import TOTP, hotp
+
+    device.refresh_from_db()
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time()
+    step = max(totp.t(), device.last_t + 1)
+    return str(hotp(device.bin_key, step, digits=device.digits)).zfill(device.digits)
+
+
+def session_signed_in_with_code(session: Any, user: Any) -> None:
+    """Make a test session what the console's sign-in leaves behind once the code was entered:
+    a user whose role requires a second factor (or who has one) gets an authenticator and a
+    verified session; anyone else a session with nothing more to do. ``force_login`` and
+    ``Client.login`` do this in the suite (tests/conftest.py) — the production middleware is
+    unchanged: a session without it is sent to the code or the enrolment."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    from core.two_factor import SESSION_STEP_KEY, Step, has_second_factor, two_factor_required
+
+    if two_factor_required(user) or has_second_factor(user):
+        session[DEVICE_ID_SESSION_KEY] = give_authenticator(user).persistent_id
+    session[SESSION_STEP_KEY] = str(Step.NONE)

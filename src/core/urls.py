@@ -1,10 +1,14 @@
 from django.urls import path
 
-from core import staff_views, views
+from core import staff_views, views, views_two_factor
 
 app_name = "core"
 urlpatterns = [
     path("me/language/", views.set_my_language, name="set_language"),
+    path("me/two-factor/", views_two_factor.two_factor_settings, name="two_factor"),
+    path("me/two-factor/enrol/", views_two_factor.two_factor_enrol, name="two_factor_enrol"),
+    path("me/two-factor/recovery-codes/", views_two_factor.two_factor_recovery_codes, name="two_factor_recovery_codes"),
+    path("me/two-factor/disable/", views_two_factor.two_factor_disable, name="two_factor_disable"),
     path("healthz", views.healthz, name="healthz"),
     path("search/", views.search, name="search"),
     path("favicon.ico", views.favicon, name="favicon"),

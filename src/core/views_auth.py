@@ -1,4 +1,6 @@
-"""The console login, with the same guard against password guessing as the API."""
+"""The console login, with the same guard against password guessing as the API; a user with an
+authenticator (or whose role requires one) goes on to the code or the enrolment
+(core.two_factor)."""
 
 from __future__ import annotations
 
@@ -7,11 +9,13 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import resolve_url
+from django.shortcuts import redirect, resolve_url
 from django.utils.translation import gettext as _
 
 from core.navigation import landing_url_for
 from core.throttle import signin_failed, signin_locked
+from core.two_factor import Step, session_begin
+from core.views_two_factor import NEXT_KEY, safe_next
 
 
 class LoginView(auth_views.LoginView):
@@ -24,7 +28,12 @@ class LoginView(auth_views.LoginView):
         response = super().post(request, *args, **kwargs)
         if response.status_code != 302:
             signin_failed(request, username)
-        return response
+            return response
+        step = session_begin(request, request.user)
+        if step == Step.NONE:
+            return response
+        request.session[NEXT_KEY] = safe_next(request, self.get_redirect_url())
+        return redirect("two_factor_code" if step == Step.CODE else "core:two_factor_enrol")
 
     def get_success_url(self) -> str:
         """A safe ``next`` wins, except ``next=/``: that is where ``login_required`` sends anyone who

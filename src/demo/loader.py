@@ -425,6 +425,7 @@ class DemoBuilder:
             UserProfile.objects.create(user=user, unit=self.units[spec.unit], phone=self.mobile())
             user.groups.add(groups[spec.role])
             self.counts["users"] += 1
+        self.give_demo_authenticators()
         # Fresh objects with their profile: permission and visibility caches then live on them.
         for user in User.objects.filter(username__in=[s.username for s in T.STAFF]).select_related(
             "profile", "profile__unit"
@@ -446,6 +447,22 @@ class DemoBuilder:
         self.dispatchers = by_role(Role.DISPATCHER)
         self.inspectors = by_role(Role.QC_INSPECTOR)
         self.station_users = by_role(Role.STATION)
+
+    def give_demo_authenticators(self) -> None:
+        """The demo logins of roles that require two-factor sign-in (admin, director, finance)
+        come with an authenticator already set up, its key printed by ``demo_logins`` and its
+        current code by ``demo_code`` (docs/operations.md): a visitor signs in without enrolling."""
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        from core.two_factor import AUTHENTICATOR_NAME, two_factor_required_for_roles
+
+        User = get_user_model()
+        for spec in T.STAFF:
+            if two_factor_required_for_roles({spec.role}):
+                user = User.objects.get(username=spec.username)
+                TOTPDevice.objects.create(
+                    user=user, name=AUTHENTICATOR_NAME, confirmed=True, key=T.demo_authenticator_key(spec.username)
+                )
 
     def build_catalogue(self) -> None:
         from catalog.models import ProductCategory

@@ -15,6 +15,15 @@ from core.choices import Role, UnitKind
 
 PASSWORD = "demo-pass-2026"
 
+
+def demo_authenticator_key(username: str) -> str:
+    """The demo authenticator's secret of ``username`` (hex, 20 bytes): fixed, so that a visitor
+    who added it to a phone keeps it across reloads of the demo. Demo data only, like PASSWORD."""
+    import hashlib
+
+    return hashlib.sha1(f"aftersales-demo-totp:{username}".encode()).hexdigest()
+
+
 # --- organisation ----------------------------------------------------------------------------
 
 

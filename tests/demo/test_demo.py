@@ -280,6 +280,35 @@ def test_demo_logins_prints_the_urls_and_a_login_for_every_role(loaded: str) -> 
     assert "tech_bj_1" not in output
 
 
+def test_the_demo_logins_of_roles_that_require_a_second_factor_can_sign_in(loaded: str) -> None:
+    """admin, director and finance have an authenticator (core.two_factor): demo_logins prints its
+    key, demo_code the current code, and the code page takes it."""
+    from django.test import Client
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from core.two_factor import secret_for_people
+
+    output = run("demo_logins", url="http://127.0.0.1:8123/")
+    for username in ("admin", "director", "finance"):
+        device = TOTPDevice.objects.get(user__username=username, confirmed=True)
+        line = next(line for line in output.splitlines() if line.strip().startswith(username + " "))
+        assert secret_for_people(device) in line
+    assert "demo_code" in output
+    assert not TOTPDevice.objects.filter(user__username="agent").exists()
+
+    client = Client()
+    answer = client.post("/login/", {"username": "director", "password": T.PASSWORD})
+    assert answer.status_code == 302 and answer.url == "/login/code/"
+    out = io.StringIO()
+    call_command("demo_code", "director", stdout=out)
+    code = out.getvalue().split()[0]
+    assert re.fullmatch(r"\d{6}", code)
+    assert client.post("/login/code/", {"code": code}).status_code == 302
+    assert client.get("/customers/").status_code == 200
+    with pytest.raises(CommandError, match="not a demo login"):
+        call_command("demo_code", "someone_else", stdout=io.StringIO())
+
+
 def test_demo_logins_all_lists_every_demo_staff_member(loaded: str) -> None:
     output = run("demo_logins", url="http://127.0.0.1:8123", all=True)
 

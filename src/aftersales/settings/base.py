@@ -47,6 +47,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "ninja",  # serves the API docs' Swagger files locally (no CDN)
     "huey.contrib.djhuey",
+    "django_otp",  # staff two-factor sign-in (core.two_factor): TOTP and recovery codes
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "core",
     "customers",
     "catalog",
@@ -74,7 +77,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): a second factor this session
     "core.middleware.UserLanguageMiddleware",
+    "core.middleware.TwoFactorMiddleware",  # no console page before the code (or the enrolment)
     "core.middleware.RequestContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -181,6 +186,12 @@ CONFIG_CACHE_SECONDS = float(os.environ.get("CONFIG_CACHE_SECONDS", "10"))
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# Two-factor sign-in (core.two_factor, docs/operations.md): these roles must use an authenticator
+# app (TOTP); anyone else may. Set it empty to require it of no one (not advised in production).
+TWO_FACTOR_REQUIRED_ROLES = env_list("TWO_FACTOR_REQUIRED_ROLES", "admin,director,finance")
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", os.environ.get("SITE_NAME", "售后服务管理系统"))
+OTP_TOTP_THROTTLE_FACTOR = 1  # after n wrong codes in a row the next try waits 2^(n-1) s (django-otp)
+OTP_STATIC_THROTTLE_FACTOR = 1  # recovery codes likewise
 
 # --- i18n, time ---------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

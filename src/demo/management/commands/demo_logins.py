@@ -32,6 +32,16 @@ def role_label(role: str) -> str:
     return f"{T.ROLE_NAMES_ZH.get(role, role)} {english}"
 
 
+def authenticator_keys(users: list[Any]) -> dict[int, str]:
+    """The demo authenticators' keys as people type them (base32, groups of four), by user id."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from core.two_factor import secret_for_people
+
+    devices = TOTPDevice.objects.filter(user__in=users, confirmed=True).order_by("pk")
+    return {device.user_id: secret_for_people(device) for device in devices}
+
+
 class Command(BaseCommand):
     help = "Print the demo URLs and logins (username, password, role, unit)."
 
@@ -58,20 +68,26 @@ class Command(BaseCommand):
         if not specs:
             out("  尚未加载演示数据 No demo data yet: run  manage.py load_demo")
             return
-        header = ("用户名 Username", "密码 Password", "角色 Role", "单位 Unit")
+        header = ("用户名 Username", "密码 Password", "角色 Role", "单位 Unit", "两步验证密钥 2FA key")
+        keys = authenticator_keys([users[spec.username] for spec in specs])
         rows = []
         for spec in specs:
             user = users[spec.username]
             profile = getattr(user, "profile", None)
             unit = profile.unit.name if profile is not None else ""
-            rows.append((spec.username, T.PASSWORD, role_label(spec.role), unit))
-        widths = [max(display_width(row[i]) for row in [header, *rows]) for i in range(4)]
+            rows.append((spec.username, T.PASSWORD, role_label(spec.role), unit, keys.get(user.pk, "")))
+        widths = [max(display_width(row[i]) for row in [header, *rows]) for i in range(len(header))]
         line = "  " + "-+-".join("-" * w for w in widths)
         out("  演示账号 Demo logins")
         out(("  " + " | ".join(pad(cell, widths[i]) for i, cell in enumerate(header))).rstrip())
         out(line)
         for row in rows:
             out(("  " + " | ".join(pad(cell, widths[i]) for i, cell in enumerate(row))).rstrip())
+        if keys:
+            out("  有两步验证密钥的账号登录时还要输入验证码：把密钥加入验证器应用（基于时间，6 位），")
+            out("  或运行  ./dev manage demo_code 用户名  显示当前验证码。")
+            out("  Logins with a 2FA key also ask for a code: add the key to an authenticator app (time-based,")
+            out("  6 digits), or run  ./dev manage demo_code USERNAME  to print the current code.")
         if not all:
             others = len(users) - len(specs)
             out(f"  另有 {others} 名演示员工（各中心调度、质检、技术人员及各站账号），密码相同；--all 可列出全部。")
