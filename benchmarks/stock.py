@@ -902,9 +902,10 @@ def main(argv: list[str]) -> int:
         from django.db import connections
 
         connections.close_all()
-        if not (args.keep or args.reuse):
+        if not (args.keep or args.reuse):  # a reused database stays for the next --reuse
             with contextlib.suppress(Exception):
                 intake.drop_pg_database(args)
+        if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
     report(out)
     out["machine"] = {"python": platform.python_version(), "cpus": os.cpu_count(), "load": os.getloadavg()}
