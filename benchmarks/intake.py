@@ -382,8 +382,10 @@ def setup_in_process() -> None:
 class Server:
     """gunicorn with the production settings on 127.0.0.1, stopped however the run ends."""
 
-    def __init__(self, env: dict[str, str], args: argparse.Namespace, log: Path) -> None:
-        self.env, self.args, self.log = env, args, log
+    def __init__(
+        self, env: dict[str, str], args: argparse.Namespace, log: Path, probe: str = "/api/v1/openapi.json"
+    ) -> None:
+        self.env, self.args, self.log, self.probe = env, args, log, probe
         self.port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -422,8 +424,10 @@ class Server:
             if self.process.poll() is not None:
                 raise SystemExit(f"gunicorn exited; see {self.log}:\n{self.log.read_text()[-3000:]}")
             with contextlib.suppress(OSError, http.client.HTTPException):
-                probe = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
-                probe.request("GET", "/api/v1/openapi.json")
+                # Up when the probe answers 200. The OpenAPI schema is built by the first request:
+                # seconds of CPU on a busy machine, hence the timeout (a shorter one retries forever).
+                probe = http.client.HTTPConnection("127.0.0.1", self.port, timeout=REQUEST_TIMEOUT)
+                probe.request("GET", self.probe)
                 if probe.getresponse().status == 200:
                     probe.close()
                     return self

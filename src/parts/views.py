@@ -30,6 +30,7 @@ from parts.selectors import (
 from workorders.selectors import workorders_visible_to
 
 PAGE_SIZE = 50
+STOCK_ROW_FIELDS = ("on_hand", "reserved", "in_transit", "part__code", "part__name", "warehouse__code")
 
 
 def _page(request: HttpRequest, queryset: Any) -> Any:
@@ -62,6 +63,9 @@ def stock(request: HttpRequest) -> HttpResponse:
     part, warehouse, text = _q(request, "part"), _q(request, "warehouse", 32), _q(request, "q")
     low = request.GET.get("low") == "1"
     balances = stock_list(user=request.user, part=part, warehouse=warehouse, low=low, q=text)
+    # Only the columns the table shows: a page is 50 rows and their part and warehouse, and the
+    # filter's list of warehouses (code and name), not whole model rows (benchmarks/README.md, "stock").
+    balances = balances.only(*STOCK_ROW_FIELDS)
     return render(
         request,
         "parts/stock.html",
@@ -71,7 +75,10 @@ def stock(request: HttpRequest) -> HttpResponse:
             "warehouse": warehouse,
             "q": text,
             "low": low,
-            "warehouses": warehouses_visible_to(request.user).order_by("code"),
+            "warehouses": warehouses_visible_to(request.user)
+            .select_related(None)
+            .only("code", "name")
+            .order_by("code"),
         },
     )
 
