@@ -39,8 +39,8 @@ MAX_ID = 2**63 - 1
 
 
 class ProductModelIn(StrictIn):
-    code: str = Field(max_length=64)
-    name: str = Field(max_length=100)
+    code: str = Field(min_length=1, max_length=64)
+    name: str = Field(min_length=1, max_length=100)
     category: str = Field(max_length=100, description="Category code (or name); created if unknown and allowed")
     warranty_months: int = Field(ge=0, le=240)
     main_parts_warranty_months: int | None = Field(default=None, ge=0, le=240)
@@ -69,8 +69,8 @@ class ProductModelIn(StrictIn):
 
 class ProductModelPatch(StrictIn):
     version: int
-    code: str | None = Field(default=None, max_length=64)
-    name: str | None = Field(default=None, max_length=100)
+    code: str | None = Field(default=None, min_length=1, max_length=64)
+    name: str | None = Field(default=None, min_length=1, max_length=100)
     category: str | None = Field(default=None, max_length=100, description="Category code (or name)")
     warranty_months: int | None = Field(default=None, ge=0, le=240)
     main_parts_warranty_months: int | None = Field(default=None, ge=0, le=240)

@@ -30,9 +30,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import authenticate
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, RequestDataTooBig, ValidationError
 from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.http.request import RawPostDataException
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -139,7 +140,9 @@ class JsonObjectParser(Parser):
     """Strict JSON (no NaN/Infinity) whose top level is an object, as every v1 endpoint takes."""
 
     def parse_body(self, request: HttpRequest) -> dict[str, Any]:
-        data = json.loads(request.body, parse_constant=_refuse_constant)
+        data = json.loads(request.body, parse_constant=_refuse_constant, parse_float=_json_number)
+        if data is None:  # ``null``: no body, as for an action whose body is optional
+            return {}
         if not isinstance(data, dict):
             raise BodyNotAnObject("not an object")
         path = _path_with_nul(data)
@@ -147,6 +150,15 @@ class JsonObjectParser(Parser):
             # PostgreSQL cannot store U+0000 in text; refuse it here, naming the field, not with a 500.
             raise ValidationError({path or "body": _("Text may not contain NUL (0x00) characters.")})
         return data
+
+
+def _json_number(text: str) -> float | int:
+    """A JSON number with a fraction or exponent that is whole (``3.0``, ``1e2``) is that integer:
+    JSON Schema's ``integer`` includes it, so an id or a count sent so is taken."""
+    number = float(text)
+    if number.is_integer() and abs(number) <= MAX_ID:
+        return int(number)
+    return number
 
 
 def _path_with_nul(value: Any, path: str = "") -> str | None:
@@ -322,6 +334,8 @@ def install_error_handlers(api: NinjaAPI) -> None:
         cause = exc.__cause__
         if exc.status_code == 400 and cause is not None:
             # ninja wraps any failure of the body parser ("Cannot parse request body").
+            if isinstance(cause, ValidationError):  # well-formed JSON with a NUL in a text: a field's fault
+                return django_validation(request, cause)
             if isinstance(cause, BodyNotAnObject):
                 message = _("The request body must be a JSON object.")
             else:
@@ -341,6 +355,19 @@ def install_error_handlers(api: NinjaAPI) -> None:
             return api.create_response(request, body, status=exc.status_code)
         code = DEFAULT_CODE.get(exc.status_code, ErrorCode.VALIDATION_ERROR)
         return api.create_response(request, error_body(str(exc), code=code), status=exc.status_code)
+
+    @api.exception_handler(MultiPartParserError)
+    def unreadable_form(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+        # A multipart body without its boundary, or with a broken one (Django answers an HTML 400).
+        message = _("The request body is not a valid multipart/form-data body (with its boundary).")
+        body = error_body(message, {"body": message}, code=ErrorCode.MALFORMED_BODY)
+        return api.create_response(request, body, status=400)
+
+    @api.exception_handler(RequestDataTooBig)
+    def body_too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+        message = _("The request body is too large.")
+        body = error_body(message, {"body": message}, code=ErrorCode.MALFORMED_BODY)
+        return api.create_response(request, body, status=400)
 
     @api.exception_handler(IntegrityError)
     def conflict(request: HttpRequest, exc: IntegrityError) -> HttpResponse:

@@ -86,7 +86,15 @@ Money = Annotated[
     LAX,
     BeforeValidator(_not_a_boolean),
     Field(ge=0, max_digits=12, decimal_places=2),
-    WithJsonSchema({"type": "string", "pattern": MONEY_PATTERN, "examples": ["120.00"]}),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "pattern": MONEY_PATTERN},
+                {"type": "number", "minimum": 0, "maximum": 9999999999.99, "multipleOf": 0.01},
+            ],
+            "examples": ["120.00"],
+        }
+    ),
 ]
 #: An amount or quantity the service parses itself (and names the field when it is bad):
 #: a string or a JSON number, never a boolean.

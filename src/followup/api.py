@@ -399,7 +399,7 @@ class ReportOut(Schema):
 
 
 class ReportQuery(Schema):
-    month: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")
+    month: str = Field(pattern=r"^(19|2\d)\d{2}-(0[1-9]|1[0-2])$", description="YYYY-MM, from 1900-01 to 2999-12")
 
 
 def complaint_out(complaint: Complaint) -> dict[str, Any]:

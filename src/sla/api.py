@@ -44,8 +44,8 @@ MAX_ID = 2**63 - 1
 
 
 class LevelIn(StrictIn):
-    code: str = Field(max_length=32)
-    name: str = Field(max_length=100)
+    code: str = Field(min_length=1, max_length=32)
+    name: str = Field(min_length=1, max_length=100)
     calendar: str = Field(max_length=32, description="Work calendar code, e.g. 24x7 or standard")
     description: str = ""
     rank: int = Field(100, ge=0, le=32767)
