@@ -80,12 +80,6 @@ def connect_signals() -> None:
     post_delete.connect(_on_delete, dispatch_uid="core.changelog.delete")
 
 
-def record_change(instance: models.Model, *, action: str, before: dict[str, Any] | None, after: dict[str, Any]) -> None:
-    """A change-log row of ``instance`` for facts kept outside its own columns (a person's account
-    and roles beside their profile), written as a save would write it."""
-    _record(instance, action, _jsonable(before) if before is not None else None, _jsonable(after))
-
-
 def history_for(instance: models.Model) -> models.QuerySet:
     from django.contrib.contenttypes.models import ContentType
 
@@ -143,7 +137,8 @@ def record_change(
     user: Any | None = None,
 ) -> None:
     """A change-log row written by hand, for records that are not ``BaseModel`` (a third-party
-    model such as a two-factor device) or whose snapshot must leave a secret out."""
+    model such as a two-factor device), whose snapshot must leave a secret out, or facts kept
+    beside a record's columns (a person's account and roles on their profile: core.staff)."""
     from django.contrib.contenttypes.models import ContentType
 
     from core.models import ChangeLogEntry
