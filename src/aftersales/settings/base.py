@@ -269,6 +269,10 @@ REPAIR_WARRANTY_DAYS = int(os.environ.get("REPAIR_WARRANTY_DAYS", "30"))  # ç¬¬å
 # Reverse proxies in front of the app that append to X-Forwarded-For (0: clients connect directly).
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 SERVICE_HOTLINE = os.environ.get("SERVICE_HOTLINE", "400-800-8000")
+# The customer's public pages (portal.throttle, docs/operations.md "Rate limits"): failed lookups
+# from one address in 10 minutes before it is locked out; requests to token pages from one address.
+PORTAL_TRACK_IP_LIMIT = int(os.environ.get("PORTAL_TRACK_IP_LIMIT", "30"))
+PORTAL_REQUEST_IP_LIMIT = int(os.environ.get("PORTAL_REQUEST_IP_LIMIT", "120"))
 
 # --- E-mail and notifications (notify app; docs/notify.md) --------------------------------------
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
