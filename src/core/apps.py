@@ -24,3 +24,9 @@ class CoreConfig(AppConfig):
         changelog.connect_signals()
         auth.connect_signals()
         post_migrate.connect(_sync_roles_after_last_app, dispatch_uid="core.sync_roles")
+
+        from django.contrib.auth.signals import user_logged_in
+
+        from core.middleware import SessionIdleTimeoutMiddleware
+
+        user_logged_in.connect(SessionIdleTimeoutMiddleware.session_started, dispatch_uid="core.session_started")

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
@@ -97,6 +98,21 @@ class SessionIdleTimeoutMiddleware:
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
+
+    @classmethod
+    def session_started(cls, sender: Any, request: HttpRequest | None = None, **kwargs: Any) -> None:
+        """On sign-in (``user_logged_in``): both clocks start, and the session lapses when idle —
+        stamped here, so the first pages after signing in write no session."""
+        import time
+
+        from django.conf import settings
+
+        session = getattr(request, "session", None)
+        if session is None:
+            return
+        now = int(time.time())
+        session[cls.SIGNED_IN] = session[cls.LAST_SEEN] = now
+        session.set_expiry(int(settings.SESSION_IDLE_TIMEOUT))
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         import time
