@@ -30,3 +30,16 @@ class CoreConfig(AppConfig):
         from core.middleware import SessionIdleTimeoutMiddleware
 
         user_logged_in.connect(SessionIdleTimeoutMiddleware.session_started, dispatch_uid="core.session_started")
+
+        from core.navigation import NavEntry, register_nav
+
+        register_nav(
+            NavEntry(
+                group="setup",
+                label=_("Audit log"),
+                url_name="core:audit",
+                permission="core.view_changelogentry",
+                order=90,
+                element_id="nav-audit",
+            )
+        )

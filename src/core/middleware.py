@@ -136,3 +136,45 @@ class SessionIdleTimeoutMiddleware:
                     session[self.LAST_SEEN] = now
                     session.set_expiry(idle)
         return self.get_response(request)
+
+
+class AccessRefusalMiddleware:
+    """Write an ``AccessRefusal`` for every 403 answered: a console page's permission check
+    (``PermissionDenied``), an API refusal, a failed CSRF check — whoever refused, the response
+    says it. Who (the signed-in user, or the API token's), the method and path, the client
+    address, the request id, and the refusal's message when there was one. A failure to write
+    never changes the answer."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code == 403:
+            self._record(request)
+        return response
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> None:
+        from django.core.exceptions import PermissionDenied
+
+        if isinstance(exception, PermissionDenied):
+            request._refusal_reason = str(exception)  # type: ignore[attr-defined]
+
+    def _record(self, request: HttpRequest) -> None:
+        import logging
+
+        from core.http import client_ip
+        from core.models import AccessRefusal
+
+        user = getattr(request, "user", None)  # the session's user, or the API token's (core.api.TokenAuth)
+        try:
+            AccessRefusal.objects.create(
+                user=user if user is not None and getattr(user, "is_authenticated", False) else None,
+                method=request.method[:8] if request.method else "",
+                path=request.get_full_path()[:500],
+                client_ip=client_ip(request)[:64],
+                request_id=str(getattr(request, "request_id", ""))[:64],
+                reason=str(getattr(request, "_refusal_reason", ""))[:300],
+            )
+        except Exception:  # the refusal stands even if the audit table cannot be written
+            logging.getLogger(__name__).exception("could not record the refused request %s", request.path)

@@ -48,7 +48,7 @@ def test_the_console_pages_run_without_a_policy_violation(page: Page, login: Any
     violations = watch_console(page)
     login(page, director)
 
-    for path in ["/", "/work-orders/", f"/work-orders/{order.pk}/", "/work-orders/register/", "/customers/"]:
+    for path in ["/", "/work-orders/", f"/work-orders/{order.pk}/", "/work-orders/register/", "/customers/", "/audit/"]:
         open_page(page, path)
     # htmx works (no eval, no style element of its own): the intake's customer search swaps results in.
     open_page(page, "/work-orders/register/")

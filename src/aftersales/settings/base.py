@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "core.middleware.SessionIdleTimeoutMiddleware",
     "core.middleware.UserLanguageMiddleware",
     "core.middleware.RequestContextMiddleware",
+    "core.middleware.AccessRefusalMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.middleware.SecurityHeadersMiddleware",
