@@ -35,3 +35,22 @@ class CoreConfig(AppConfig):
         changelog.connect_signals()
         auth.connect_signals()
         post_migrate.connect(_sync_roles_after_last_app, dispatch_uid="core.sync_roles")
+
+        from django.contrib.auth.signals import user_logged_in
+
+        from core.middleware import SessionIdleTimeoutMiddleware
+
+        user_logged_in.connect(SessionIdleTimeoutMiddleware.session_started, dispatch_uid="core.session_started")
+
+        from core.navigation import NavEntry, register_nav
+
+        register_nav(
+            NavEntry(
+                group="setup",
+                label=_("Audit log"),
+                url_name="core:audit",
+                permission="core.view_changelogentry",
+                order=90,
+                element_id="nav-audit",
+            )
+        )

@@ -134,6 +134,31 @@ class ChangeLogEntry(models.Model):
         return f"{self.action} {self.object_repr}"
 
 
+class AccessRefusal(models.Model):
+    """A refused request (HTTP 403): who, what path, when — every permission refusal of the
+    console, the API and the CSRF check (ASVS 4.0.3 §7.1.3), written by
+    ``core.middleware.AccessRefusalMiddleware`` and read on the audit-log page."""
+
+    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    method = models.CharField(_("method"), max_length=8)
+    path = models.CharField(_("path"), max_length=500)
+    client_ip = models.CharField(_("client address"), max_length=64, blank=True)
+    request_id = models.CharField(_("request id"), max_length=64, blank=True)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("refused access")
+        verbose_name_plural = _("refused accesses")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["user", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path}"
+
+
 class ApiToken(models.Model):
     """A bearer token for the public API; only its hash is stored."""
 

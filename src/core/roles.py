@@ -35,6 +35,9 @@ EDIT_CATALOG = [
     "catalog.change_productcategory",
 ]
 
+#: The audit log (core.audit): who changed what, and every refused request.
+VIEW_AUDIT = ["core.view_changelogentry", "core.view_accessrefusal"]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.AGENT: VIEW_MASTER
     + EDIT_MASTER
@@ -68,7 +71,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "workorders.close_workorder",
         "workorders.reopen_workorder",
         "workorders.record_customer_action",
-    ],
+    ]
+    + VIEW_AUDIT,
     Role.FINANCE: VIEW_MASTER,
     Role.PARTS_CLERK: VIEW_MASTER,
     Role.STATION: VIEW_MASTER
@@ -84,7 +88,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "workorders.follow_up_workorder",
         "workorders.record_customer_action",
     ],
-    Role.ADMIN: VIEW_MASTER + EDIT_MASTER + EDIT_CATALOG + MANAGE_STAFF + MANAGE_UNITS,
+    Role.ADMIN: VIEW_MASTER + EDIT_MASTER + EDIT_CATALOG + MANAGE_STAFF + MANAGE_UNITS + VIEW_AUDIT,
 }
 
 

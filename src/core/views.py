@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.utils import translation
@@ -61,3 +65,64 @@ def search(request: HttpRequest) -> HttpResponse:
 def favicon(request: HttpRequest) -> HttpResponse:
     """Browsers ask for /favicon.ico whatever the page links: send them to the SVG icon."""
     return redirect(static("favicon.svg"), permanent=True)
+
+
+def _audit_tab(request: HttpRequest) -> str:
+    """The tab asked for (``changes`` / ``refusals``), falling back to one the user may read."""
+    from core import audit
+
+    may = {"changes": request.user.has_perm(audit.VIEW_CHANGES), "refusals": request.user.has_perm(audit.VIEW_REFUSALS)}
+    if not any(may.values()):
+        raise PermissionDenied
+    wanted = request.GET.get("tab", "changes")
+    return wanted if may.get(wanted) else next(tab for tab, allowed in may.items() if allowed)
+
+
+@login_required
+@require_GET
+def audit_log(request: HttpRequest) -> HttpResponse:
+    """审计日志: who changed what and every refused request, for admins and directors (core.audit)."""
+    from core import audit
+
+    tab = _audit_tab(request)
+    filters = audit.AuditFilters.from_query(request.GET)
+    if tab == "changes":
+        rows: Any = audit.changes_visible_to(request.user, filters)
+    else:
+        rows = audit.refusals_visible_to(request.user, filters)
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    context = {
+        "tab": tab,
+        "page": page,
+        "filters": filters,
+        "object_types": audit.audit_object_types() if tab == "changes" else [],
+        "users": audit.audit_users(request.user),
+        "may_see_changes": request.user.has_perm(audit.VIEW_CHANGES),
+        "may_see_refusals": request.user.has_perm(audit.VIEW_REFUSALS),
+    }
+    return render(request, "core/audit_log.html", context)
+
+
+@login_required
+@require_GET
+def audit_export(request: HttpRequest) -> HttpResponseBase:
+    """The audit log's tab as CSV, with the page's filters (at most ``audit.EXPORT_LIMIT`` rows)."""
+    from django.utils import timezone
+
+    from core import audit
+    from core.exports import csv_response
+
+    tab = _audit_tab(request)
+    filters = audit.AuditFilters.from_query(request.GET)
+    stamp = f"{timezone.localtime():%Y%m%d-%H%M}"
+    if tab == "changes":
+        return csv_response(
+            filename=f"audit-changes-{stamp}.csv",
+            header=audit.CHANGE_HEADER,
+            rows=audit.change_rows(audit.changes_visible_to(request.user, filters)),
+        )
+    return csv_response(
+        filename=f"audit-refusals-{stamp}.csv",
+        header=audit.REFUSAL_HEADER,
+        rows=audit.refusal_rows(audit.refusals_visible_to(request.user, filters)),
+    )

@@ -11,7 +11,9 @@ from customers.models import Customer
 
 
 def new_qr_token() -> str:
-    return secrets.token_urlsafe(12)
+    """The label's key to the 扫码报修 page: 128 random bits (22 characters; issue 10, point 6).
+    Labels printed before carry 96-bit tokens (16 characters) and keep working."""
+    return secrets.token_urlsafe(16)
 
 
 class Device(BaseModel):

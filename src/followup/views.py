@@ -273,17 +273,17 @@ def complaint_report(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def survey(request: HttpRequest, token: str) -> HttpResponse:
     """The customer's survey page (no sign-in: the unguessable token is the key). A forged token
-    counts against the portal's lookup throttle, like a wrong order number."""
+    counts against the portal's lookup throttle, like a wrong order number; every request counts
+    against the address's budget for token pages and every answer against the survey's own
+    (portal.throttle): a refusal is the 429 page."""
     from followup.surveys import EDIT_WINDOW, survey_answer, survey_for_token, survey_refusal
-    from portal.throttle import tracking_failed, tracking_locked
+    from portal import throttle
 
-    if tracking_locked(request):
-        return render(
-            request, "followup/survey.html", {"refusal": _("Too many attempts. Try again later.")}, status=429
-        )
+    if throttle.token_requests_exceeded(request) or throttle.tracking_locked(request):
+        return throttle.too_many_attempts(request)
     found = survey_for_token(token)
     if found is None:
-        tracking_failed(request)
+        throttle.tracking_failed(request)
     refusal = survey_refusal(found, now=timezone.now())
     if refusal:
         return render(request, "followup/survey.html", {"refusal": refusal}, status=404 if found is None else 410)
@@ -291,6 +291,8 @@ def survey(request: HttpRequest, token: str) -> HttpResponse:
     errors: dict[str, list[str]] = {}
     saved = False
     if request.method == "POST":
+        if throttle.survey_answers_exceeded(token):
+            return throttle.too_many_attempts(request)
         try:
             found = survey_answer(
                 token=token,

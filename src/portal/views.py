@@ -158,8 +158,11 @@ def request_create(request: HttpRequest) -> HttpResponse:
 def device_request(request: HttpRequest, token: str) -> HttpResponse:
     """扫码报修: the device's label opens this page. It shows the model and serial only — the
     owner's name, phone and address stay hidden from whoever holds the label."""
+    if throttle.token_requests_exceeded(request) or throttle.tracking_locked(request):
+        return throttle.too_many_attempts(request)
     device = device_by_qr_token(token)
     if device is None:
+        throttle.tracking_failed(request)  # a guessed label counts like a wrong order number
         raise Http404(_("Unknown device label."))
     return _request_page(request, DeviceRequestForm, device=device)
 
@@ -173,10 +176,12 @@ def submitted(request: HttpRequest, number: str) -> HttpResponse:
 def track(request: HttpRequest) -> HttpResponse:
     form = TrackForm(request.POST or None, initial={"number": request.GET.get("number", "")[:32]})
     if request.method == "POST":
-        if throttle.tracking_locked(request):
-            form.is_valid()
-            form.add_error(None, _("Too many unsuccessful attempts. Please wait 15 minutes or call the hotline."))
-            return render(request, "portal/track.html", {"form": form, "hotline": _hotline()}, status=429)
+        number = request.POST.get("number", "")[:32]
+        if throttle.tracking_locked(request, number=number):
+            # Right or wrong: a locked session, address or order number learns nothing more.
+            return throttle.too_many_attempts(
+                request, _("Too many unsuccessful attempts. Please wait 15 minutes or call the hotline.")
+            )
         if form.is_valid():
             number, raw_phone = form.cleaned_data["number"], form.cleaned_data["phone"]
             order = workorder_for_tracking(number=number, phone=phone_normalise(raw_phone))
@@ -185,7 +190,7 @@ def track(request: HttpRequest) -> HttpResponse:
             if order is not None:
                 _remember(request, order)
                 return redirect("portal:order", number=order.number)
-            throttle.tracking_failed(request)
+            throttle.tracking_failed(request, number=number)
             form.add_error(None, _("We could not find a request with this order number and phone. Please check both."))
     recent = portal_tracked_orders(tracked_ids=_tracked_ids(request))
     return render(request, "portal/track.html", {"form": form, "recent": recent, "hotline": _hotline()})

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from core.exports import csv_text  # the shared CSV cell (core.exports: also the audit log)
 from workorders.list_extensions import export_columns
 from workorders.models import WorkOrder
 
@@ -29,8 +30,6 @@ EXPORT_LIMIT = 20000
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXCEL_DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 EXCEL_DATE_FORMAT = "yyyy-mm-dd"
-#: What a spreadsheet reads as the start of a formula (CSV injection, OWASP).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -74,19 +73,6 @@ def _rows(orders: QuerySet[WorkOrder], cols: list[Column]) -> Iterator[list[Any]
 
 
 # --- CSV ---------------------------------------------------------------------------------------
-
-
-def csv_text(value: Any) -> str:
-    """A cell as CSV text: times in local time to the minute, empty for none, formulas defused."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        text = timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
-    elif isinstance(value, date):
-        text = value.isoformat()
-    else:
-        text = str(value)
-    return "'" + text if text[:1] in FORMULA_STARTS else text
 
 
 def csv_lines(orders: QuerySet[WorkOrder], write: Callable[[list[str]], str]) -> Iterator[str]:

@@ -128,3 +128,29 @@ def test_without_a_public_address_production_links_use_the_first_host_over_https
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "https://service.example.com"
+
+
+def test_production_sends_hsts_denies_framing_and_keeps_cookies_secure(tmp_path: Path) -> None:
+    report = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_INCLUDE_SUBDOMAINS, s.X_FRAME_OPTIONS, s.SESSION_COOKIE_SECURE, "
+        "s.SESSION_COOKIE_HTTPONLY, s.CSRF_COOKIE_SECURE, s.LANGUAGE_COOKIE_SECURE, s.SESSION_IDLE_TIMEOUT, "
+        "s.CONTENT_SECURITY_POLICY['script-src'], s.CONTENT_SECURITY_POLICY['frame-ancestors'], "
+        "'core.middleware.SecurityHeadersMiddleware' in s.MIDDLEWARE)"
+    )
+    result = run_production(tmp_path, ["-c", report], SECRET_KEY=GOOD_KEY, ALLOWED_HOSTS="service.example.com")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "31536000",
+        "True",
+        "DENY",
+        "True",
+        "True",
+        "True",
+        "True",
+        "1800",
+        "[\"'self'\"]",
+        "[\"'none'\"]",
+        "True",
+    ]

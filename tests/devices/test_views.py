@@ -69,7 +69,7 @@ def test_label_is_a_printable_page_with_an_inline_qr(client_as, agent, device_a)
     body = response.content.decode()
     assert response.status_code == 200
     assert body.count('<svg class="qr-code"') == 3
-    assert "TDR-2000" in body and "SN-A-0001" in body and "@page" in body
+    assert "TDR-2000" in body and "SN-A-0001" in body and "devices/label.css" in body  # the A4 sheet's style sheet
 
 
 def test_label_with_a_bad_copy_count_prints_one(client_as, agent, device_a):

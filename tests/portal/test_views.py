@@ -243,6 +243,7 @@ def test_tracking_locks_out_after_ten_failures(client, org):
         assert _track(browser, order.number, "13000000000").status_code == 200
     locked = _track(browser, order.number, REQUEST["phone"])  # even the right pair is refused now
     assert locked.status_code == 429
+    assert 'id="rate-limited"' in locked.content.decode()
     assert "Too many unsuccessful attempts" in locked.content.decode()
     assert browser.get(reverse("portal:order", args=[order.number])).status_code == 404
 

@@ -78,11 +78,14 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): a second factor this session
+    "core.middleware.SessionIdleTimeoutMiddleware",
     "core.middleware.UserLanguageMiddleware",
     "core.middleware.TwoFactorMiddleware",  # no console page before the code (or the enrolment)
     "core.middleware.RequestContextMiddleware",
+    "core.middleware.AccessRefusalMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "core.middleware.SecurityHeadersMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
@@ -175,7 +178,12 @@ else:
 # --- Auth ---------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    # ASVS 4.0.3 §2.1.1: at least 12 characters; no composition rules (§2.1.9), common and
+    # all-digit passwords refused, nor one that resembles the user's name or e-mail.
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": int(os.environ.get("PASSWORD_MIN_LENGTH", "12"))},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -183,6 +191,11 @@ AUTHENTICATION_BACKENDS = ["core.auth.CachedPermissionsBackend"]
 PERMISSION_CACHE_SECONDS = int(os.environ.get("PERMISSION_CACHE_SECONDS", "60"))
 # Small configuration tables cached per process (core.process_cache): how often another process's change is looked for.
 CONFIG_CACHE_SECONDS = float(os.environ.get("CONFIG_CACHE_SECONDS", "10"))
+# Signed-in sessions end after 30 idle minutes and after 12 hours in any case (ASVS §3.3.2;
+# core.middleware.SessionIdleTimeoutMiddleware); a customer's portal session keeps SESSION_COOKIE_AGE.
+SESSION_IDLE_TIMEOUT = int(os.environ.get("SESSION_IDLE_TIMEOUT", str(30 * 60)))
+SESSION_MAX_AGE = int(os.environ.get("SESSION_MAX_AGE", str(12 * 3600)))
+SESSION_COOKIE_HTTPONLY = True
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -192,6 +205,34 @@ TWO_FACTOR_REQUIRED_ROLES = env_list("TWO_FACTOR_REQUIRED_ROLES", "admin,directo
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", os.environ.get("SITE_NAME", "售后服务管理系统"))
 OTP_TOTP_THROTTLE_FACTOR = 1  # after n wrong codes in a row the next try waits 2^(n-1) s (django-otp)
 OTP_STATIC_THROTTLE_FACTOR = 1  # recovery codes likewise
+
+# --- Security headers (docs/operations.md, "Security headers") ------------------------------
+# Django's SecurityMiddleware sends nosniff, the referrer policy and COOP (and HSTS over HTTPS in
+# production); core.middleware.SecurityHeadersMiddleware adds the CSP and the Permissions-Policy.
+# Scripts and style sheets come from this site only (no inline <script>, no on*= attributes: a
+# test reads every template). Style *attributes* stay allowed: the dispatch board places its bars
+# with computed left/width; browsers that know style-src-elem still refuse <style> elements.
+# Images: data: for Bootstrap's icons in CSS and the drawn signature, blob: for photo previews.
+CONTENT_SECURITY_POLICY: dict[str, list[str]] = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "style-src-elem": ["'self'"],
+    "img-src": ["'self'", "data:", "blob:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+CONTENT_SECURITY_POLICY_REPORT_ONLY = env_bool("CSP_REPORT_ONLY", False)
+# The technician's phone pages use the position (check-in) and the camera (photos); nothing else.
+PERMISSIONS_POLICY = "geolocation=(self), camera=(self), microphone=(), payment=(), usb=()"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
 
 # --- i18n, time ---------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -240,6 +281,10 @@ REPAIR_WARRANTY_DAYS = int(os.environ.get("REPAIR_WARRANTY_DAYS", "30"))  # 第�
 # Reverse proxies in front of the app that append to X-Forwarded-For (0: clients connect directly).
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 SERVICE_HOTLINE = os.environ.get("SERVICE_HOTLINE", "400-800-8000")
+# The customer's public pages (portal.throttle, docs/operations.md "Rate limits"): failed lookups
+# from one address in 10 minutes before it is locked out; requests to token pages from one address.
+PORTAL_TRACK_IP_LIMIT = int(os.environ.get("PORTAL_TRACK_IP_LIMIT", "30"))
+PORTAL_REQUEST_IP_LIMIT = int(os.environ.get("PORTAL_REQUEST_IP_LIMIT", "120"))
 
 # --- E-mail and notifications (notify app; docs/notify.md) --------------------------------------
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")

@@ -92,3 +92,9 @@ def field_changes(entry: Any) -> list[tuple[str, Any, Any]]:
         )
         rows.append((name, _shown(field, before.get(key)), _shown(field, after.get(key))))
     return rows
+
+
+@register.filter
+def verbose_name_of(model: Any) -> str:
+    """A model class's readable name (``entry.content_type.model_class``), empty for none."""
+    return str(model._meta.verbose_name) if model is not None else ""
