@@ -64,9 +64,6 @@ KNOWN_PENDING: dict[str, str] = {
     # The print view of 服务申请维修单 (issue 18, point 10 B) reproduces the Chinese paper form
     # whatever the reader's language: its labels are not msgids.
     "workorders:print": "the paper form's labels are Chinese in English too",
-    # The audit log (issue 10, point 6): its zh-hans translations wait in the helper's message file
-    # (/tmp/helpers/headers-msgs.json) for the catalogue; remove this entry once they are merged.
-    "core:audit": "translations not merged into the catalogue yet",
 }
 
 #: Apps other engineers are creating right now (issue 18): their pages are rendered (no 5xx) when
