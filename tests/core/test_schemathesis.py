@@ -35,7 +35,7 @@ from core.models import ApiToken
 pytestmark = [pytest.mark.schemathesis, pytest.mark.xdist_group("schemathesis")]
 
 #: Examples per operation and phase; SCHEMATHESIS_MAX_EXAMPLES raises it for a longer local run.
-MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "10"))
+MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "5"))
 DEMO_SCALE = 0.05
 
 CONFIG: dict[str, Any] = {
