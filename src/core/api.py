@@ -141,8 +141,6 @@ class JsonObjectParser(Parser):
 
     def parse_body(self, request: HttpRequest) -> dict[str, Any]:
         data = json.loads(request.body, parse_constant=_refuse_constant, parse_float=_json_number)
-        if data is None:  # ``null``: no body, as for an action whose body is optional
-            return {}
         if not isinstance(data, dict):
             raise BodyNotAnObject("not an object")
         path = _path_with_nul(data)

@@ -493,7 +493,11 @@ class NoteIn(StrictIn):
 @stock_router.post(
     "/moves/{move_id}/receive", response={201: MoveOut, **RESPONSES}, summary="Receive a shipment at its destination"
 )
-def receive_shipment(request: HttpRequest, move_id: int, payload: NoteIn | None = None) -> Any:
+def receive_shipment(
+    request: HttpRequest,
+    move_id: int,
+    payload: NoteIn = NoteIn(),  # noqa: B008 (the body may be left out: no note)
+) -> Any:
     shipment = _move(request, move_id)
 
     def create() -> tuple[int, dict[str, Any]]:
@@ -625,7 +629,11 @@ def get_reservation(request: HttpRequest, reservation_id: int) -> Any:
     response={200: ReservationOut, **RESPONSES},
     summary="Release what a reservation still holds",
 )
-def release_reservation(request: HttpRequest, reservation_id: int, payload: NoteIn | None = None) -> Any:
+def release_reservation(
+    request: HttpRequest,
+    reservation_id: int,
+    payload: NoteIn = NoteIn(),  # noqa: B008 (the body may be left out: no note)
+) -> Any:
     reservation = _reservation(request, reservation_id)
     try:
         released = services.reservation_release(
