@@ -17,6 +17,12 @@ from core.testing import Org, build_org, make_user
 from customers.services import customer_create
 from devices.services import device_create
 
+# schemathesis over the whole API (tests/core/test_schemathesis.py) runs on its own, with
+# `./dev schemathesis`: it is not part of `./dev test` and CI yet, because 8 operations still fail
+# (issue 10, point 3: DecimalNumber's bounds are lost in the document, among others) and one run
+# takes about ten minutes. Its module builds the cases at import, so it is not even collected here.
+collect_ignore = [] if os.environ.get("RUN_SCHEMATHESIS") else ["core/test_schemathesis.py"]
+
 
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> Any:
