@@ -265,7 +265,9 @@ def care_run(*, day: date | None = None, now: datetime | None = None, chunk: int
         # Chunks of ``chunk`` customers still to do (keyset over their ids), not of id ranges:
         # a day's 2,000 birthdays among a million customers are one statement, not twenty.
         pending = _not_done(rule_audience(rule, day), rule, day).values_list("pk", flat=True)
-        low = pending.first()
+        # min(), not ``.first()``: ORDER BY id LIMIT 1 walks the primary key through a million
+        # customers when nobody is left (13.8 s for a repeated run at full scale; 0.4 s so).
+        low = pending.aggregate(low=Min("pk"))["low"]
         while low is not None:
             following = list(pending.filter(pk__gte=low)[chunk : chunk + 1])
             high = following[0] if following else None
