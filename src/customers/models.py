@@ -41,7 +41,8 @@ class Customer(BaseModel):
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
         ordering = ["-id"]
-        indexes = [models.Index(fields=["unit", "-id"])]
+        # birthday: the care run's birthday rule looks a day's birthdays up by date (followup.care).
+        indexes = [models.Index(fields=["unit", "-id"]), models.Index(fields=["birthday"])]
 
     def __str__(self) -> str:
         return self.name

@@ -43,7 +43,12 @@ class Device(BaseModel):
         constraints = [
             models.UniqueConstraint(fields=["product_model", "serial_number"], name="uniq_serial_per_model"),
         ]
-        indexes = [models.Index(fields=["serial_number"]), models.Index(fields=["unit", "-id"])]
+        # purchased_on: the care run's purchase-anniversary rule looks a day's dates up (followup.care).
+        indexes = [
+            models.Index(fields=["serial_number"]),
+            models.Index(fields=["unit", "-id"]),
+            models.Index(fields=["purchased_on"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.product_model.code} #{self.serial_number}"

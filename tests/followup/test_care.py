@@ -99,3 +99,35 @@ def test_the_care_page_previews_and_shows_the_log(birthday_customer: Any, direct
     client.force_login(director)
     page = client.get("/aftercare/care/?preview=birthday&day=2026-03-02").content.decode()
     assert 'id="care-preview"' in page and birthday_customer.name in page and "queued" in page
+
+
+def test_a_purchase_anniversary_is_greeted_from_the_second_year_on(
+    customer_a: Any, customer_b: Any, product_model: Any
+) -> None:
+    from devices.services import device_create
+
+    CareRule.objects.exclude(code="anniversary").update(is_active=False)
+    for customer, purchased_on, serial in (
+        (customer_a, date(2023, 3, 2), "ANNIV-OLD"),  # three years ago today: greeted
+        (customer_b, date(2026, 3, 2), "ANNIV-NEW"),  # bought today: not an anniversary yet
+    ):
+        device_create(
+            acting_user=None,
+            customer=customer,
+            product_model=product_model,
+            serial_number=serial,
+            purchased_on=purchased_on,
+        )
+    assert care_run(day=date(2026, 3, 2), now=MORNING)["queued"] == 1
+    assert list(CareDelivery.objects.values_list("customer_id", flat=True)) == [customer_a.pk]
+    assert care_run(day=date(2026, 3, 2), now=MORNING)["queued"] == 0
+
+
+def test_a_leap_day_birthday_is_greeted_on_28_february_in_a_common_year(customer_a: Any, customer_b: Any) -> None:
+    _only_birthday_rule()
+    customer_update(customer=customer_a, acting_user=None, changes={"birthday": date(1984, 2, 29)})
+    customer_update(customer=customer_b, acting_user=None, changes={"birthday": date(1990, 2, 28)})
+    feb28 = datetime(2027, 2, 28, 10, 0, tzinfo=SH)
+    assert care_run(day=date(2027, 2, 28), now=feb28)["queued"] == 2  # 2027 has no 29 February
+    assert care_run(day=date(2028, 2, 28), now=feb28)["queued"] == 1  # 2028 has: only the 28th
+    assert care_run(day=date(2028, 2, 29), now=feb28)["queued"] == 1
