@@ -23,7 +23,12 @@ class FeeSchedule(BaseModel):
     effective_from = models.DateField(_("effective from"), unique=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
 
     class Meta:
@@ -36,7 +41,9 @@ class FeeSchedule(BaseModel):
 
 
 class FeeRate(BaseModel):
-    schedule = models.ForeignKey(FeeSchedule, on_delete=models.CASCADE, related_name="rates")
+    schedule = models.ForeignKey(
+        FeeSchedule, verbose_name=_("schedule"), on_delete=models.CASCADE, related_name="rates"
+    )
     kind = models.CharField(_("fee"), max_length=16, choices=FeeKind.choices)
     unit = models.CharField(_("counted"), max_length=12, choices=RateUnit.choices)
     amount = models.DecimalField(
@@ -61,7 +68,12 @@ class PartPriceList(BaseModel):
     effective_from = models.DateField(_("effective from"), unique=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
 
     class Meta:
@@ -77,7 +89,9 @@ class PartPrice(BaseModel):
     """A part's price in one version of the list. The part is the catalogue's (parts.Part: one
     source of a part's code and name); code, name and unit are kept as the list printed them."""
 
-    price_list = models.ForeignKey(PartPriceList, on_delete=models.CASCADE, related_name="prices")
+    price_list = models.ForeignKey(
+        PartPriceList, verbose_name=_("price list"), on_delete=models.CASCADE, related_name="prices"
+    )
     part = models.ForeignKey("parts.Part", verbose_name=_("part"), on_delete=models.PROTECT, related_name="prices")
     code = models.CharField(_("part code"), max_length=64)
     name = models.CharField(_("name"), max_length=100)
@@ -100,7 +114,9 @@ class PurchaseQuoteRequest(BaseModel):
     """A part not on the price list: purchasing (the parts clerk) enters its price (附件2未包含的,
     由采购部门提供相关报价)."""
 
-    order = models.ForeignKey(WorkOrder, on_delete=models.PROTECT, related_name="purchase_requests")
+    order = models.ForeignKey(
+        WorkOrder, verbose_name=_("order"), on_delete=models.PROTECT, related_name="purchase_requests"
+    )
     description = models.CharField(_("part"), max_length=100)
     quantity = models.DecimalField(
         _("quantity"), validators=[MinValueValidator(Decimal("0.01"))], max_digits=10, decimal_places=2
@@ -117,10 +133,20 @@ class PurchaseQuoteRequest(BaseModel):
         decimal_places=2,
     )
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     priced_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("priced by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     priced_at = models.DateTimeField(_("priced at"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
@@ -139,7 +165,7 @@ class Quote(BaseModel):
     """One version of an order's quote. Its lines are stored as priced, so a later fee schedule
     never changes a quote already built or sent."""
 
-    order = models.ForeignKey(WorkOrder, on_delete=models.PROTECT, related_name="quotes")
+    order = models.ForeignKey(WorkOrder, verbose_name=_("order"), on_delete=models.PROTECT, related_name="quotes")
     number = models.PositiveIntegerField(_("version"))
     status = models.CharField(_("status"), max_length=12, choices=QuoteStatus.choices, default=QuoteStatus.DRAFT)
     schedule = models.ForeignKey(
@@ -154,17 +180,32 @@ class Quote(BaseModel):
     inputs = models.JSONField(_("inputs"), default=dict, blank=True)
     reasons = models.JSONField(_("reasons"), default=list, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     sent_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("sent by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decided_via = models.CharField(_("decided via"), max_length=12, blank=True)  # "portal" | "phone"
     confirmed_by = models.CharField(_("confirmed by (customer side)"), max_length=64, blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
 
     class Meta:
@@ -211,8 +252,10 @@ class QuoteLine(models.Model):
 class Settlement(BaseModel):
     """结算: the actual charge, the payment and its receiver, the receipt (收费单据); finance reviews."""
 
-    order = models.ForeignKey(WorkOrder, on_delete=models.PROTECT, related_name="settlements")
-    quote = models.ForeignKey(Quote, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    order = models.ForeignKey(WorkOrder, verbose_name=_("order"), on_delete=models.PROTECT, related_name="settlements")
+    quote = models.ForeignKey(
+        Quote, verbose_name=_("quote"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     receipt_number = models.CharField(_("receipt number"), max_length=32, unique=True)
     actual_charge = models.DecimalField(
         _("actual charge"), validators=[MinValueValidator(Decimal("0"))], max_digits=12, decimal_places=2
@@ -228,10 +271,20 @@ class Settlement(BaseModel):
         _("status"), max_length=10, choices=SettlementStatus.choices, default=SettlementStatus.RECORDED
     )
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     review_note = models.CharField(_("review note"), max_length=300, blank=True)

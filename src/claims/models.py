@@ -47,7 +47,12 @@ class ClaimRuleSet(BaseModel):
     required_documents = models.JSONField(_("documents required before payment"), default=list, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
 
     class Meta:
@@ -86,7 +91,9 @@ class ClaimRule(BaseModel):
     """One condition (1–4) or exclusion (a–g): its wording as data, the question it asks and the
     answers that satisfy it (a condition is met by them; an exclusion applies on them)."""
 
-    rule_set = models.ForeignKey(ClaimRuleSet, on_delete=models.CASCADE, related_name="rules")
+    rule_set = models.ForeignKey(
+        ClaimRuleSet, verbose_name=_("rule set"), on_delete=models.CASCADE, related_name="rules"
+    )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     kind = models.CharField(_("kind"), max_length=12, choices=RuleKind.choices)
     code = models.CharField(_("code"), max_length=8)
@@ -173,7 +180,12 @@ class Claim(BaseModel):
     payment_reference = models.CharField(_("payment reference"), max_length=64, blank=True)
     reject_reason = models.TextField(_("rejection reason"), blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     version = models.PositiveIntegerField(_("version"), default=1)
 
@@ -204,13 +216,15 @@ def evidence_path(instance: ClaimEvidence, filename: str) -> str:
 class ClaimEvidence(BaseModel):
     """A document behind a claim; the bank's 假币鉴别单 must be here before its review."""
 
-    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="evidence")
+    claim = models.ForeignKey(Claim, verbose_name=_("claim"), on_delete=models.CASCADE, related_name="evidence")
     kind = models.CharField(_("kind"), max_length=16, choices=EvidenceKind.choices)
     file = models.FileField(_("file"), upload_to=evidence_path, max_length=300)
     original_name = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(max_length=100)
+    content_type = models.CharField(verbose_name=_("content type"), max_length=100)
     size = models.PositiveIntegerField(_("size"))
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), null=True, blank=True, on_delete=models.PROTECT
+    )
 
     class Meta:
         verbose_name = _("claim evidence")

@@ -78,7 +78,9 @@ class CoverageRegion(BaseModel):
 
 
 class UserProfile(BaseModel):
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="profile"
+    )
     unit = models.ForeignKey(OrgUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="members")
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     language = models.CharField(
@@ -217,7 +219,9 @@ class NumberSequence(models.Model):
 class SavedView(BaseModel):
     """A named set of list filters a user keeps (e.g. "my urgent repairs")."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="saved_views"
+    )
     list_name = models.CharField(_("list"), max_length=64)
     name = models.CharField(_("name"), max_length=64)
     query_string = models.CharField(_("filters"), max_length=1000)

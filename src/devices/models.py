@@ -31,7 +31,9 @@ class Device(BaseModel):
     firmware_version = models.CharField(_("software / firmware version"), max_length=64, blank=True)
     location = models.CharField(_("location"), max_length=200, blank=True)
     unit = models.ForeignKey(OrgUnit, verbose_name=_("serving unit"), on_delete=models.PROTECT, related_name="devices")
-    qr_token = models.CharField(max_length=32, unique=True, default=new_qr_token, editable=False)
+    qr_token = models.CharField(
+        verbose_name=_("qr token"), max_length=32, unique=True, default=new_qr_token, editable=False
+    )
     is_active = models.BooleanField(_("active"), default=True)
     search_text = models.TextField(editable=False, default="")
     version = models.PositiveIntegerField(_("version"), default=1)

@@ -83,7 +83,9 @@ class TechnicianProfile(BaseModel):
 class Shift(BaseModel):
     """Working hours of a technician: a weekly row (weekday) or a per-date override (date; may be a day off)."""
 
-    profile = models.ForeignKey(TechnicianProfile, on_delete=models.CASCADE, related_name="shifts")
+    profile = models.ForeignKey(
+        TechnicianProfile, verbose_name=_("profile"), on_delete=models.CASCADE, related_name="shifts"
+    )
     weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices, null=True, blank=True)
     date = models.DateField(_("date"), null=True, blank=True)
     starts_at = models.TimeField(_("from"), null=True, blank=True)
@@ -119,7 +121,9 @@ class Shift(BaseModel):
 class Certificate(BaseModel):
     """上岗证 and other certificates; an expired one keeps the technician from being assigned."""
 
-    profile = models.ForeignKey(TechnicianProfile, on_delete=models.CASCADE, related_name="certificates")
+    profile = models.ForeignKey(
+        TechnicianProfile, verbose_name=_("profile"), on_delete=models.CASCADE, related_name="certificates"
+    )
     name = models.CharField(_("certificate"), max_length=100)
     number = models.CharField(_("number"), max_length=64, blank=True)
     expires_on = models.DateField(_("expires on"), null=True, blank=True)
@@ -161,7 +165,12 @@ class Appointment(BaseModel):
         _("status"), max_length=12, choices=AppointmentStatus.choices, default=AppointmentStatus.BOOKED
     )
     booked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("booked by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     version = models.PositiveIntegerField(_("version"), default=1)
 
@@ -251,7 +260,7 @@ class DispatchPlan(BaseModel):
 
 
 class PlanVisit(BaseModel):
-    plan = models.ForeignKey(DispatchPlan, on_delete=models.CASCADE, related_name="visits")
+    plan = models.ForeignKey(DispatchPlan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="visits")
     order = models.ForeignKey(WorkOrder, verbose_name=_("work order"), on_delete=models.PROTECT, related_name="+")
     technician = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("technician"), on_delete=models.PROTECT, related_name="+"

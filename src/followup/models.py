@@ -58,7 +58,9 @@ class CallbackSample(BaseModel):
     seed = models.CharField(_("seed"), max_length=64)
     population = models.JSONField(_("orders eligible"), default=list)
     drawn = models.JSONField(_("orders drawn"), default=list)
-    drawn_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    drawn_by = models.ForeignKey(
+        USER, verbose_name=_("drawn by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("callback sample")
@@ -94,7 +96,9 @@ class CallbackTask(BaseModel):
     )
     comment = models.TextField(_("comment"), blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
-    finished_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    finished_by = models.ForeignKey(
+        USER, verbose_name=_("finished by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     is_late = models.BooleanField(_("late"), default=False)
     version = models.PositiveIntegerField(_("version"), default=1)
 
@@ -115,7 +119,9 @@ class CallbackAttempt(models.Model):
 
     task = models.ForeignKey(CallbackTask, on_delete=models.CASCADE, related_name="calls")
     at = models.DateTimeField(_("time"))
-    by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    by = models.ForeignKey(
+        USER, verbose_name=_("by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     outcome = models.CharField(_("outcome"), max_length=12, choices=CallOutcome.choices)
     note = models.TextField(_("note"), blank=True)
 
@@ -169,7 +175,9 @@ class Complaint(BaseModel):
     customer_asked_at = models.DateTimeField(_("customer asked at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     reopened_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
-    created_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        USER, verbose_name=_("created by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     version = models.PositiveIntegerField(_("version"), default=1)
 
     class Meta:
@@ -195,7 +203,9 @@ class ComplaintEvent(models.Model):
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("event"), max_length=16, choices=ComplaintEventKind.choices)
     at = models.DateTimeField(_("time"), db_index=True)
-    actor = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        USER, verbose_name=_("by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     actor_label = models.CharField(_("by"), max_length=64, blank=True)
     from_status = models.CharField(max_length=16, choices=ComplaintStatus.choices, blank=True)
     to_status = models.CharField(max_length=16, choices=ComplaintStatus.choices, blank=True)
@@ -217,7 +227,7 @@ class Survey(BaseModel):
 
     order = models.OneToOneField(WorkOrder, verbose_name=_("work order"), on_delete=models.PROTECT, related_name="+")
     unit = models.ForeignKey(OrgUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")
-    token = models.CharField(max_length=64, unique=True, editable=False)
+    token = models.CharField(verbose_name=_("token"), max_length=64, unique=True, editable=False)
     expires_at = models.DateTimeField(_("link valid until"))
     invited_at = models.DateTimeField(_("invitation sent at"), null=True, blank=True)
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
@@ -241,15 +251,19 @@ class RecoveryTask(BaseModel):
     """Service recovery (服务补救) opened for the unit's director when a survey says 不满意 or
     scores 2 or less."""
 
-    survey = models.OneToOneField(Survey, on_delete=models.PROTECT, related_name="recovery")
+    survey = models.OneToOneField(Survey, verbose_name=_("survey"), on_delete=models.PROTECT, related_name="recovery")
     order = models.ForeignKey(WorkOrder, verbose_name=_("work order"), on_delete=models.PROTECT, related_name="+")
     unit = models.ForeignKey(OrgUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")
-    assigned_to = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    assigned_to = models.ForeignKey(
+        USER, verbose_name=_("assigned to"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     reason = models.CharField(_("reason"), max_length=200)
     is_open = models.BooleanField(_("open"), default=True)
     resolution = models.TextField(_("what was done"), blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
-    closed_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    closed_by = models.ForeignKey(
+        USER, verbose_name=_("closed by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     version = models.PositiveIntegerField(_("version"), default=1)
 
     class Meta:
@@ -373,12 +387,16 @@ class QualityIssue(BaseModel):
     )
     is_major = models.BooleanField(_("major (escalated to the director)"), default=False)
     status = models.CharField(_("status"), max_length=16, choices=QualityStatus.choices, default=QualityStatus.OPEN)
-    owner = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    owner = models.ForeignKey(
+        USER, verbose_name=_("owner"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     affected_devices = models.JSONField(_("affected devices"), default=list, blank=True)
     evidence = models.TextField(_("evidence"), blank=True)
     resolution = models.TextField(_("findings and corrective action"), blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
-    created_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        USER, verbose_name=_("created by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     version = models.PositiveIntegerField(_("version"), default=1)
 
     class Meta:
@@ -398,7 +416,9 @@ class QualityIssueEvent(models.Model):
     issue = models.ForeignKey(QualityIssue, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("event"), max_length=16)
     at = models.DateTimeField(_("time"))
-    actor = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        USER, verbose_name=_("by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     actor_label = models.CharField(_("by"), max_length=64, blank=True)
     from_status = models.CharField(max_length=16, choices=QualityStatus.choices, blank=True)
     to_status = models.CharField(max_length=16, choices=QualityStatus.choices, blank=True)

@@ -154,7 +154,12 @@ class Reservation(BaseModel):
         _("status"), max_length=12, choices=ReservationStatus.choices, default=ReservationStatus.ACTIVE
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
 
     class Meta:
@@ -174,7 +179,12 @@ class StockCount(BaseModel):
     warehouse = models.ForeignKey(Warehouse, verbose_name=_("warehouse"), on_delete=models.PROTECT, related_name="+")
     reason = models.CharField(_("reason"), max_length=200)
     counted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("counted by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
 
     class Meta:
@@ -284,7 +294,9 @@ class FaultyReturn(BaseModel):
     part = models.ForeignKey(Part, verbose_name=_("part"), on_delete=models.PROTECT, related_name="+")
     quantity = models.PositiveIntegerField(_("quantity"), validators=[MinValueValidator(1)])
     unit = models.ForeignKey(OrgUnit, verbose_name=_("station"), on_delete=models.PROTECT, related_name="+")
-    issue = models.ForeignKey(StockMove, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    issue = models.ForeignKey(
+        StockMove, verbose_name=_("issue"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     due_on = models.DateField(_("due back on"))
     status = models.CharField(
         _("status"), max_length=12, choices=FaultyReturnStatus.choices, default=FaultyReturnStatus.PENDING
@@ -345,7 +357,12 @@ class LoanerLoan(BaseModel):
         _("condition on return"), max_length=12, choices=LoanerCondition.choices, blank=True
     )
     lent_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("lent by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     note = models.CharField(_("note"), max_length=300, blank=True)
 

@@ -136,8 +136,10 @@ class BackupUnitTask(BaseModel):
     """备用机: the "2 h on site, 3 h fix" commitment lends an equal or better unit when the fix
     misses (seed 002). One task per order; the spare-unit pool (parts) fulfils it."""
 
-    order = models.OneToOneField(WorkOrder, on_delete=models.CASCADE, related_name="backup_unit_task")
-    level = models.ForeignKey(ServiceLevel, on_delete=models.PROTECT, related_name="+")
+    order = models.OneToOneField(
+        WorkOrder, verbose_name=_("order"), on_delete=models.CASCADE, related_name="backup_unit_task"
+    )
+    level = models.ForeignKey(ServiceLevel, verbose_name=_("level"), on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField(_("requested at"))
     status = models.CharField(
         _("status"), max_length=12, choices=BackupUnitStatus.choices, default=BackupUnitStatus.OPEN, db_index=True

@@ -163,7 +163,7 @@ class WorkOrder(BaseModel):
 class MaterialLine(BaseModel):
     """材料 line of the form: model, unit, quantity, unit price, extra, subtotal."""
 
-    order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="materials")
+    order = models.ForeignKey(WorkOrder, verbose_name=_("order"), on_delete=models.CASCADE, related_name="materials")
     name = models.CharField(_("material"), max_length=100)
     model = models.CharField(_("model"), max_length=64, blank=True)
     unit_of_measure = models.CharField(_("unit"), max_length=16, default="个")
@@ -224,13 +224,15 @@ def attachment_path(instance: Attachment, filename: str) -> str:
 
 
 class Attachment(BaseModel):
-    order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="attachments")
+    order = models.ForeignKey(WorkOrder, verbose_name=_("order"), on_delete=models.CASCADE, related_name="attachments")
     kind = models.CharField(_("kind"), max_length=12, choices=AttachmentKind.choices)
     file = models.FileField(_("file"), upload_to=attachment_path, max_length=300)
     original_name = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(max_length=100)
+    content_type = models.CharField(verbose_name=_("content type"), max_length=100)
     size = models.PositiveIntegerField(_("size"))
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), null=True, blank=True, on_delete=models.PROTECT
+    )
 
     class Meta:
         verbose_name = _("attachment")
