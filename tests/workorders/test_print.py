@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
@@ -104,7 +106,10 @@ def test_the_print_view_has_every_field_of_the_form_in_chinese_whatever_the_lang
     page = response.content.decode()
     positions = [page.find(label) for label in FORM_LABELS]
     assert -1 not in positions, [label for label, at in zip(FORM_LABELS, positions, strict=True) if at == -1]
-    assert "@page { size: A4" in page and "@media print" in page
+    # The paper's layout is the print view's own style sheet (no <style> element: the CSP refuses them).
+    assert "workorders/print.css" in page
+    sheet = (Path(settings.BASE_DIR) / "src/workorders/static/workorders/print.css").read_text(encoding="utf-8")
+    assert "@page { size: A4" in sheet and "@media print" in sheet
     assert '<html lang="zh-hans">' in page
     assert 'id="print">Print</button>' in page  # the toolbar speaks the reader's language
 
