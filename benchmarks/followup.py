@@ -41,6 +41,7 @@ from zoneinfo import ZoneInfo
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import intake  # the benchmarks' shared PostgreSQL helpers
+import pgcopy  # fresh database, rows copied from templates in chunks
 
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src"
@@ -54,61 +55,7 @@ BURST_MODELS = (5, 11)  # indexes into the model list: their last 30 days get ex
 
 
 def configure(args: argparse.Namespace, var_dir: Path) -> None:
-    intake.BENCH_DB = BENCH_DB  # intake's helpers create / drop the database named there
-    intake.recreate_pg_database(args)
-    os.environ["VAR_DIR"] = str(var_dir)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "aftersales.settings.base"
-    os.environ.pop("REDIS_URL", None)
-    os.environ["LOG_LEVEL"] = "WARNING"
-    os.environ["DEBUG"] = "0"  # as in production: no query log
-    os.environ["DATABASE_URL"] = f"postgres://{args.pg_user}@{args.pg_host}:{args.pg_port}/{BENCH_DB}"
-    sys.path.insert(0, str(SRC))
-    import django
-
-    django.setup()
-
-
-def _id_range(table: str) -> tuple[int, int]:
-    """The first and last id of a table the bench filled (its ids are consecutive)."""
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT min(id), max(id) FROM {table}")
-        low, high = cursor.fetchone()
-    return int(low), int(high)
-
-
-#: Rows per INSERT … SELECT while loading (each statement commits on its own: autocommit).
-LOAD_CHUNK = 500_000
-
-
-def _clone(model: Any, template_pk: int, count: int, overrides: dict[str, str], source: str = "") -> int:
-    """Copy row ``template_pk`` of ``model`` ``count`` times in SQL, in statements of at most
-    ``LOAD_CHUNK`` rows, each committed; ``overrides`` maps a column to an SQL expression over
-    ``g`` (1…count) and ``t`` (the template row); ``source`` replaces the default
-    ``generate_series`` FROM clause: a format string with ``{first}`` and ``{last}`` (the chunk's
-    range of ``g``) that must provide ``g``."""
-    from django.db import connection
-
-    table = model._meta.db_table
-    columns = [f.column for f in model._meta.concrete_fields if not f.primary_key]
-    unknown = set(overrides) - set(columns)
-    if unknown:
-        raise SystemExit(f"{table}: no columns {sorted(unknown)}")
-    select = ", ".join(overrides.get(c, f't."{c}"') for c in columns)
-    source = source or "generate_series({first}, {last}) g"
-    written = 0
-    for first in range(1, int(count) + 1, LOAD_CHUNK):
-        last = min(first + LOAD_CHUNK - 1, int(count))
-        sql = (
-            f'INSERT INTO "{table}" ({", ".join(f"{chr(34)}{c}{chr(34)}" for c in columns)}) '
-            f"SELECT {select} FROM {source.format(first=first, last=last)} "
-            f'CROSS JOIN "{table}" t WHERE t.id = {int(template_pk)}'
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql)
-            written += cursor.rowcount
-    return written
+    pgcopy.configure(args, var_dir, BENCH_DB)
 
 
 def _drop_plain_indexes(tables: list[str]) -> list[str]:
@@ -203,7 +150,7 @@ def build(args: argparse.Namespace) -> dict[str, Any]:
         cursor.execute("SELECT setseed(0.42)")
     # Customers: the template is one of them.
     n = args.customers - 1
-    _clone(
+    pgcopy.clone(
         Customer,
         customer.pk,
         n,
@@ -216,7 +163,7 @@ def build(args: argparse.Namespace) -> dict[str, Any]:
             "search_text": "'客户' || g",
         },
     )
-    cmin, cmax = _id_range("customers_customer")
+    cmin, cmax = pgcopy.id_range("customers_customer")
     _say(f"customers loaded ({cmax - cmin + 1:,}); devices")
     ncust = cmax - cmin + 1
     # Opt-outs: 3 % of all care, 2 % of e-mail only (bulk_create: a few ten thousand rows).
@@ -229,7 +176,7 @@ def build(args: argparse.Namespace) -> dict[str, Any]:
     )
     # Devices: a skewed share per model (model i ~ the square of a uniform), purchases over 4 years.
     models_array = "ARRAY[" + ",".join(str(pk) for pk in model_ids) + "]"
-    _clone(
+    pgcopy.clone(
         Device,
         device.pk,
         args.devices - 1,
@@ -242,7 +189,7 @@ def build(args: argparse.Namespace) -> dict[str, Any]:
             "search_text": "''",
         },
     )
-    dmin, dmax = _id_range("devices_device")
+    dmin, dmax = pgcopy.id_range("devices_device")
     _say(f"devices loaded ({dmax - dmin + 1:,}); orders")
     ndev = dmax - dmin + 1
     faults = "(ARRAY['misuse','water','drop','collision','wear','unknown'])[1 + floor(random() * 6)::int]"
@@ -264,7 +211,7 @@ def build(args: argparse.Namespace) -> dict[str, Any]:
     )
     available = {f.column for f in WorkOrder._meta.concrete_fields}
     order_columns = {k: v for k, v in order_columns.items() if k in available}
-    _clone(WorkOrder, order.pk, args.orders - 1, order_columns, source=order_source)
+    pgcopy.clone(WorkOrder, order.pk, args.orders - 1, order_columns, source=order_source)
     # The burst: 0.5 % more orders, quality failures in the last 30 days on two models' devices.
     burst = max(30, args.orders // 200)
     burst_ids = ",".join(str(model_ids[i]) for i in BURST_MODELS)
@@ -274,7 +221,7 @@ def build(args: argparse.Namespace) -> dict[str, Any]:
         f"ORDER BY random() LIMIT {burst}) x) s JOIN devices_device d ON d.id = s.did"
     )
     burst_columns = {**order_columns, "number": "'WX' || lpad(g::text, 10, '0')"}
-    _clone(WorkOrder, order.pk, burst, burst_columns, source=burst_source)
+    pgcopy.clone(WorkOrder, order.pk, burst, burst_columns, source=burst_source)
     loaded = time.perf_counter()
     _say(f"orders loaded; rebuilding {len(dropped)} indexes")
     _recreate_indexes(dropped)

@@ -45,10 +45,16 @@ def id_range(table: str) -> tuple[int, int]:
     return int(low), int(high)
 
 
+#: Rows per INSERT … SELECT while loading (each statement commits on its own: autocommit).
+LOAD_CHUNK = 500_000
+
+
 def clone(model: Any, template_pk: int, count: int, overrides: dict[str, str], source: str = "") -> int:
-    """Copy row ``template_pk`` of ``model`` ``count`` times in SQL; ``overrides`` maps a column to
-    an SQL expression over ``g`` (1…count) and ``t`` (the template row); ``source`` replaces the
-    default ``generate_series`` FROM clause (it must provide ``g``)."""
+    """Copy row ``template_pk`` of ``model`` ``count`` times in SQL, in statements of at most
+    ``LOAD_CHUNK`` rows, each committed; ``overrides`` maps a column to an SQL expression over
+    ``g`` (1…count) and ``t`` (the template row); ``source`` replaces the default
+    ``generate_series`` FROM clause: it must provide ``g``, and may name the chunk's range of ``g``
+    as ``{first}`` and ``{last}`` (a source without them is one statement: keep it ≤ LOAD_CHUNK)."""
     from django.db import connection
 
     table = model._meta.db_table
@@ -57,11 +63,17 @@ def clone(model: Any, template_pk: int, count: int, overrides: dict[str, str], s
     if unknown:
         raise SystemExit(f"{table}: no columns {sorted(unknown)}")
     select = ", ".join(overrides.get(c, f't."{c}"') for c in columns)
-    source = source or f"generate_series(1, {int(count)}) g"
-    sql = (
-        f'INSERT INTO "{table}" ({", ".join(f"{chr(34)}{c}{chr(34)}" for c in columns)}) '
-        f'SELECT {select} FROM {source} CROSS JOIN "{table}" t WHERE t.id = {int(template_pk)}'
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-        return cursor.rowcount
+    source = source or "generate_series({first}, {last}) g"
+    chunked = "{first}" in source
+    written = 0
+    for first in range(1, int(count) + 1, LOAD_CHUNK if chunked else max(int(count), 1)):
+        last = min(first + LOAD_CHUNK - 1, int(count)) if chunked else int(count)
+        sql = (
+            f'INSERT INTO "{table}" ({", ".join(f"{chr(34)}{c}{chr(34)}" for c in columns)}) '
+            f"SELECT {select} FROM {source.replace('{first}', str(first)).replace('{last}', str(last))} "
+            f'CROSS JOIN "{table}" t WHERE t.id = {int(template_pk)}'
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+            written += cursor.rowcount
+    return written
