@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Literal
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
@@ -179,10 +180,9 @@ def unit_out(unit: OrgUnit) -> dict[str, Any]:
 
 
 def _person(request: HttpRequest, person_id: int) -> Any:
-    person = staff.staff_visible_to(request.user).filter(pk=person_id).first() if 1 <= person_id <= MAX_ID else None
-    if person is None:
-        raise OrgUnit.DoesNotExist  # answered 404 like every object the user may not see
-    return person
+    if not 1 <= person_id <= MAX_ID:
+        raise get_user_model().DoesNotExist  # answered 404 like every object the user may not see
+    return staff.staff_visible_to(request.user).get(pk=person_id)
 
 
 def _assignable_unit(request: HttpRequest, unit_id: int, field: str = "unit") -> OrgUnit:
@@ -275,10 +275,9 @@ def create_unit(request: HttpRequest, payload: UnitIn) -> Any:
 
 
 def _unit(request: HttpRequest, unit_id: int) -> OrgUnit:
-    unit = staff.units_visible_to(request.user).filter(pk=unit_id).first() if 1 <= unit_id <= MAX_ID else None
-    if unit is None:
+    if not 1 <= unit_id <= MAX_ID:
         raise OrgUnit.DoesNotExist
-    return unit
+    return staff.units_visible_to(request.user).get(pk=unit_id)
 
 
 @units_router.get("/{unit_id}", response={200: UnitOut, **ERROR_RESPONSES}, summary="One unit")

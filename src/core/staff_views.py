@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from core import staff
 from core.changelog import history_for
+from core.choices import Role, choice_labels
 from core.exceptions import VersionConflict
 from core.forms import add_service_errors, add_submission_token, create_once, form_int
 from core.staff_forms import OrgUnitForm, StaffFilterForm, StaffUserForm, regions_text
@@ -46,7 +47,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
         active=_active_filter(data.get("active") or ""),
     )
     page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [{"person": person, "roles": staff.person_roles(person)} for person in page]
+    rows = [{"person": person, "roles": choice_labels(Role, staff.person_roles(person))} for person in page]
     return render(request, "core/staff/user_list.html", {"form": form, "page": page, "rows": rows})
 
 
