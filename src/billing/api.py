@@ -296,7 +296,7 @@ def quote_out(quote: Quote) -> dict[str, Any]:
     }
 
 
-class PartIn(StrictIn):
+class QuotePartIn(StrictIn):
     code: str | None = Field(default=None, max_length=64, description="Price-list code; null for an unlisted part")
     description: str = Field(default="", max_length=100)
     quantity: Number = "1"
@@ -307,7 +307,7 @@ class QuoteBuildIn(StrictIn):
     nights: Number = "0"
     hours: Number = "0"
     travel_cost: Number = "0"
-    parts: list[PartIn] = Field(default=[], max_length=50)
+    parts: list[QuotePartIn] = Field(default=[], max_length=50)
     provided_by_customer: list[Literal["travel", "lodging", "meals", "allowance", "labour"]] = Field(
         default=[], max_length=7
     )

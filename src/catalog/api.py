@@ -20,9 +20,9 @@ from core.api import (
     Date,
     DateText,
     DateTimeText,
-    DecimalNumber,
     IdCodeName,
     PageQuery,
+    Percent,
     StrictIn,
     idempotent_create,
     paginate,
@@ -57,9 +57,7 @@ class ProductModelIn(StrictIn):
     repeat_same_fault_consecutive: bool | None = None
     parts_wait_limit_days: int | None = Field(default=None, ge=0, le=3650)
     repairer_fault_limit_days: int | None = Field(default=None, ge=0, le=3650)
-    depreciation_percent_per_day: DecimalNumber | None = Field(
-        default=None, ge=0, le=100, max_digits=6, decimal_places=3
-    )
+    depreciation_percent_per_day: Percent | None = None
     repair_warranty_days: int | None = Field(default=None, ge=0, le=3650)
     excluded_causes: list[str] | None = Field(default=None, max_length=20)
 

@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Schema, Status
-from ninja.files import UploadedFile
 from pydantic import Field
 
 from claims import services
@@ -28,6 +27,7 @@ from core.api import (
     MoneyText,
     PageQuery,
     StrictIn,
+    Upload,
     idempotent_create,
     local_iso,
     money_text,
@@ -133,7 +133,7 @@ class RuleSetRef(Schema):
     version: int
 
 
-class DeviceRef(Schema):
+class ClaimDeviceRef(Schema):
     id: int
     serial_number: str
 
@@ -145,7 +145,7 @@ class ClaimSummaryOut(Schema):
     outcome: str | None
     rule_set: RuleSetRef
     customer: IdName
-    device: DeviceRef | None
+    device: ClaimDeviceRef | None
     work_order: IdNumber | None
     unit: int
     claimed_amount: MoneyText
@@ -432,7 +432,7 @@ def decide(request: HttpRequest, claim_id: int, payload: ClaimVersionIn) -> Any:
     response={201: ClaimDetailOut, **ERROR_RESPONSES},
     summary="Attach a document (e.g. the bank slip)",
 )
-def add_evidence(request: HttpRequest, claim_id: int, kind: Form[EvidenceKind], file: File[UploadedFile]) -> Any:
+def add_evidence(request: HttpRequest, claim_id: int, kind: Form[EvidenceKind], file: File[Upload]) -> Any:
     claim = _get_claim(request, claim_id)
     services.claim_add_evidence(claim=claim, acting_user=request.user, upload=file, kind=kind)
     return Status(201, claim_detail(_get_claim(request, claim_id), request))

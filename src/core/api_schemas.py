@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated, Any, Literal
 
 from ninja import Schema
+from ninja.files import UploadedFile
 from pydantic import BeforeValidator, ConfigDict, Field, Strict, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
@@ -78,6 +79,88 @@ DateTime = Annotated[datetime, LAX, BeforeValidator(_datetime_text)]
 Id = Annotated[int, Field(ge=1, le=MAX_ID, description="A record id (positive integer).")]
 #: A decimal number: a JSON number or a string with one (documented as both), never a boolean.
 DecimalNumber = Annotated[Decimal, LAX, BeforeValidator(_not_a_boolean)]
+
+
+def bounded_decimal(*, minimum: str, maximum: str, places: int, pattern: str, example: str) -> Any:
+    """A bounded decimal the OpenAPI document can state exactly, in both of its forms.
+
+    A string is the exact form: ``pattern`` admits precisely the values within the bounds with at
+    most ``places`` decimals (JSON Schema has no numeric bounds for a string, so the pattern says
+    them), and the server refuses any other string. A JSON number is a binary float with no exact
+    decimal places, so it is documented with ``minimum``/``maximum`` only and rounded half-up to
+    ``places`` (the bounds are such that rounding keeps a value inside them)."""
+    text = re.compile(pattern)
+    step = Decimal(1).scaleb(-places)
+    low, high = Decimal(minimum), Decimal(maximum)
+
+    def _exact_text_or_rounded_number(value: Any) -> Any:
+        value = _not_a_boolean(value)
+        if isinstance(value, str):
+            if not text.fullmatch(value):
+                raise PydanticCustomError(
+                    "decimal_parsing",
+                    "Input should be a number from {minimum} to {maximum} with at most {places} decimals",
+                    {"minimum": minimum, "maximum": maximum, "places": places},
+                )
+            return Decimal(value)
+        if isinstance(value, int | float):
+            number = Decimal(repr(value))
+            if not number.is_finite() or not low <= number <= high:
+                return number  # refused by the bounds below, before any rounding could bring it in
+            return number.quantize(step, rounding=ROUND_HALF_UP)
+        return value
+
+    return Annotated[
+        Decimal,
+        LAX,
+        BeforeValidator(_exact_text_or_rounded_number),
+        Field(ge=low, le=high),
+        WithJsonSchema(
+            {
+                "anyOf": [
+                    {"type": "string", "pattern": pattern},
+                    {"type": "number", "minimum": float(minimum), "maximum": float(maximum)},
+                ],
+                "examples": [example],
+            }
+        ),
+    ]
+
+
+#: Hours of a service-level target: 0.01 to 99,999.99, two decimals.
+Hours = bounded_decimal(
+    minimum="0.01",
+    maximum="99999.99",
+    places=2,
+    pattern=r"^([1-9]\d{0,4}(\.\d{1,2})?|0\.(0[1-9]|[1-9]\d?))$",
+    example="4.00",
+)
+#: A percentage from 0 to 100 with up to three decimals (depreciation per day of use).
+Percent = bounded_decimal(
+    minimum="0", maximum="100", places=3, pattern=r"^(100(\.0{1,3})?|\d{1,2}(\.\d{1,3})?)$", example="0.100"
+)
+#: An uploaded file (a multipart part with a filename): an empty one is refused ("The file is empty"),
+#: and the document says so, so that no client sends one as valid.
+Upload = Annotated[UploadedFile, WithJsonSchema({"type": "string", "format": "binary", "minLength": 1})]
+#: A share of a population (a random sample's size): 0.0001 to 1, four decimals.
+Share = bounded_decimal(
+    minimum="0.0001",
+    maximum="1",
+    places=4,
+    pattern=r"^(1(\.0{1,4})?|0\.([1-9]\d{0,3}|0[1-9]\d{0,2}|00[1-9]\d?|000[1-9]))$",
+    example="0.05",
+)
+#: Degrees of latitude (−90 to 90) and longitude (−180 to 180), six decimals (about 0.1 m).
+Latitude = bounded_decimal(
+    minimum="-90", maximum="90", places=6, pattern=r"^-?(90(\.0{1,6})?|[1-8]?\d(\.\d{1,6})?)$", example="31.230416"
+)
+Longitude = bounded_decimal(
+    minimum="-180",
+    maximum="180",
+    places=6,
+    pattern=r"^-?(180(\.0{1,6})?|(1[0-7]\d|[1-9]?\d)(\.\d{1,6})?)$",
+    example="121.473701",
+)
 
 #: Money (SPEC §14): documented as a string with at most two decimals; a JSON number is accepted too.
 MONEY_PATTERN = r"^\d{1,10}(\.\d{1,2})?$"

@@ -102,7 +102,7 @@ class RegionIn(StrictIn):
     name: str = Field(default="", max_length=100)
 
 
-class UnitOut(Schema):
+class StaffUnitOut(Schema):
     id: int
     code: str
     name: str
@@ -116,7 +116,7 @@ class UnitOut(Schema):
 
 
 class UnitListOut(Schema):
-    items: list[UnitOut]
+    items: list[StaffUnitOut]
     count: int
 
 
@@ -256,7 +256,9 @@ def list_units(request: HttpRequest, filters: Query[PageQuery]) -> Any:
     )
 
 
-@units_router.post("", response={201: UnitOut, **ERROR_RESPONSES}, summary="Create a unit (Idempotency-Key honoured)")
+@units_router.post(
+    "", response={201: StaffUnitOut, **ERROR_RESPONSES}, summary="Create a unit (Idempotency-Key honoured)"
+)
 def create_unit(request: HttpRequest, payload: UnitIn) -> Any:
     def create() -> tuple[int, dict[str, Any]]:
         unit = staff.org_unit_create(
@@ -280,13 +282,13 @@ def _unit(request: HttpRequest, unit_id: int) -> OrgUnit:
     return staff.units_visible_to(request.user).get(pk=unit_id)
 
 
-@units_router.get("/{unit_id}", response={200: UnitOut, **ERROR_RESPONSES}, summary="One unit")
+@units_router.get("/{unit_id}", response={200: StaffUnitOut, **ERROR_RESPONSES}, summary="One unit")
 def get_unit(request: HttpRequest, unit_id: int) -> Any:
     return unit_out(_unit(request, unit_id))
 
 
 @units_router.patch(
-    "/{unit_id}", response={200: UnitOut, **ERROR_RESPONSES}, summary="Edit a unit (optimistic concurrency)"
+    "/{unit_id}", response={200: StaffUnitOut, **ERROR_RESPONSES}, summary="Edit a unit (optimistic concurrency)"
 )
 def update_unit(request: HttpRequest, unit_id: int, payload: UnitPatch) -> Any:
     if not request.user.has_perm("core.change_orgunit"):  # units are not secret: say why, not 404

@@ -119,7 +119,7 @@ class CustomerOut(Schema):
     updated_at: DateTimeText
 
 
-class DeviceRef(Schema):
+class CustomerDeviceRef(Schema):
     id: int
     serial_number: str
 
@@ -127,7 +127,7 @@ class DeviceRef(Schema):
 class CustomerDetailOut(CustomerOut):
     contacts: list[ContactOut]
     device_ids: list[int] = Field(default_factory=list, description="The customer's devices the caller may see.")
-    devices: list[DeviceRef] = Field(default_factory=list)
+    devices: list[CustomerDeviceRef] = Field(default_factory=list)
 
 
 class CustomerListOut(Schema):

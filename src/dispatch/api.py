@@ -21,12 +21,13 @@ from core.api import (
     DateText,
     DateTime,
     DateTimeText,
-    DecimalNumber,
     DecimalText,
     Id,
     IdCodeName,
     IdName,
     IdNumber,
+    Latitude,
+    Longitude,
     Money,
     MoneyText,
     PageQuery,
@@ -394,8 +395,8 @@ class TechnicianProfileIn(StrictIn):
     version: int | None = Field(default=None, ge=1, description="Required once the profile exists (409 if stale)")
     categories: list[str] | None = Field(default=None, max_length=100, description="Product category codes")
     service_types: list[ServiceTypeCode] | None = Field(default=None, max_length=len(ServiceType.values))
-    home_lat: DecimalNumber | None = Field(default=None, ge=-90, le=90, max_digits=9, decimal_places=6)
-    home_lon: DecimalNumber | None = Field(default=None, ge=-180, le=180, max_digits=9, decimal_places=6)
+    home_lat: Latitude | None = None
+    home_lon: Longitude | None = None
     home_address: str | None = Field(default=None, max_length=200)
     daily_capacity: int | None = Field(default=None, ge=0, le=50)
     is_active: bool | None = None

@@ -19,9 +19,10 @@ from core.api import (
     DateText,
     DateTime,
     DateTimeText,
-    DecimalNumber,
     DecimalText,
     Id,
+    Latitude,
+    Longitude,
     StrictIn,
     idempotent_create,
     local_iso,
@@ -195,8 +196,8 @@ def my_jobs(request: HttpRequest, query: Query[DayQuery]) -> Any:
 
 class CheckInIn(StrictIn):
     at: DateTime | None = Field(default=None, description="Arrival time; now when left out.")
-    lat: DecimalNumber | None = Field(default=None, ge=-90, le=90, max_digits=9, decimal_places=6)
-    lon: DecimalNumber | None = Field(default=None, ge=-180, le=180, max_digits=9, decimal_places=6)
+    lat: Latitude | None = None
+    lon: Longitude | None = None
 
 
 @router.post(

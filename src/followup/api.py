@@ -4,7 +4,6 @@ selectors/services, serialise."""
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -26,6 +25,7 @@ from core.api import (
     IdNumber,
     PageQuery,
     PersonRef,
+    Share,
     StrictIn,
     idempotent_create,
     local_iso,
@@ -158,7 +158,7 @@ class SampleIn(StrictIn):
     unit: Id
     period_start: Date
     period_end: Date
-    share: Decimal | None = Field(default=None, gt=0, le=1, description="e.g. 0.05 for 5 %")
+    share: Share | None = Field(default=None, description="e.g. 0.05 for 5 %")
     seed: str = Field(default="", max_length=64)
 
 

@@ -10,7 +10,6 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import File, Query, Router, Schema, Status
-from ninja.files import UploadedFile
 from pydantic import Field
 
 from core.api import (
@@ -22,6 +21,7 @@ from core.api import (
     Id,
     PageQuery,
     StrictIn,
+    Upload,
     error_body,
     idempotent_create,
     local_iso,
@@ -670,7 +670,7 @@ class ImportCountsOut(Schema):
     price_list: int | None = Field(default=None, description="part-prices: the new price list's id")
 
 
-class ImportOut(Schema):
+class PartsImportOut(Schema):
     kind: str
     rows: int = Field(description="Data rows read")
     counts: ImportCountsOut
@@ -732,12 +732,12 @@ def _refused_body(errors: Any) -> dict[str, Any]:
 
 @imports_router.post(
     "/{kind}",
-    response={200: ImportOut, **ERROR_RESPONSES, 400: ImportRefusedOut},
+    response={200: PartsImportOut, **ERROR_RESPONSES, 400: ImportRefusedOut},
     summary="Import an Excel sheet, all or nothing (multipart field `file`; Idempotency-Key)",
     description=f"Kinds: {IMPORT_KINDS}. The first row holds the headers (Chinese or English). Answers the "
     "counts, or 400 naming every bad row and column; nothing is written then.",
 )
-def run_import(request: HttpRequest, kind: str, file: File[UploadedFile]) -> Any:
+def run_import(request: HttpRequest, kind: str, file: File[Upload]) -> Any:
     from parts.excel import SheetRefused
 
     entry = _sheet_import(request, kind)

@@ -24,13 +24,13 @@ from core.api import (
     Date,
     DateText,
     DateTimeText,
-    DecimalNumber,
     DecimalText,
     Id,
     IdName,
     Money,
     MoneyText,
     PageQuery,
+    Percent,
     StrictIn,
     idempotent_create,
     paginate,
@@ -256,9 +256,7 @@ class PolicyTermsIn(StrictIn):
     repeat_same_fault_consecutive: bool | None = None
     parts_wait_limit_days: int | None = Field(default=None, ge=0, le=3650)
     repairer_fault_limit_days: int | None = Field(default=None, ge=0, le=3650)
-    depreciation_percent_per_day: DecimalNumber | None = Field(
-        default=None, ge=0, le=100, max_digits=6, decimal_places=3
-    )
+    depreciation_percent_per_day: Percent | None = None
     repair_warranty_days: int | None = Field(default=None, ge=0, le=3650)
     parts_supply_years: int | None = Field(default=None, ge=0, le=50)
     excluded_causes: list[FaultCode] | None = Field(default=None, max_length=20)

@@ -16,8 +16,8 @@ from core.api import (
     ERROR_RESPONSES,
     LAX,
     DateTimeText,
-    DecimalNumber,
     DecimalText,
+    Hours,
     IdCodeName,
     PageQuery,
     StrictIn,
@@ -55,9 +55,9 @@ class LevelIn(StrictIn):
     customer_tags: list[str] = Field(default_factory=list, max_length=20)
     region_prefixes: list[str] = Field(default_factory=list, max_length=50)
     units: list[str] = Field(default_factory=list, max_length=50, description="Unit codes")
-    response_hours: DecimalNumber | None = Field(default=None, gt=0, le=99999, max_digits=7, decimal_places=2)
-    arrival_hours: DecimalNumber | None = Field(default=None, gt=0, le=99999, max_digits=7, decimal_places=2)
-    resolution_hours: DecimalNumber | None = Field(default=None, gt=0, le=99999, max_digits=7, decimal_places=2)
+    response_hours: Hours | None = None
+    arrival_hours: Hours | None = None
+    resolution_hours: Hours | None = None
     resolution_from: Annotated[ResolutionFrom, LAX] = ResolutionFrom.REQUEST
     at_risk_percent: int = Field(80, ge=1, le=99)
     backup_unit_on_miss: bool = False
@@ -76,9 +76,9 @@ class LevelPatch(StrictIn):
     customer_tags: list[str] | None = Field(default=None, max_length=20)
     region_prefixes: list[str] | None = Field(default=None, max_length=50)
     units: list[str] | None = Field(default=None, max_length=50)
-    response_hours: DecimalNumber | None = Field(default=None, gt=0, le=99999, max_digits=7, decimal_places=2)
-    arrival_hours: DecimalNumber | None = Field(default=None, gt=0, le=99999, max_digits=7, decimal_places=2)
-    resolution_hours: DecimalNumber | None = Field(default=None, gt=0, le=99999, max_digits=7, decimal_places=2)
+    response_hours: Hours | None = None
+    arrival_hours: Hours | None = None
+    resolution_hours: Hours | None = None
     resolution_from: Annotated[ResolutionFrom, LAX] | None = None
     at_risk_percent: int | None = Field(default=None, ge=1, le=99)
     backup_unit_on_miss: bool | None = None

@@ -138,7 +138,7 @@ class DayListOut(Schema):
     count: int
 
 
-class ImportOut(Schema):
+class HolidayImportOut(Schema):
     imported: int = Field(description="How many dates were entered or changed.")
 
 
@@ -281,7 +281,9 @@ def create_day(request: HttpRequest, payload: DayIn) -> Any:
 
 
 @router.post(
-    "/days/import", response={200: ImportOut, **ERROR_RESPONSES}, summary="Import dates from text/CSV (all or nothing)"
+    "/days/import",
+    response={200: HolidayImportOut, **ERROR_RESPONSES},
+    summary="Import dates from text/CSV (all or nothing)",
 )
 def import_days(request: HttpRequest, payload: DaysImportIn) -> Any:
     if not request.user.has_perm("workcalendar.add_calendarday"):

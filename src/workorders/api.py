@@ -21,7 +21,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import File, Header, Query, Router, Schema
 from ninja import Status as Answer
-from ninja.files import UploadedFile
 from pydantic import Field, WithJsonSchema
 
 from catalog.selectors import product_models_visible_to
@@ -35,6 +34,7 @@ from core.api import (
     Money,
     PageQuery,
     StrictIn,
+    Upload,
     idempotent_create,
     money_text,
     paginate,
@@ -169,7 +169,7 @@ class Ref(Schema):
     name: str
 
 
-class DeviceRef(Schema):
+class OrderDeviceRef(Schema):
     id: int
     serial_number: str
 
@@ -194,7 +194,7 @@ class WorkOrderSummaryOut(Schema):
     urgency: Urgency
     priority: int
     customer: Ref
-    device: DeviceRef | None
+    device: OrderDeviceRef | None
     product_model: str | None = Field(description="Product model code.")
     unit: Ref = Field(description="Responsible unit (station / centre).")
     technician: Ref | None
@@ -628,7 +628,7 @@ def add_material(request: HttpRequest, order_id: int, payload: MaterialIn) -> An
     summary="Attach a photo, PDF or video (multipart field `file`)",
     description="JPEG, PNG, GIF, WebP, PDF or MP4, recognised by content; larger than the limit answers 400.",
 )
-def add_attachment(request: HttpRequest, order_id: int, file: File[UploadedFile]) -> Any:
+def add_attachment(request: HttpRequest, order_id: int, file: File[Upload]) -> Any:
     order = _get_order(request, order_id)
     attachment = services.workorder_add_attachment(order=order, upload=file, acting_user=request.user)
     return Answer(201, attachment_out(attachment))
