@@ -425,6 +425,8 @@ def _localised_schema_message(error: dict[str, Any]) -> str:
         "datetime_type": datetime_iso,
         "timezone_aware": datetime_iso,
         "decimal_parsing": amount,
+        "decimal_bounded": _("Enter a number from %(minimum)s to %(maximum)s with at most %(places)s decimals.")
+        % {key: ctx.get(key, "") for key in ("minimum", "maximum", "places")},
         "decimal_type": amount,
         "finite_number": amount,
         "decimal_max_digits": _("Enter at most %(digits)s digits.") % {"digits": ctx.get("max_digits", "")},

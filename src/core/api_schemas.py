@@ -98,7 +98,7 @@ def bounded_decimal(*, minimum: str, maximum: str, places: int, pattern: str, ex
         if isinstance(value, str):
             if not text.fullmatch(value):
                 raise PydanticCustomError(
-                    "decimal_parsing",
+                    "decimal_bounded",
                     "Input should be a number from {minimum} to {maximum} with at most {places} decimals",
                     {"minimum": minimum, "maximum": maximum, "places": places},
                 )

@@ -117,3 +117,14 @@ def test_a_number_target_is_rounded_to_hundredths_of_an_hour(api_as: Any, direct
     )
     assert response.status_code == 201, response.content
     assert ServiceLevel.objects.get(code="Z2").response_hours == Decimal("2.35")
+
+
+def test_the_refusal_says_the_range_and_the_decimals_in_chinese(api_as: Any, director: Any) -> None:
+    response = api_as(director).post(
+        "/api/v1/service-levels",
+        json.dumps({"code": "Z3", "name": "三", "calendar": "24x7", "response_hours": "1.005"}),
+        content_type="application/json",
+    )
+    assert response.json()["errors"] == [
+        {"field": "response_hours", "message": "请输入 0.01 到 99999.99 之间、最多 2 位小数的数字。"}
+    ]
