@@ -567,16 +567,6 @@ def reservation_create(
     reservation = Reservation.objects.create(
         part=part, warehouse=warehouse, work_order=work_order, quantity=qty, created_by=_user(acting_user)
     )
-    _post(
-        kind=MoveKind.RESERVE,
-        part=part,
-        warehouse=warehouse,
-        quantity=qty,
-        effects={warehouse: (0, qty, 0)},
-        acting_user=acting_user,
-        work_order=work_order,
-        reservation=reservation,
-    )
     request_promise = promises.promise_open(
         order=work_order, part=part, quantity=qty, requested=promise, reservation=reservation, decision=decision
     )
@@ -595,6 +585,18 @@ def reservation_create(
             "promise": request_promise.promise,
             "promise_due_at": timezone.localtime(request_promise.due_at).isoformat(),
         },
+    )
+    # The balance row is locked last: the promise and the timeline are written before it, so
+    # concurrent reservations of the same part wait on the lock only for the ledger write itself.
+    _post(
+        kind=MoveKind.RESERVE,
+        part=part,
+        warehouse=warehouse,
+        quantity=qty,
+        effects={warehouse: (0, qty, 0)},
+        acting_user=acting_user,
+        work_order=work_order,
+        reservation=reservation,
     )
     return reservation
 
