@@ -202,6 +202,17 @@ MATRIX = Matrix(
             fixtures=("complaint",),
         ),
         Page("complaint_create", "/aftercare/complaints/new/", ADD_COMPLAINT),
+        Page(
+            "complaint_create_post",
+            "/aftercare/complaints/new/",
+            ADD_COMPLAINT,
+            method="POST",
+            body=_complaint_body,
+            status=302,
+            other_unit=NOT_FOUND,
+            not_found=400,  # station B does not know customer A: "unknown customer" on the form
+            unchanged=complaints,
+        ),
         Page("care", "/aftercare/care/?preview=birthday", CARE, shows="生日祝福"),
         Page("quality", "/aftercare/quality/", frozenset({Role.DIRECTOR, Role.ADMIN})),
         Page("complaint_report", "/aftercare/complaints/report/?month=2026-03", VIEW_COMPLAINTS),
