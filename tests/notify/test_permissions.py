@@ -41,7 +41,9 @@ def failed_message(order: Any) -> OutboxMessage:
 
 
 def _template() -> MessageTemplate:
-    return MessageTemplate.objects.order_by("pk").first()
+    template = MessageTemplate.objects.order_by("pk").first()
+    assert template is not None
+    return template
 
 
 # Probes (ADR 0017): what each write changes, read before and after — a refusal leaves it.

@@ -24,7 +24,7 @@ MOVE = frozenset({Role.DIRECTOR, Role.PARTS_CLERK, Role.STATION, Role.ADMIN})
 KEEP = frozenset({Role.DIRECTOR, Role.PARTS_CLERK, Role.ADMIN})
 RETURNS_VIEW = STOCK  # parts.view_faultyreturn / view_loaner: the roles reading stock
 # Who does not even read stock: the scoped selectors find no move or reservation for them (404).
-UNSEEN = {Role.AGENT: 404, Role.QC_INSPECTOR: 404}
+UNSEEN: dict[str, int] = {Role.AGENT: 404, Role.QC_INSPECTOR: 404}
 RESERVE = frozenset({Role.TECHNICIAN, Role.DIRECTOR, Role.PARTS_CLERK, Role.STATION, Role.ADMIN})
 PRICES = frozenset({Role.DIRECTOR, Role.FINANCE, Role.PARTS_CLERK, Role.ADMIN})  # billing.add_partpricelist
 COUNT_SHEET = [["仓库编码", "配件编码", "盘点数量"], ["XH-01", "BAT-48V", 9]]
