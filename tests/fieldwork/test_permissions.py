@@ -11,14 +11,18 @@ from typing import Any
 import pytest
 
 from core.choices import Role
+from fieldwork import services
+from fieldwork.models import CheckIn, ChecklistItem, CustomerSignature, RepairLogEntry, RepairPlan, VisitChecklist
 from tests.matrix import ALL_ROLES, NOT_FOUND, Endpoint, Fixtures, Matrix, Page
 from workorders.models import WorkOrder
 
-from .conftest import run_visit_to_qc
+from .conftest import make_assigned_order, png_data_url, run_visit_to_qc, tick_checklist
 
 WORK = frozenset({Role.TECHNICIAN, Role.DIRECTOR, Role.STATION, Role.ADMIN})
 INSPECT = frozenset({Role.QC_INSPECTOR, Role.DIRECTOR, Role.STATION, Role.ADMIN})
 READ = ALL_ROLES - {Role.FINANCE, Role.PARTS_CLERK}
+FIELD = frozenset({Role.DIRECTOR, Role.STATION, Role.ADMIN})
+CAPTURE = FIELD | {Role.AGENT}  # agents record the customer's decisions (record_customer_action)
 LOG_TEXT = "更换充电器输出线"
 
 
@@ -43,8 +47,73 @@ def job_photo(visited_order: Any, technician: Any) -> Any:
     return services.photo_add(order=visited_order, acting_user=technician, upload=upload)
 
 
+@pytest.fixture
+def fresh_order(agent: Any, dispatcher: Any, technician: Any, customer_a: Any, device_a: Any) -> Any:
+    """A second job of station A's, assigned to the technician, not visited yet."""
+    return make_assigned_order(
+        agent=agent, dispatcher=dispatcher, technician=technician, customer=customer_a, device=device_a
+    )
+
+
+@pytest.fixture
+def working_order(fresh_order: Any, technician: Any) -> Any:
+    """The second job with the technician on site (checked in: in progress)."""
+    services.fieldwork_check_in(order=fresh_order, acting_user=technician)
+    return WorkOrder.objects.get(pk=fresh_order.pk)
+
+
+@pytest.fixture
+def ready_order(working_order: Any, technician: Any) -> Any:
+    """The second job done: the checklist ticked, diagnosed, logged — ready to go to QC."""
+    tick_checklist(working_order, technician)
+    services.fieldwork_diagnose(
+        order=working_order, acting_user=technician, fault_cause="quality", diagnosis="线路老化"
+    )
+    services.repair_log_add(order=working_order, acting_user=technician, text="更换线束，测试正常")
+    return WorkOrder.objects.get(pk=working_order.pk)
+
+
+@pytest.fixture
+def signoff_order(visited_order: Any, director: Any) -> Any:
+    """The visited job passed QC: it waits for the customer's sign-off (or objection)."""
+    return services.qc_decide(order=visited_order, acting_user=director, passed=True, note="合格")
+
+
+def _item() -> str:
+    return str(ChecklistItem.objects.filter(is_active=True).order_by("pk").values_list("code", flat=True).first())
+
+
 def state(f: Fixtures) -> Any:
     return WorkOrder.objects.filter(pk=f.visited_order.pk).values_list("status", "version")
+
+
+def order_state(name: str) -> Any:
+    def probe(f: Fixtures) -> Any:
+        return list(WorkOrder.objects.filter(pk=f[name].pk).values_list("status", "version"))
+
+    return probe
+
+
+def check_ins(f: Fixtures) -> int:
+    return CheckIn.objects.filter(order=f.fresh_order).count()
+
+
+def marks(f: Fixtures) -> Any:
+    return list(
+        VisitChecklist.objects.filter(order=f.working_order).order_by("pk").values_list("item_id", "checked", "reason")
+    )
+
+
+def log_entries(f: Fixtures) -> int:
+    return RepairLogEntry.objects.filter(order=f.working_order).count()
+
+
+def repair_plan(f: Fixtures) -> Any:
+    return list(RepairPlan.objects.filter(order=f.working_order).values_list("materials", "version"))
+
+
+def signatures(f: Fixtures) -> int:
+    return CustomerSignature.objects.filter(order=f.signoff_order).count()
 
 
 MATRIX = Matrix(
@@ -73,6 +142,52 @@ MATRIX = Matrix(
             other_unit=NOT_FOUND,
             unchanged=state,
         ),
+        # The job page's buttons: a refusal comes back as a message on the job page (302), the probe
+        # shows that nothing was written; another station does not find the job (404).
+        Page(
+            "action_check_in",
+            "/field/jobs/{fresh_order.pk}/check-in/",
+            FIELD,
+            method="POST",
+            body={},
+            status=302,
+            denied=302,
+            other_unit=NOT_FOUND,
+            unchanged=check_ins,
+        ),
+        Page(
+            "action_log",
+            "/field/jobs/{working_order.pk}/log/",
+            FIELD,
+            method="POST",
+            body={"text": "检查控制器接线"},
+            status=302,
+            denied=302,
+            other_unit=NOT_FOUND,
+            unchanged=log_entries,
+        ),
+        Page(
+            "action_submit_qc",
+            "/field/jobs/{ready_order.pk}/submit-qc/",
+            FIELD,
+            method="POST",
+            body={"note": "已修复"},
+            status=302,
+            denied=302,
+            other_unit=NOT_FOUND,
+            unchanged=order_state("ready_order"),
+        ),
+        Page(
+            "action_object",
+            "/field/jobs/{signoff_order.pk}/object/",
+            CAPTURE,
+            method="POST",
+            body={"reason": "充电仍然很慢"},
+            status=302,
+            denied=302,
+            other_unit=NOT_FOUND,
+            unchanged=order_state("signoff_order"),
+        ),
     ],
     endpoints=[
         Endpoint("jobs", "/api/v1/field/jobs", WORK),
@@ -88,6 +203,93 @@ MATRIX = Matrix(
             denied=200,
             shows=LOG_TEXT,
             other_unit=NOT_FOUND,
+        ),
+        # Field work is the order's technician's or of who may edit orders (a station, a director);
+        # an unassigned technician is refused (403), as are roles that do not carry out work.
+        Endpoint(
+            "check_in",
+            "/api/v1/field/jobs/{fresh_order.pk}/check-in",
+            FIELD,
+            method="POST",
+            body={},
+            status=201,
+            denied=403,
+            other_unit=NOT_FOUND,
+            unchanged=check_ins,
+        ),
+        Endpoint(
+            "checklist_mark",
+            "/api/v1/field/jobs/{working_order.pk}/checklist",
+            FIELD,
+            method="POST",
+            body=lambda f: {"item": _item(), "checked": True},
+            denied=403,
+            other_unit=NOT_FOUND,
+            unchanged=marks,
+        ),
+        Endpoint(
+            "checklist_explain",
+            "/api/v1/field/jobs/{working_order.pk}/checklist/explain",
+            FIELD,
+            method="POST",
+            body=lambda f: {"item": _item(), "reason": "客户不同意拍照"},
+            denied=403,
+            other_unit=NOT_FOUND,
+            unchanged=marks,
+        ),
+        Endpoint(
+            "log_add",
+            "/api/v1/field/jobs/{working_order.pk}/log",
+            FIELD,
+            method="POST",
+            body={"text": "检查控制器接线"},
+            status=201,
+            denied=403,
+            other_unit=NOT_FOUND,
+            unchanged=log_entries,
+        ),
+        Endpoint(
+            "plan_save",
+            "/api/v1/field/jobs/{working_order.pk}/plan",
+            FIELD,
+            method="PUT",
+            body={"materials": "控制器 1 个", "people": 1, "expected_minutes": 90},
+            denied=403,
+            other_unit=NOT_FOUND,
+            unchanged=repair_plan,
+        ),
+        Endpoint(
+            "submit_qc",
+            "/api/v1/field/jobs/{ready_order.pk}/submit-qc",
+            FIELD,
+            method="POST",
+            body={"note": "已修复"},
+            denied=403,
+            other_unit=NOT_FOUND,
+            unchanged=order_state("ready_order"),
+        ),
+        # The customer's sign-off or objection: captured by the technician on site or by staff who
+        # record customers' decisions.
+        Endpoint(
+            "signature",
+            "/api/v1/field/jobs/{signoff_order.pk}/signature",
+            CAPTURE,
+            method="POST",
+            body=lambda f: {"signer_name": "张三丰", "image": png_data_url()},
+            status=201,
+            denied=403,
+            other_unit=NOT_FOUND,
+            unchanged=signatures,
+        ),
+        Endpoint(
+            "objection",
+            "/api/v1/field/jobs/{signoff_order.pk}/objection",
+            CAPTURE,
+            method="POST",
+            body={"reason": "充电仍然很慢"},
+            denied=403,
+            other_unit=NOT_FOUND,
+            unchanged=order_state("signoff_order"),
         ),
     ],
 )

@@ -14,8 +14,10 @@ from core.choices import Role
 from customers.services import customer_update
 from followup.care import care_run
 from followup.models import (
+    CallbackAttempt,
     CallbackSample,
     CallbackTask,
+    CareOptOut,
     CareRule,
     Complaint,
     QualityIssue,
@@ -26,7 +28,7 @@ from followup.models import (
 from followup.quality import quality_issue_create
 from followup.services import callback_queue_refresh, callback_sample_draw, complaint_create
 from followup.surveys import survey_answer, surveys_issue_due
-from tests.matrix import HIDES, NOT_FOUND, Endpoint, Matrix, Page
+from tests.matrix import HIDES, NOT_FOUND, Endpoint, Fixtures, Matrix, Page
 
 VIEW_CALLBACKS = frozenset({Role.AGENT, Role.DIRECTOR, Role.STATION, Role.ADMIN})
 DRAW = frozenset({Role.DIRECTOR, Role.ADMIN})
@@ -116,6 +118,50 @@ def _complaint_body(f: Any) -> dict[str, Any]:
     return {"customer": f.customer_a.pk, "description": "电话一直打不通", "channel": "phone"}
 
 
+# Probes (ADR 0017): what each write changes, read before and after — a refusal leaves it.
+def calls(f: Fixtures) -> tuple[int, int]:
+    return CallbackAttempt.objects.filter(task=f.callback).count(), CallbackTask.objects.get(pk=f.callback.pk).version
+
+
+def samples(f: Fixtures) -> int:
+    return CallbackSample.objects.count()
+
+
+def complaints(f: Fixtures) -> int:
+    return Complaint.objects.count()
+
+
+def complaint_state(f: Fixtures) -> tuple[str, int]:
+    complaint = Complaint.objects.get(pk=f.complaint.pk)
+    return complaint.status, complaint.version
+
+
+def recovery_state(f: Fixtures) -> tuple[Any, int]:
+    task = RecoveryTask.objects.get(pk=f.recovery.pk)
+    return task.closed_at, task.version
+
+
+def care_rules(f: Fixtures) -> int:
+    return CareRule.objects.count()
+
+
+def care_rule_version(f: Fixtures) -> int:
+    return CareRule.objects.get(pk=f.care_rule.pk).version
+
+
+def opt_outs(f: Fixtures) -> int:
+    return CareOptOut.objects.count()
+
+
+def quality_issues(f: Fixtures) -> int:
+    return QualityIssue.objects.count()
+
+
+def quality_issue_state(f: Fixtures) -> tuple[str, int]:
+    issue = QualityIssue.objects.get(pk=f.quality_issue.pk)
+    return issue.status, issue.version
+
+
 MATRIX = Matrix(
     pages=[
         Page(
@@ -135,6 +181,7 @@ MATRIX = Matrix(
             body=_call,
             status=302,
             other_unit=NOT_FOUND,
+            unchanged=calls,
         ),
         Page(
             "sample_draw",
@@ -143,6 +190,7 @@ MATRIX = Matrix(
             method="POST",
             body=lambda f: {"unit": f.org.station_a.pk, "period_start": "2026-03-01", "period_end": "2026-03-31"},
             status=302,
+            unchanged=samples,
         ),
         Page("sample", "/aftercare/callbacks/samples/{sample.pk}/", VIEW_CALLBACKS, other_unit=NOT_FOUND),
         Page(
@@ -154,6 +202,17 @@ MATRIX = Matrix(
             fixtures=("complaint",),
         ),
         Page("complaint_create", "/aftercare/complaints/new/", ADD_COMPLAINT),
+        Page(
+            "complaint_create_post",
+            "/aftercare/complaints/new/",
+            ADD_COMPLAINT,
+            method="POST",
+            body=_complaint_body,
+            status=302,
+            other_unit=NOT_FOUND,
+            not_found=400,  # station B does not know customer A: "unknown customer" on the form
+            unchanged=complaints,
+        ),
         Page("care", "/aftercare/care/?preview=birthday", CARE, shows="生日祝福"),
         Page("quality", "/aftercare/quality/", frozenset({Role.DIRECTOR, Role.ADMIN})),
         Page("complaint_report", "/aftercare/complaints/report/?month=2026-03", VIEW_COMPLAINTS),
@@ -166,6 +225,7 @@ MATRIX = Matrix(
             body={},
             status=302,
             other_unit=NOT_FOUND,
+            unchanged=complaint_state,
         ),
     ],
     endpoints=[
@@ -187,6 +247,7 @@ MATRIX = Matrix(
             body=_call,
             denied=404,
             other_unit=NOT_FOUND,
+            unchanged=calls,
         ),
         Endpoint(
             "sample_draw",
@@ -196,6 +257,7 @@ MATRIX = Matrix(
             body=lambda f: {"unit": f.org.station_a.pk, "period_start": "2026-03-01", "period_end": "2026-03-31"},
             status=201,
             denied=403,
+            unchanged=samples,
         ),
         Endpoint("sample", "/api/v1/callbacks/samples/{sample.pk}", VIEW_CALLBACKS, denied=404, other_unit=NOT_FOUND),
         Endpoint(
@@ -206,6 +268,7 @@ MATRIX = Matrix(
             body=_complaint_body,
             status=201,
             denied=403,
+            unchanged=complaints,
         ),
         Endpoint(
             "complaints",
@@ -226,6 +289,7 @@ MATRIX = Matrix(
             body={"action": "acknowledge"},
             denied=403,
             other_unit=NOT_FOUND,
+            unchanged=complaint_state,
         ),
         # surveys, service recovery, care, quality
         Endpoint(
@@ -265,6 +329,7 @@ MATRIX = Matrix(
             body={"resolution": "主任上门致歉，免除上门费"},
             denied=403,
             other_unit=NOT_FOUND,
+            unchanged=recovery_state,
         ),
         Endpoint("care_rules", "/api/v1/care/rules", CARE, denied=200, shows="生日祝福"),
         Endpoint(
@@ -281,6 +346,7 @@ MATRIX = Matrix(
             },
             status=201,
             denied=403,
+            unchanged=care_rules,
         ),
         Endpoint("care_rule", "/api/v1/care/rules/{care_rule.pk}", CARE, denied=404),
         Endpoint(
@@ -290,6 +356,7 @@ MATRIX = Matrix(
             method="PATCH",
             body={"days_before": 1},
             denied=403,
+            unchanged=care_rule_version,
         ),
         Endpoint("care_preview", "/api/v1/care/rules/{care_rule.pk}/preview?day=2026-03-02", CARE, denied=404),
         Endpoint(
@@ -308,6 +375,7 @@ MATRIX = Matrix(
             body=lambda f: {"customer": f.customer_a.pk, "channel": "sms"},
             status=201,
             denied=403,
+            unchanged=opt_outs,
         ),
         Endpoint("quality_statistics", "/api/v1/quality/statistics?by=model", QUALITY, denied=403),
         Endpoint(
@@ -322,6 +390,7 @@ MATRIX = Matrix(
             body={"route": "purchasing"},
             status=201,
             denied=403,
+            unchanged=quality_issues,
         ),
         Endpoint(
             "quality_issues",
@@ -338,6 +407,7 @@ MATRIX = Matrix(
             body=lambda f: {"product_model": f.product_model.code, "title": "刹车异响"},
             status=201,
             denied=403,
+            unchanged=quality_issues,
         ),
         Endpoint("quality_issue", "/api/v1/quality/issues/{quality_issue.pk}", QUALITY, denied=404),
         Endpoint(
@@ -347,6 +417,7 @@ MATRIX = Matrix(
             method="POST",
             body={"action": "investigate"},
             denied=403,
+            unchanged=quality_issue_state,
         ),
     ],
 )

@@ -11,7 +11,7 @@ import pytest
 
 from core.choices import Role
 from notify.models import MessageTemplate, OutboxMessage
-from tests.matrix import ALL_ROLES, HIDES, NOT_FOUND, Endpoint, Matrix
+from tests.matrix import ALL_ROLES, HIDES, NOT_FOUND, Endpoint, Fixtures, Matrix
 
 from .conftest import accepted_order
 
@@ -29,6 +29,35 @@ def message(order: Any) -> OutboxMessage:
     found = OutboxMessage.objects.filter(order=order).order_by("pk").first()
     assert found is not None
     return found
+
+
+@pytest.fixture
+def failed_message(order: Any) -> OutboxMessage:
+    """One of the order's notices (not an in-app one) that failed: what a retry sends again."""
+    message = OutboxMessage.objects.filter(order=order).exclude(channel="in_app").order_by("pk").first()
+    assert message is not None
+    OutboxMessage.objects.filter(pk=message.pk).update(status="failed")
+    return message
+
+
+def _template() -> MessageTemplate:
+    template = MessageTemplate.objects.order_by("pk").first()
+    assert template is not None
+    return template
+
+
+# Probes (ADR 0017): what each write changes, read before and after — a refusal leaves it.
+def retried(f: Fixtures) -> tuple[str, int]:
+    message = OutboxMessage.objects.get(pk=f.failed_message.pk)
+    return message.status, message.attempts
+
+
+def template_version(f: Fixtures) -> int:
+    return MessageTemplate.objects.get(pk=_template().pk).version
+
+
+def read_messages(f: Fixtures) -> int:
+    return OutboxMessage.objects.filter(read_at__isnull=False).count()
 
 
 MATRIX = Matrix(
@@ -51,6 +80,39 @@ MATRIX = Matrix(
             denied=200,
             # The first template of the API's first page (it lists by key, channel, language).
             shows=lambda f: f'"key": "{MessageTemplate.objects.order_by("key", "channel", "language").first().key}"',
+        ),
+        # Only the admin edits templates; a director reads them (403), the others do not (404).
+        Endpoint(
+            "template_edit",
+            lambda f: f"/api/v1/notifications/templates/{_template().pk}",
+            frozenset({Role.ADMIN}),
+            method="PATCH",
+            body=lambda f: {"version": _template().version, "body": f"{_template().body}\n谢谢。"},
+            denied=404,
+            denied_for={Role.DIRECTOR: 403},
+            unchanged=template_version,
+        ),
+        # Those who may not retry but see the message get 403; the message is of station A's order.
+        Endpoint(
+            "retry",
+            "/api/v1/notifications/{failed_message.pk}/retry",
+            MANAGERS,
+            method="POST",
+            denied=403,
+            other_unit=NOT_FOUND,
+            unchanged=retried,
+        ),
+        # Every user marks their own in-app messages read; naming another's message marks nothing.
+        Endpoint(
+            "inbox_read",
+            "/api/v1/notifications/inbox/read",
+            ALL_ROLES,
+            method="POST",
+            body=lambda f: {
+                "ids": list(OutboxMessage.objects.filter(channel="in_app").values_list("pk", flat=True)[:5])
+            },
+            unchanged=read_messages,
+            changes=False,
         ),
     ],
 )

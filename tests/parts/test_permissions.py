@@ -7,10 +7,13 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+import pytest
 from django.test import Client
 
 from core.choices import Role
-from tests.matrix import HIDES, NOT_FOUND, Endpoint, Matrix, Page
+from parts import services
+from parts.models import Part, Reservation, StockMove, Warehouse
+from tests.matrix import HIDES, NOT_FOUND, Endpoint, Fixtures, Matrix, Page
 from tests.parts.sheets import XLSX, response_bytes, sheet_text, xlsx_upload
 
 ALL = frozenset(Role.values)
@@ -19,6 +22,10 @@ STOCK = frozenset(
 )
 MOVE = frozenset({Role.DIRECTOR, Role.PARTS_CLERK, Role.STATION, Role.ADMIN})
 KEEP = frozenset({Role.DIRECTOR, Role.PARTS_CLERK, Role.ADMIN})
+RETURNS_VIEW = STOCK  # parts.view_faultyreturn / view_loaner: the roles reading stock
+# Who does not even read stock: the scoped selectors find no move or reservation for them (404).
+UNSEEN: dict[str, int] = {Role.AGENT: 404, Role.QC_INSPECTOR: 404}
+RESERVE = frozenset({Role.TECHNICIAN, Role.DIRECTOR, Role.PARTS_CLERK, Role.STATION, Role.ADMIN})
 PRICES = frozenset({Role.DIRECTOR, Role.FINANCE, Role.PARTS_CLERK, Role.ADMIN})  # billing.add_partpricelist
 COUNT_SHEET = [["仓库编码", "配件编码", "盘点数量"], ["XH-01", "BAT-48V", 9]]
 
@@ -48,6 +55,47 @@ def count_upload(f: Any) -> dict[str, Any]:
     return {"file": xlsx_upload(COUNT_SHEET), "reason": "盘点"}
 
 
+@pytest.fixture
+def shipment(wh_hq: Any, part: Any, stocked: Any) -> Any:
+    """Two batteries shipped from the HQ warehouse to station A's XH-01, in transit."""
+    services.stock_move(acting_user=None, kind="receive", part=part, warehouse=wh_hq, quantity=5, note="入库")
+    return services.stock_move(
+        acting_user=None, kind="ship", part=part, warehouse=wh_hq, to_warehouse=stocked, quantity=2
+    )
+
+
+@pytest.fixture
+def receipt_a(stocked: Any) -> Any:
+    """The receive move that stocked XH-01 (a move a correction reverses)."""
+    return StockMove.objects.get(warehouse=stocked, kind="receive")
+
+
+# Probes (ADR 0017): what each write changes, read before and after — a refusal leaves it.
+def moves(f: Fixtures) -> int:
+    return StockMove.objects.count()
+
+
+def parts(f: Fixtures) -> int:
+    return Part.objects.count()
+
+
+def part_version(f: Fixtures) -> int:
+    return Part.objects.get(pk=f.part.pk).version
+
+
+def warehouses(f: Fixtures) -> int:
+    return Warehouse.objects.count()
+
+
+def reservations(f: Fixtures) -> int:
+    return Reservation.objects.count()
+
+
+def reservation_state(f: Fixtures) -> tuple[str, int]:
+    reservation = Reservation.objects.get(pk=f.reservation_a.pk)
+    return reservation.status, reservation.issued
+
+
 MATRIX = Matrix(
     fixtures=("stock_a",),
     pages=[
@@ -65,7 +113,76 @@ MATRIX = Matrix(
         Page("import_parts", "/parts/import/parts/", KEEP),
         Page("import_prices", "/parts/import/part-prices/", PRICES),
         Page("import_counts", "/parts/import/stock-counts/", MOVE),
-        Page("count_upload", "/parts/import/stock-counts/", MOVE, method="POST", body=count_upload, status=302),
+        Page(
+            "count_upload",
+            "/parts/import/stock-counts/",
+            MOVE,
+            method="POST",
+            body=count_upload,
+            status=302,
+            unchanged=moves,
+        ),
+        Page("my_van", "/parts/my-van/", ALL),
+        Page("returns", "/parts/returns/", RETURNS_VIEW),
+        Page("loaners", "/parts/loaners/", RETURNS_VIEW),
+        Page("suggestions", "/parts/suggestions/", STOCK),
+        Page(
+            "part_new_post",
+            "/parts/new/",
+            KEEP,
+            method="POST",
+            body={"code": "NEW-P", "name": "新件", "uom": "个", "genuine": "on"},
+            status=302,
+            unchanged=parts,
+        ),
+        Page(
+            "stock_move_post",
+            "/parts/stock/move/",
+            MOVE,
+            method="POST",
+            body={"kind": "receive", "part": "BAT-48V", "warehouse": "XH-01", "quantity": "1", "note": "到货"},
+            status=302,
+            other_unit=NOT_FOUND,
+            not_found=400,  # station B's form offers its own warehouses only: XH-01 is not a choice
+            unchanged=moves,
+        ),
+        # The order page's part actions answer with the order page again (302) and say in a
+        # message why a refusal was refused; the probe shows that nothing was written.
+        Page(
+            "order_reserve",
+            "/parts/orders/{order_a.pk}/reserve/",
+            RESERVE,
+            method="POST",
+            body={"part": "BAT-48V", "warehouse": "XH-01", "quantity": "1"},
+            status=302,
+            denied=302,
+            other_unit=NOT_FOUND,
+            unchanged=reservations,
+        ),
+        Page(
+            "reservation_release",
+            "/parts/reservations/{reservation_a.pk}/release/",
+            RESERVE,
+            method="POST",
+            body={},
+            status=302,
+            denied=302,
+            denied_for=UNSEEN,
+            other_unit=NOT_FOUND,
+            unchanged=reservation_state,
+        ),
+        Page(
+            "reservation_issue",
+            "/parts/reservations/{reservation_a.pk}/issue/",
+            RESERVE,
+            method="POST",
+            body={"quantity": "1"},
+            status=302,
+            denied=302,
+            denied_for=UNSEEN,
+            other_unit=NOT_FOUND,
+            unchanged=reservation_state,
+        ),
         XlsxPage("template_parts", "/parts/import/parts/template.xlsx", KEEP),
         XlsxPage("template_counts", "/parts/import/stock-counts/template.xlsx", MOVE),
         XlsxPage("template_prices", "/parts/import/part-prices/template.xlsx", PRICES),
@@ -96,6 +213,7 @@ MATRIX = Matrix(
             body={"kind": "receive", "part": "BAT-48V", "warehouse": "XH-01", "quantity": 1},
             status=201,
             denied=403,
+            unchanged=moves,
         ),
         Endpoint(
             "create_part",
@@ -105,9 +223,16 @@ MATRIX = Matrix(
             body={"code": "NEW-1", "name": "新件"},
             status=201,
             denied=403,
+            unchanged=parts,
         ),
         UploadEndpoint(
-            "import_counts", "/api/v1/imports/stock-counts", MOVE, method="POST", body=count_upload, denied=403
+            "import_counts",
+            "/api/v1/imports/stock-counts",
+            MOVE,
+            method="POST",
+            body=count_upload,
+            denied=403,
+            unchanged=moves,
         ),
         UploadEndpoint(
             "import_parts",
@@ -116,6 +241,75 @@ MATRIX = Matrix(
             method="POST",
             body=lambda f: {"file": xlsx_upload([["编码", "名称"], ["NEW-2", "新件"]])},
             denied=403,
+            unchanged=parts,
+        ),
+        Endpoint(
+            "part_status",
+            "/api/v1/parts/BAT-48V/status",
+            KEEP,
+            method="POST",
+            body=lambda f: {"status": "obsolete", "version": f.part.version},
+            denied=403,
+            unchanged=part_version,
+        ),
+        Endpoint(
+            "warehouse_create",
+            "/api/v1/warehouses",
+            KEEP,
+            method="POST",
+            body=lambda f: {"code": "XH-09", "name": "西湖站九号库", "kind": "station", "unit": f.org.station_a.pk},
+            status=201,
+            denied=403,
+            other_unit=NOT_FOUND,
+            not_found=400,  # station B's keeper does not see station A's unit: "unknown unit"
+            unchanged=warehouses,
+        ),
+        Endpoint(
+            "shipment_receive",
+            "/api/v1/stock/moves/{shipment.pk}/receive",
+            MOVE,
+            method="POST",
+            body={"note": "到货"},
+            status=201,
+            denied=403,
+            denied_for=UNSEEN,
+            other_unit=NOT_FOUND,
+            unchanged=moves,
+        ),
+        Endpoint(
+            "move_reverse",
+            "/api/v1/stock/moves/{receipt_a.pk}/reverse",
+            MOVE,
+            method="POST",
+            body={"note": "录错了"},
+            status=201,
+            denied=403,
+            denied_for=UNSEEN,
+            other_unit=NOT_FOUND,
+            unchanged=moves,
+        ),
+        Endpoint(
+            "reservation_create",
+            "/api/v1/stock/reservations",
+            RESERVE,
+            method="POST",
+            body=lambda f: {"part": "BAT-48V", "warehouse": "XH-01", "quantity": 1, "work_order": f.order_a.pk},
+            status=201,
+            denied=403,
+            other_unit=NOT_FOUND,
+            not_found=400,
+            unchanged=reservations,
+        ),
+        Endpoint(
+            "reservation_release",
+            "/api/v1/stock/reservations/{reservation_a.pk}/release",
+            RESERVE,
+            method="POST",
+            body={"note": "不用了"},
+            denied=403,
+            denied_for=UNSEEN,
+            other_unit=NOT_FOUND,
+            unchanged=reservation_state,
         ),
         Endpoint(
             "count_template",

@@ -11,11 +11,14 @@ import pytest
 from django.urls import reverse
 
 from core.choices import Role
+from notify.forms import MessageTemplateForm
 from notify.models import MessageTemplate, OutboxMessage
-from sla.models import ServiceLevel
+from sla.forms import ServiceLevelForm
+from sla.models import OrderServiceLevel, ServiceLevel
 from sla.services import sla_scan
 from tests.conftest import logged_in_client
-from tests.matrix import ALL_ROLES, HIDES, NOT_FOUND, Endpoint, Matrix, Page
+from tests.matrix import ALL_ROLES, HIDES, NOT_FOUND, Endpoint, Fixtures, Matrix, Page, form_body
+from workcalendar.models import WorkCalendar
 
 from .conftest import Clock
 
@@ -39,12 +42,86 @@ def _first(model: Any) -> int:
     return model.objects.order_by("pk").first().pk
 
 
+@pytest.fixture
+def failed_message(breached_order: Any) -> OutboxMessage:
+    """One of the breached order's alerts (not an in-app one) that failed: what a retry sends again."""
+    message = OutboxMessage.objects.filter(order=breached_order).exclude(channel="in_app").order_by("pk").first()
+    assert message is not None
+    OutboxMessage.objects.filter(pk=message.pk).update(status="failed")
+    return message
+
+
+@pytest.fixture
+def stale_clock(breached_order: Any) -> Any:
+    """The breached order's arrival deadline lost (as after a level was edited by hand): what a
+    recompute from the history puts back."""
+    OrderServiceLevel.objects.filter(order=breached_order).update(arrival_due=None)
+    return breached_order
+
+
+# Probes (ADR 0017): what each write changes, read before and after — a refusal leaves it.
+def levels(f: Fixtures) -> int:
+    return ServiceLevel.objects.count()
+
+
+def level_version(f: Fixtures) -> int:
+    return ServiceLevel.objects.get(pk=_first(ServiceLevel)).version
+
+
+def order_clock(f: Fixtures) -> Any:
+    return OrderServiceLevel.objects.filter(order=f.stale_clock).values_list("arrival_due", flat=True).first()
+
+
+def retried(f: Fixtures) -> tuple[str, int]:
+    message = OutboxMessage.objects.get(pk=f.failed_message.pk)
+    return message.status, message.attempts
+
+
+def template_version(f: Fixtures) -> int:
+    return MessageTemplate.objects.get(pk=_first(MessageTemplate)).version
+
+
+def level_create_body(f: Fixtures) -> dict[str, Any]:
+    calendar = WorkCalendar.objects.get(code="standard")
+    return form_body(
+        ServiceLevelForm(), code="matrix", name="矩阵服务级别", calendar=str(calendar.pk), arrival_hours="24"
+    )
+
+
+def level_edit_body(f: Fixtures) -> dict[str, Any]:
+    level = ServiceLevel.objects.get(pk=_first(ServiceLevel))
+    return form_body(ServiceLevelForm(instance=level), name=f"{level.name}（改）")
+
+
+def template_edit_body(f: Fixtures) -> dict[str, Any]:
+    template = MessageTemplate.objects.get(pk=_first(MessageTemplate))
+    return form_body(MessageTemplateForm(instance=template), body=f"{template.body}\n谢谢。")
+
+
 MATRIX = Matrix(
     fixtures=("breached_order",),
     pages=[
         Page("sla:list", lambda f: reverse("sla:list"), ALL_ROLES),
         Page("sla:create", lambda f: reverse("sla:create"), MANAGERS),
         Page("sla:edit", lambda f: reverse("sla:edit", args=[_first(ServiceLevel)]), MANAGERS),
+        Page(
+            "sla:create_post",
+            lambda f: reverse("sla:create"),
+            MANAGERS,
+            method="POST",
+            body=level_create_body,
+            status=302,
+            unchanged=levels,
+        ),
+        Page(
+            "sla:edit_post",
+            lambda f: reverse("sla:edit", args=[_first(ServiceLevel)]),
+            MANAGERS,
+            method="POST",
+            body=level_edit_body,
+            status=302,
+            unchanged=level_version,
+        ),
         Page(
             "sla:dashboard",
             lambda f: reverse("sla:dashboard"),
@@ -68,11 +145,41 @@ MATRIX = Matrix(
             other_unit=HIDES,
             shows="notify-row",
         ),
+        Page(
+            "notify:retry",
+            lambda f: reverse("notify:retry", args=[f.failed_message.pk]),
+            MANAGERS,
+            method="POST",
+            body={},
+            status=302,
+            other_unit=NOT_FOUND,
+            unchanged=retried,
+        ),
+        # Every user marks their own in-app messages read: nothing of another user's changes.
+        Page(
+            "notify:inbox_read",
+            lambda f: reverse("notify:inbox_read"),
+            ALL_ROLES,
+            method="POST",
+            body={},
+            status=302,
+            unchanged=lambda f: OutboxMessage.objects.filter(read_at__isnull=False).count(),
+            changes=False,
+        ),
         Page("notify:templates", lambda f: reverse("notify:templates"), MANAGERS),
         Page(
             "notify:template_edit",
             lambda f: reverse("notify:template_edit", args=[_first(MessageTemplate)]),
             frozenset({Role.ADMIN}),
+        ),
+        Page(
+            "notify:template_edit_post",
+            lambda f: reverse("notify:template_edit", args=[_first(MessageTemplate)]),
+            frozenset({Role.ADMIN}),
+            method="POST",
+            body=template_edit_body,
+            status=302,
+            unchanged=template_version,
         ),
         Page("workcalendar:list", lambda f: reverse("workcalendar:list"), ALL_ROLES),
         Page("workcalendar:create", lambda f: reverse("workcalendar:create"), MANAGERS),
@@ -84,6 +191,31 @@ MATRIX = Matrix(
         Endpoint("level", lambda f: f"/api/v1/service-levels/{_first(ServiceLevel)}", ALL_ROLES),
         Endpoint(
             "order_deadlines", "/api/v1/service-levels/orders/{breached_order.pk}", ALL_ROLES, other_unit=NOT_FOUND
+        ),
+        Endpoint(
+            "level_create",
+            "/api/v1/service-levels",
+            MANAGERS,
+            method="POST",
+            body={"code": "matrix", "name": "矩阵服务级别", "calendar": "standard", "arrival_hours": 24},
+            status=201,
+            unchanged=levels,
+        ),
+        Endpoint(
+            "level_update",
+            lambda f: f"/api/v1/service-levels/{_first(ServiceLevel)}",
+            MANAGERS,
+            method="PATCH",
+            body=lambda f: {"version": ServiceLevel.objects.get(pk=_first(ServiceLevel)).version, "rank": 7},
+            unchanged=level_version,
+        ),
+        Endpoint(
+            "order_recompute",
+            "/api/v1/service-levels/orders/{stale_clock.pk}/recompute",
+            MANAGERS,
+            method="POST",
+            other_unit=NOT_FOUND,
+            unchanged=order_clock,
         ),
     ],
 )

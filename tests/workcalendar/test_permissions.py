@@ -6,10 +6,15 @@ tests/matrix.py."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
+import pytest
+
 from core.choices import Role
-from tests.matrix import ALL_ROLES, Endpoint, Fixtures, Matrix
+from tests.matrix import ALL_ROLES, Endpoint, Fixtures, Matrix, Page, form_body
+from workcalendar import services
+from workcalendar.forms import WorkCalendarForm
 from workcalendar.models import CalendarDay, HolidayYear, WorkCalendar
 
 MANAGERS = frozenset({Role.DIRECTOR, Role.ADMIN})
@@ -27,7 +32,81 @@ def years(f: Fixtures) -> Any:
     return HolidayYear.objects.order_by("pk").values_list("pk", "year", "is_complete")
 
 
+@pytest.fixture
+def calendar_day(db: Any) -> CalendarDay:
+    """A make-up working day entered by hand (what the page's remove button takes back)."""
+    return services.calendar_day_set(acting_user=None, day=date(2031, 5, 10), kind="workday", name="调休上班")
+
+
+def calendar_form(f: Fixtures) -> dict[str, Any]:
+    """The standard calendar's edit form as shown, with a new name."""
+    calendar = WorkCalendar.objects.get(code="standard")
+    return form_body(WorkCalendarForm(calendar=calendar), name="标准工作日历（改）")
+
+
+def active_days(f: Fixtures) -> int:
+    return CalendarDay.objects.filter(is_active=True).count()
+
+
 MATRIX = Matrix(
+    # The console's writes (the pages themselves are in tests/sla/test_permissions.py).
+    pages=[
+        Page(
+            "calendar_create_post",
+            "/calendars/new/",
+            MANAGERS,
+            method="POST",
+            body={"code": "night", "name": "夜班", "timezone": "Asia/Shanghai", "always_open": "on", "is_active": "on"},
+            status=302,
+            unchanged=calendars,
+        ),
+        Page(
+            "calendar_edit_post",
+            "/calendars/standard/edit/",
+            MANAGERS,
+            method="POST",
+            body=calendar_form,
+            status=302,
+            unchanged=calendars,
+        ),
+        Page(
+            "day_add",
+            "/calendars/standard/days/add/",
+            MANAGERS,
+            method="POST",
+            body={"date": "2031-05-06", "kind": "holiday", "name": "调休", "scope": "national"},
+            status=302,
+            unchanged=days,
+        ),
+        Page(
+            "days_import",
+            "/calendars/standard/days/import/",
+            MANAGERS,
+            method="POST",
+            body={"text": "2031-01-01,holiday,元旦\n2031-01-26,workday,春节调休", "scope": "national"},
+            status=302,
+            unchanged=days,
+        ),
+        Page(
+            "day_remove",
+            "/calendars/standard/days/{calendar_day.pk}/remove/",
+            MANAGERS,
+            method="POST",
+            body={},
+            status=302,
+            unchanged=active_days,  # withdrawn, kept inactive
+        ),
+        Page(
+            "year_complete",
+            "/calendars/standard/years/2031/complete/",
+            MANAGERS,
+            method="POST",
+            body={"confirm_missing": "on"},
+            status=302,
+            fixtures=("calendar_day",),  # a national entry of 2031: a list there is to mark
+            unchanged=years,
+        ),
+    ],
     endpoints=[
         Endpoint("calendars", "/api/v1/work-calendars", ALL_ROLES, shows="standard"),
         Endpoint("calendar", "/api/v1/work-calendars/standard", ALL_ROLES),

@@ -58,6 +58,14 @@ def station_technician(org: Any) -> Any:
     return make_user(Role.TECHNICIAN, org.station_a, username="tech-a")
 
 
+@pytest.fixture
+def agents_view(agent: Any) -> Any:
+    """A list view the agent saved (their own)."""
+    from core.services import saved_view_save
+
+    return saved_view_save(user=agent, list_name="workorders", name="我的加急单", query_string="urgency=urgent")
+
+
 def state(f: Fixtures) -> Any:
     """What a write to the order changes: its status and version."""
     return WorkOrder.objects.filter(pk=f.order.pk).values_list("status", "version")
@@ -144,6 +152,7 @@ MATRIX = Matrix(
             },
             other_unit=HIDES,  # refused as unknown, without its number
             shows="{order.number}",
+            unchanged=state,
         ),
         Page("bulk_assign_picker", "/work-orders/bulk/assign-picker/", DISPATCH),
         Page("detail", "/work-orders/{order.pk}/", ALL_ROLES, other_unit=NOT_FOUND),
@@ -255,6 +264,16 @@ MATRIX = Matrix(
             method="POST",
             body={"name": "加急", "query_string": "urgency=urgent"},
             status=302,
+            unchanged=lambda f: SavedView.objects.count(),
+        ),
+        # A saved view is its owner's alone: nobody else deletes it (not found for every role).
+        Page(
+            "saved_view_delete_other",
+            "/work-orders/views/{agents_view.pk}/delete/",
+            frozenset(),
+            method="POST",
+            body={},
+            denied=404,
             unchanged=lambda f: SavedView.objects.count(),
         ),
     ],
