@@ -1,0 +1,12 @@
+from django.urls import path
+
+from kpis import views
+
+app_name = "kpis"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("export.xlsx", views.export_table, name="export"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("drilldown/<str:name>/", views.drilldown, name="drilldown"),
+    path("drilldown/<str:name>/export.xlsx", views.export_drilldown, name="drilldown_export"),
+]

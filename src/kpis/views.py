@@ -1,0 +1,281 @@
+"""Staff pages of the KPIs: the KPI table with period and slice pickers, the drill-down lists
+behind every figure, the director's dashboard (ECharts, with a table under every chart) and the
+Excel exports. Thin: parameters are parsed by ``kpis.params``, figures come from ``kpis.engine``."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+
+from catalog.models import ProductModel
+from core.models import OrgUnit
+from core.scoping import unit_ids_visible_to
+from followup.models import Complaint
+from kpis import engine
+from kpis.availability import device_rows
+from kpis.definitions import BY_NAME, DEFINITIONS, MEAN
+from kpis.excel import workbook, xlsx_response
+from kpis.params import parse_period, parse_slice
+from workorders.choices import OPEN_STATUSES, ServiceType
+from workorders.models import WorkOrder
+
+PAGE_SIZE = 50
+SLICE_PARAMS = ("unit", "station", "technician", "product_model", "service_type", "customer")
+
+
+def _require_view(user: Any) -> None:
+    if not engine.may_view(user):
+        raise PermissionDenied(_("You may not view KPIs."))
+
+
+def _query(request: HttpRequest) -> tuple[engine.Period, engine.Slice, dict[str, str]]:
+    params = {key: request.GET.get(key, "").strip() for key in ("from", "to", *SLICE_PARAMS)}
+    period = parse_period(params["from"] or None, params["to"] or None)
+    slice_ = parse_slice(request.user, **{key: params[key] for key in SLICE_PARAMS})
+    params["from"], params["to"] = period.start.isoformat(), period.end.isoformat()
+    return period, slice_, params
+
+
+def display(figure: engine.Figure) -> str:
+    """A figure as the UI shows it: a percentage, hours or a score; "—" without a denominator."""
+    if figure.value is None:
+        return "—"
+    if figure.name == "mttr_hours":
+        return _("%(hours)s h") % {"hours": figure.value}
+    if figure.name == "mean_score":
+        return f"{figure.value}"
+    percent = (figure.value * 100).quantize(Decimal("0.1"))
+    return f"{percent}%"
+
+
+def _rows(figures: dict[str, engine.Figure], params: dict[str, str]) -> list[dict[str, Any]]:
+    query = urlencode({k: v for k, v in params.items() if v})
+    rows = []
+    for definition in DEFINITIONS:
+        figure = figures[definition.name]
+        base = reverse("kpis:drilldown", args=[definition.name])
+        rows.append(
+            {
+                "definition": definition,
+                "figure": figure,
+                "display": display(figure),
+                "is_mean": definition.kind == MEAN,
+                "below_goal": definition.goal is not None
+                and figure.value is not None
+                and figure.value < definition.goal,
+                "links": {part: f"{base}?{query}&part={part}" for part in engine.PARTS},
+            }
+        )
+    return rows
+
+
+def _pickers(user: Any) -> dict[str, Any]:
+    ids = unit_ids_visible_to(user)
+    units = OrgUnit.objects.filter(is_active=True) if ids is None else OrgUnit.objects.filter(pk__in=ids)
+    return {
+        "units": units.order_by("code"),
+        "product_models": ProductModel.objects.order_by("code")[:500],
+        "service_types": ServiceType.choices,
+    }
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    _require_view(request.user)
+    context: dict[str, Any] = _pickers(request.user)
+    try:
+        period, slice_, params = _query(request)
+    except ValidationError as error:
+        context.update(errors=error.message_dict, params=request.GET)
+        return render(request, "kpis/index.html", context, status=400)
+    figures = engine.compute(user=request.user, period=period, slice_=slice_)
+    context.update(
+        params=params,
+        period=period,
+        rows=_rows(figures, params),
+        flagged=figures["device_availability"].flagged,
+        export_url=f"{reverse('kpis:export')}?{urlencode({k: v for k, v in params.items() if v})}",
+        may_export=request.user.has_perm("kpis.export_kpis"),
+    )
+    return render(request, "kpis/index.html", context)
+
+
+@login_required
+def export_table(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm("kpis.export_kpis"):
+        raise PermissionDenied(_("You may not export KPIs."))
+    try:
+        period, slice_, _params = _query(request)
+    except ValidationError as error:
+        return HttpResponse("; ".join(f"{k}: {' '.join(v)}" for k, v in error.message_dict.items()), status=400)
+    figures = engine.compute(user=request.user, period=period, slice_=slice_)
+    header = [_("Figure"), _("Value"), _("Numerator"), _("Denominator"), _("Numerator counts"), _("Denominator counts")]
+    rows = (
+        [
+            str(d.label),
+            None if figures[d.name].value is None else float(figures[d.name].value or 0),
+            figures[d.name].numerator,
+            figures[d.name].denominator,
+            str(d.numerator),
+            str(d.denominator),
+        ]
+        for d in DEFINITIONS
+    )
+    content = workbook(title=_("KPIs"), header=header, rows=rows)
+    return xlsx_response(content, f"kpis-{period.start:%Y%m%d}-{period.end:%Y%m%d}.xlsx")
+
+
+def _drill(request: HttpRequest, name: str) -> tuple[Any, dict[str, Any]]:
+    _require_view(request.user)
+    if name not in BY_NAME:
+        raise Http404(_("Unknown figure."))
+    part = request.GET.get("part", engine.PART_DENOMINATOR)
+    if part not in engine.PARTS:
+        part = engine.PART_DENOMINATOR
+    period, slice_, params = _query(request)
+    rows = engine.drilldown(user=request.user, period=period, slice_=slice_, name=name, part=part)
+    return rows, {"definition": BY_NAME[name], "part": part, "params": params, "period": period}
+
+
+@login_required
+def drilldown(request: HttpRequest, name: str) -> HttpResponse:
+    try:
+        rows, context = _drill(request, name)
+    except ValidationError as error:
+        return render(request, "kpis/drilldown.html", {"errors": error.message_dict}, status=400)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = {k: v for k, v in context["params"].items() if v}
+    context.update(
+        page=page,
+        complaints=rows.model is Complaint,
+        query=urlencode({**query, "part": context["part"]}),
+        back=f"{reverse('kpis:index')}?{urlencode(query)}",
+        parts=[(p, f"?{urlencode({**query, 'part': p})}") for p in engine.PARTS],
+        may_export=request.user.has_perm("kpis.export_kpis"),
+    )
+    return render(request, "kpis/drilldown.html", context)
+
+
+@login_required
+def export_drilldown(request: HttpRequest, name: str) -> HttpResponse:
+    if not request.user.has_perm("kpis.export_kpis"):
+        raise PermissionDenied(_("You may not export KPIs."))
+    try:
+        rows, context = _drill(request, name)
+    except ValidationError as error:
+        return HttpResponse("; ".join(f"{k}: {' '.join(v)}" for k, v in error.message_dict.items()), status=400)
+    if rows.model is Complaint:
+        header = [_("Number"), _("Customer"), _("Received at"), _("Unit")]
+        lines: Any = ([c.number, c.customer.name, c.received_at, c.unit.name] for c in rows.iterator(chunk_size=500))
+    else:
+        header = [_("Number"), _("Customer"), _("Service type"), _("Unit"), _("Technician"), _("Decided at"), _("Counted")]
+        lines = (
+            [
+                o.number,
+                o.customer.name,
+                o.get_service_type_display(),
+                o.unit.name,
+                str(o.technician or ""),
+                o.kpi_at,
+                _("yes") if o.kpi_hit else _("no"),
+            ]
+            for o in rows.iterator(chunk_size=500)
+        )
+    content = workbook(title=str(context["definition"].label), header=header, rows=lines)
+    return xlsx_response(content, f"kpi-{name}-{context['period'].start:%Y%m%d}-{context['period'].end:%Y%m%d}.xlsx")
+
+
+# --- dashboard -----------------------------------------------------------------------------
+
+
+def dashboard_data(user: Any) -> dict[str, Any]:
+    """Everything the director's dashboard shows, in the user's scope (a station: its own)."""
+    today = timezone.localdate()
+    week = engine.Period(today - timedelta(days=6), today)
+    month = engine.Period(today.replace(day=1), today)
+    orders = engine.orders_in_scope(user, engine.Slice())
+    start_of_today = engine.Period(today, today)
+    open_orders = orders.filter(status__in=sorted(OPEN_STATUSES))
+    load = {
+        "submitted_today": orders.filter(start_of_today.contains("submitted_at")).count(),
+        "open": open_orders.count(),
+        "at_risk": open_orders.filter(sla__status="at_risk").count(),
+        "breached": open_orders.filter(sla__status="breached").count(),
+    }
+    at_risk = list(
+        open_orders.filter(sla__status__in=["at_risk", "breached"])
+        .select_related("sla", "customer", "unit")
+        .order_by("sla__nearest_deadline")[:15]
+    )
+    trend = engine.daily_series(user=user, period=week, name="onsite_in_time_rate")
+    response_trend = engine.daily_series(user=user, period=week, name="response_in_time_rate")
+    figures = engine.compute(
+        user=user,
+        period=month,
+        slice_=engine.Slice(),
+        names=["first_time_fix_rate", "repeat_repair_rate", "satisfaction_rate", "complaint_rate", "mttr_hours"],
+    )
+    backlog = list(
+        open_orders.order_by().values("unit_id", "unit__name").annotate(n=Count("pk")).order_by("-n", "unit__name")[:20]
+    )
+    units = engine.by_unit(user=user, period=month, name="first_time_fix_rate")
+    onsite = dict((u.pk, f) for u, f in engine.by_unit(user=user, period=month, name="onsite_in_time_rate"))
+    complaints_open = engine.complaints_in_scope(user, engine.Slice()).filter(~Q(status="closed")).count()
+    month_query = urlencode({"from": month.start.isoformat(), "to": month.end.isoformat()})
+    chart = {
+        "trend": {
+            "days": [day.isoformat() for day, _f in trend],
+            "onsite": [None if f.value is None else float(f.value) for _d, f in trend],
+            "response": [None if f.value is None else float(f.value) for _d, f in response_trend],
+            "links": [
+                reverse("kpis:drilldown", args=["onsite_in_time_rate"]) + "?" + urlencode({"from": d, "to": d})
+                for d in (day.isoformat() for day, _f in trend)
+            ],
+            "labels": {"onsite": str(BY_NAME["onsite_in_time_rate"].label), "response": str(BY_NAME["response_in_time_rate"].label)},
+        },
+        "backlog": {
+            "units": [row["unit__name"] for row in backlog],
+            "counts": [row["n"] for row in backlog],
+            "links": [reverse("workorders:list") + "?" + urlencode({"unit": row["unit_id"]}) for row in backlog],
+            "label": _("Open orders"),
+        },
+    }
+    return {
+        "today": today,
+        "load": load,
+        "at_risk": at_risk,
+        "trend": list(zip(trend, response_trend, chart["trend"]["links"], strict=True)),
+        "figures": [
+            (BY_NAME[name], f, display(f), reverse("kpis:drilldown", args=[name]) + "?" + month_query)
+            for name, f in figures.items()
+        ],
+        "backlog": list(zip(backlog, chart["backlog"]["links"], strict=True)),
+        "units": [(unit, f, display(f), onsite.get(unit.pk)) for unit, f in units if f.denominator or onsite.get(unit.pk)],
+        "units_display": {unit.pk: display(f) for unit, f in units},
+        "onsite_display": {pk: display(f) for pk, f in onsite.items()},
+        "complaints_open": complaints_open,
+        "chart": chart,
+        "month": month,
+    }
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    _require_view(request.user)
+    context = dashboard_data(request.user)
+    return render(request, "kpis/dashboard.html", context)
+
+
+__all__ = ["WorkOrder", "dashboard", "device_rows", "display", "drilldown", "index"]
