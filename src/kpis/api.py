@@ -49,7 +49,9 @@ class KpisOut(Schema):
     definitions: dict[str, dict[str, str]]
 
 
-@router.get("", response={200: KpisOut, **ERROR_RESPONSES}, summary="KPIs of a period and slice (SPEC §12)", by_alias=True)
+@router.get(
+    "", response={200: KpisOut, **ERROR_RESPONSES}, summary="KPIs of a period and slice (SPEC §12)", by_alias=True
+)
 def kpis(request: HttpRequest, query: Query[KpiQuery]) -> Any:
     if not engine.may_view(request.user):
         raise PermissionDenied(_("You may not view KPIs."))

@@ -59,7 +59,9 @@ def contracted_devices(*, user: Any, period: Period, slice_: Slice) -> dict[int,
     for customer_id, starts_on, ends_on in whole:
         by_customer[customer_id].append((starts_on, ends_on))
     if by_customer:
-        for device_id, customer_id in devices.filter(customer_id__in=list(by_customer)).values_list("pk", "customer_id"):
+        for device_id, customer_id in devices.filter(customer_id__in=list(by_customer)).values_list(
+            "pk", "customer_id"
+        ):
             terms[device_id].extend(by_customer[customer_id])
     return dict(terms)
 

@@ -45,7 +45,10 @@ DEFINITIONS: tuple[Definition, ...] = (
     Definition(
         "first_time_fix_rate",
         _("First-time fix"),
-        _("Repair orders completed as done, with at most one on-site check-in, not reopened within the repair warranty"),
+        _(
+            "Repair orders completed as done, with at most one on-site check-in, "
+            "not reopened within the repair warranty"
+        ),
         _("Repair orders that reached completed in the period, done or not done (a reopened order counts once)"),
         _("The order's first completion"),
         goal=Decimal("0.88"),
@@ -64,7 +67,10 @@ DEFINITIONS: tuple[Definition, ...] = (
     Definition(
         "mttr_hours",
         _("Mean time to repair (business hours)"),
-        _("Sum of the business hours from on-site arrival (or acceptance, without a visit) to resolution, waiting excluded"),
+        _(
+            "Sum of the business hours from on-site arrival (or acceptance, without a visit) to resolution, "
+            "waiting excluded"
+        ),
         _("Repair orders first completed as done in the period"),
         _("The order's first completion"),
         kind=MEAN,

@@ -175,7 +175,9 @@ def _first_at(**filters: Any) -> Subquery:
 def _first_after_last_reopen(kinds: Iterable[str]) -> Subquery:
     """The first event of ``kinds`` with no reopen after it: a reopened order's targets count
     again from the reopen (sla.clock), so its met time is the one after the reopen."""
-    later_reopen = TimelineEvent.objects.filter(order_id=OuterRef("order_id"), kind=EventKind.REOPEN, at__gt=OuterRef("at"))
+    later_reopen = TimelineEvent.objects.filter(
+        order_id=OuterRef("order_id"), kind=EventKind.REOPEN, at__gt=OuterRef("at")
+    )
     return Subquery(_events(kind__in=list(kinds)).exclude(Exists(later_reopen)).values("at")[:1])
 
 
@@ -200,9 +202,7 @@ def _hit(*conditions: Q) -> Case:
 
 def _miss_case(*misses: Q) -> Case:
     """``kpi_hit``: false as soon as one of ``misses`` holds (NULLs never make a miss)."""
-    return Case(
-        *(When(miss, then=Value(False)) for miss in misses), default=Value(True), output_field=BooleanField()
-    )
+    return Case(*(When(miss, then=Value(False)) for miss in misses), default=Value(True), output_field=BooleanField())
 
 
 # --- populations ---------------------------------------------------------------------------
@@ -307,7 +307,7 @@ def mttr_population(orders: QuerySet[WorkOrder], period: Period) -> QuerySet[Wor
     """Repair orders first completed as done in the period, with their stored repair time."""
     return (
         repair_population(orders, period)
-        .filter(kpi_first_kind__in=list(DONE_KINDS), repair_time__isnull=False)
+        .filter(kpi_first_kind__in=list(DONE_KINDS), repair_time__isnull=False)  # type: ignore[misc]
         .annotate(kpi_seconds=F("repair_time__business_seconds"), kpi_hit=Value(True, output_field=BooleanField()))
     )
 
@@ -389,9 +389,7 @@ def satisfaction_figures(orders: QuerySet[WorkOrder], period: Period) -> tuple[F
     )
     satisfaction = Figure("satisfaction_rate", ratio(totals["n"], totals["d"]), totals["n"], totals["d"])
     scores = totals["scores"] or 0
-    mean = (
-        Decimal(str(totals["mean"])).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) if scores else None
-    )
+    mean = Decimal(str(totals["mean"])).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) if scores else None
     score = Figure("mean_score", mean, Decimal(str(totals["total"] or 0)), scores, count=scores)
     return satisfaction, score
 
@@ -444,7 +442,7 @@ def drilldown(*, user: Any, period: Period, slice_: Slice, name: str, part: str)
     elif name in {"satisfaction_rate", "mean_score"}:
         events = rating_events(orders, period)
         if name == "mean_score":
-            events = events.exclude(kpi_score__isnull=True)
+            events = events.exclude(kpi_score__isnull=True)  # type: ignore[misc]
         first = events.filter(order_id=OuterRef("pk")).order_by("at", "id")
         rows = WorkOrder.objects.filter(pk__in=events.values("order_id")).annotate(
             kpi_at=Subquery(first.values("at")[:1]),

@@ -64,10 +64,10 @@ def measure_repair(
         if kind == EventKind.ACCEPT and accepted is None:
             accepted = at
         if to_status:
-            waiting = to_status in PAUSE_STATUSES
-            if waiting and paused_at is None:
+            is_waiting = to_status in PAUSE_STATUSES
+            if is_waiting and paused_at is None:
                 paused_at = at
-            elif not waiting and paused_at is not None:
+            elif not is_waiting and paused_at is not None:
                 pauses.append((paused_at, at))
                 paused_at = None
     if paused_at is not None:
@@ -85,9 +85,8 @@ def measure_repair(
 
 
 def _calendar_of(order: WorkOrder) -> tuple[str, WorkingCalendar]:
-    from workcalendar.selectors import default_working_calendar, working_calendar
-
     from sla.models import OrderServiceLevel
+    from workcalendar.selectors import default_working_calendar, working_calendar
 
     code = OrderServiceLevel.objects.filter(order_id=order.pk).values_list("calendar_code", flat=True).first() or ""
     if code:
@@ -137,7 +136,7 @@ def repair_times_backfill(*, orders: Any | None = None) -> int:
 
     queryset = orders if orders is not None else WorkOrder.objects.all()
     firsts = (
-        TimelineEvent.objects.filter(kind__in=COMPLETION_KINDS, order__in=queryset.values("pk"))
+        TimelineEvent.objects.filter(kind__in=COMPLETION_KINDS, order_id__in=queryset.values_list("pk", flat=True))
         .exclude(order__repair_time__isnull=False)
         .values("order_id")
         .annotate(first=Min("at"))
@@ -146,7 +145,11 @@ def repair_times_backfill(*, orders: Any | None = None) -> int:
     count = 0
     for row in firsts.iterator():
         order = WorkOrder.objects.get(pk=row["order_id"])
-        kind = TimelineEvent.objects.filter(order_id=order.pk, at=row["first"], kind__in=COMPLETION_KINDS).values_list("kind", flat=True).first()
+        kind = (
+            TimelineEvent.objects.filter(order_id=order.pk, at=row["first"], kind__in=COMPLETION_KINDS)
+            .values_list("kind", flat=True)
+            .first()
+        )
         remote = kind == EventKind.RESOLVE_REMOTELY
         if repair_time_record(order=order, resolved_at=row["first"], remote=remote) is not None:
             count += 1

@@ -180,7 +180,15 @@ def export_drilldown(request: HttpRequest, name: str) -> HttpResponse:
         header = [_("Number"), _("Customer"), _("Received at"), _("Unit")]
         lines: Any = ([c.number, c.customer.name, c.received_at, c.unit.name] for c in rows.iterator(chunk_size=500))
     else:
-        header = [_("Number"), _("Customer"), _("Service type"), _("Unit"), _("Technician"), _("Decided at"), _("Counted")]
+        header = [
+            _("Number"),
+            _("Customer"),
+            _("Service type"),
+            _("Unit"),
+            _("Technician"),
+            _("Decided at"),
+            _("Counted"),
+        ]
         lines = (
             [
                 o.number,
@@ -234,7 +242,7 @@ def dashboard_data(user: Any) -> dict[str, Any]:
     onsite = dict((u.pk, f) for u, f in engine.by_unit(user=user, period=month, name="onsite_in_time_rate"))
     complaints_open = engine.complaints_in_scope(user, engine.Slice()).filter(~Q(status="closed")).count()
     month_query = urlencode({"from": month.start.isoformat(), "to": month.end.isoformat()})
-    chart = {
+    chart: dict[str, Any] = {
         "trend": {
             "days": [day.isoformat() for day, _f in trend],
             "onsite": [None if f.value is None else float(f.value) for _d, f in trend],
@@ -243,7 +251,10 @@ def dashboard_data(user: Any) -> dict[str, Any]:
                 reverse("kpis:drilldown", args=["onsite_in_time_rate"]) + "?" + urlencode({"from": d, "to": d})
                 for d in (day.isoformat() for day, _f in trend)
             ],
-            "labels": {"onsite": str(BY_NAME["onsite_in_time_rate"].label), "response": str(BY_NAME["response_in_time_rate"].label)},
+            "labels": {
+                "onsite": str(BY_NAME["onsite_in_time_rate"].label),
+                "response": str(BY_NAME["response_in_time_rate"].label),
+            },
         },
         "backlog": {
             "units": [row["unit__name"] for row in backlog],
@@ -262,7 +273,9 @@ def dashboard_data(user: Any) -> dict[str, Any]:
             for name, f in figures.items()
         ],
         "backlog": list(zip(backlog, chart["backlog"]["links"], strict=True)),
-        "units": [(unit, f, display(f), onsite.get(unit.pk)) for unit, f in units if f.denominator or onsite.get(unit.pk)],
+        "units": [
+            (unit, f, display(f), onsite.get(unit.pk)) for unit, f in units if f.denominator or onsite.get(unit.pk)
+        ],
         "units_display": {unit.pk: display(f) for unit, f in units},
         "onsite_display": {pk: display(f) for pk, f in onsite.items()},
         "complaints_open": complaints_open,

@@ -56,7 +56,9 @@ def api_as(api_as_en: Any) -> Any:
 class Flow:
     """One order moved through the real services; every step first sets the clock."""
 
-    def __init__(self, people: dict[str, Any], clock: Clock, customer: Any, when: datetime | None = None, **create: Any) -> None:
+    def __init__(
+        self, people: dict[str, Any], clock: Clock, customer: Any, when: datetime | None = None, **create: Any
+    ) -> None:
         self.p, self.clock = dict(people), clock
         if "technician" in create:
             self.p["technician"] = create.pop("technician")

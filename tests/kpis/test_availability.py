@@ -27,16 +27,26 @@ def test_availability_per_contracted_device(
     flow: Any, director: Any, customer_a: Any, device_a: Any, product_model: Any, clock: Any
 ) -> None:
     device_b = device_create(
-        acting_user=None, customer=customer_a, product_model=product_model, serial_number="SN-A-0002",
+        acting_user=None,
+        customer=customer_a,
+        product_model=product_model,
+        serial_number="SN-A-0002",
         purchased_on=date(2025, 6, 1),
     )
     uncontracted = device_create(
-        acting_user=None, customer=customer_a, product_model=product_model, serial_number="SN-A-0003",
+        acting_user=None,
+        customer=customer_a,
+        product_model=product_model,
+        serial_number="SN-A-0003",
         purchased_on=date(2025, 6, 1),
     )
     contract_create(
-        acting_user=None, customer=customer_a, kind="annual_maintenance", starts_on=date(2026, 1, 1),
-        ends_on=date(2026, 12, 31), devices=[device_a, device_b],
+        acting_user=None,
+        customer=customer_a,
+        kind="annual_maintenance",
+        starts_on=date(2026, 1, 1),
+        ends_on=date(2026, 12, 31),
+        devices=[device_a, device_b],
     )
     # device A: down 12 h (09:00 → 21:00); its planned maintenance (5 h) is not downtime.
     flow(device=device_a, when=at(10, 9)).accept().assign().start().finish(at(10, 21))

@@ -50,9 +50,13 @@ def test_first_time_fix_and_repeat_repair_from_the_timeline(flow: Any, director:
     assert nd(result["first_time_fix_rate"]) == (2, 5)  # clean and remote (no visit at all)
     assert result["first_time_fix_rate"].value == Decimal("0.4")
     assert nd(result["repeat_repair_rate"]) == (1, 5)
-    drilled = engine.drilldown(user=director, period=MARCH, slice_=engine.Slice(), name="first_time_fix_rate", part="numerator")
+    drilled = engine.drilldown(
+        user=director, period=MARCH, slice_=engine.Slice(), name="first_time_fix_rate", part="numerator"
+    )
     assert {o.pk for o in drilled} == {clean.order.pk, remote.order.pk}
-    misses = engine.drilldown(user=director, period=MARCH, slice_=engine.Slice(), name="first_time_fix_rate", part="misses")
+    misses = engine.drilldown(
+        user=director, period=MARCH, slice_=engine.Slice(), name="first_time_fix_rate", part="misses"
+    )
     assert {o.pk for o in misses} == {two_visits.order.pk, reopened.order.pk, not_done.order.pk}
 
 
@@ -60,13 +64,22 @@ def test_first_time_fix_and_repeat_repair_from_the_timeline(flow: Any, director:
 def test_a_new_repair_order_for_the_same_device_and_cause_is_a_repeat(
     flow: Any, director: Any, device_a: Any, clock: Any
 ) -> None:
-    first = flow(device=device_a, when=at(2, 8)).accept(at(2, 9)).assign().start(at(2, 10)).diagnose("quality").finish(at(2, 12))
+    first = (
+        flow(device=device_a, when=at(2, 8))
+        .accept(at(2, 9))
+        .assign()
+        .start(at(2, 10))
+        .diagnose("quality")
+        .finish(at(2, 12))
+    )
     second = flow(device=device_a, when=at(20, 8)).accept(at(20, 9)).assign().start(at(20, 10)).diagnose("quality")
     other_cause = flow(device=device_a, when=at(21, 8)).accept(at(21, 9))
     other_cause.assign().start(at(21, 10)).diagnose("drop")
     result = figures(director)
     assert nd(result["repeat_repair_rate"]) == (1, 1)
-    drilled = engine.drilldown(user=director, period=MARCH, slice_=engine.Slice(), name="repeat_repair_rate", part="numerator")
+    drilled = engine.drilldown(
+        user=director, period=MARCH, slice_=engine.Slice(), name="repeat_repair_rate", part="numerator"
+    )
     assert [o.pk for o in drilled] == [first.order.pk]
     # The second order is no repeat of anything before it, and not yet completed.
     assert second.order.pk not in {o.pk for o in drilled}
@@ -95,7 +108,12 @@ def test_period_boundary_in_shanghai_time(flow: Any, director: Any, clock: Any) 
     march, april = figures(director, MARCH), figures(director, APRIL)
     assert march["first_time_fix_rate"].denominator == 1
     assert april["first_time_fix_rate"].denominator == 1
-    assert {o.pk for o in engine.drilldown(user=director, period=MARCH, slice_=engine.Slice(), name="first_time_fix_rate", part="denominator")} == {late.order.pk}
+    assert {
+        o.pk
+        for o in engine.drilldown(
+            user=director, period=MARCH, slice_=engine.Slice(), name="first_time_fix_rate", part="denominator"
+        )
+    } == {late.order.pk}
     assert first_april.order.pk
 
 
@@ -161,7 +179,14 @@ def test_zero_denominators_are_null(director: Any, clock: Any) -> None:
 
 @pytest.mark.django_db
 def test_unit_slices_and_station_scoping(
-    flow: Any, director: Any, station_a_user: Any, station_b_user: Any, customer_a: Any, customer_b: Any, org: Any, clock: Any
+    flow: Any,
+    director: Any,
+    station_a_user: Any,
+    station_b_user: Any,
+    customer_a: Any,
+    customer_b: Any,
+    org: Any,
+    clock: Any,
 ) -> None:
     a = flow(customer_a).accept(at(2, 9)).assign().start(at(2, 10)).finish(at(2, 11))
     tech_b = make_user(Role.TECHNICIAN, org.station_b, username="tech_b")
