@@ -22,6 +22,21 @@ class KpisConfig(AppConfig):
                 element_id="nav-kpis",
             )
         )
+        for label, url_name, order, permission in (
+            (_("My queue by time left"), "kpis:queue", 92, "kpis.view_kpis"),
+            (_("Today's capacity and demand"), "kpis:capacity", 93, "dispatch.view_technicianprofile"),
+            (_("My figures"), "kpis:mine", 94, "kpis.view_own_kpis"),
+        ):
+            register_nav(
+                NavEntry(
+                    group="orders",
+                    label=label,
+                    url_name=url_name,
+                    permission=permission,
+                    order=order,
+                    element_id=f"nav-{url_name.replace(':', '-')}",
+                )
+            )
         register_nav(
             NavEntry(
                 group="orders",

@@ -7,6 +7,9 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("export.xlsx", views.export_table, name="export"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("queue/", views.queue, name="queue"),
+    path("capacity/", views.capacity, name="capacity"),
+    path("mine/", views.mine, name="mine"),
     path("drilldown/<str:name>/", views.drilldown, name="drilldown"),
     path("drilldown/<str:name>/export.xlsx", views.export_drilldown, name="drilldown_export"),
 ]

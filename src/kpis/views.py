@@ -292,3 +292,135 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 __all__ = ["WorkOrder", "dashboard", "device_rows", "display", "drilldown", "index"]
+
+
+# --- the agent's queue, the dispatcher's day, the technician's own --------------------------
+
+#: Time left to the nearest deadline → colour band (hours; breached first).
+BANDS = (("breached", None), ("under_2h", 2), ("under_8h", 8), ("later", None))
+
+
+def _band(order: WorkOrder, now: Any) -> str:
+    sla = getattr(order, "sla", None)
+    deadline = getattr(sla, "nearest_deadline", None)
+    if sla is not None and sla.status == "breached":
+        return "breached"
+    if deadline is None:
+        return "later"
+    left = (deadline - now).total_seconds() / 3600
+    if left <= 0:
+        return "breached"
+    if left <= 2:
+        return "under_2h"
+    if left <= 8:
+        return "under_8h"
+    return "later"
+
+
+BAND_LABELS = {
+    "breached": _("Breached"),
+    "under_2h": _("Under 2 h left"),
+    "under_8h": _("Under 8 h left"),
+    "later": _("More time left"),
+}
+BAND_CLASSES = {"breached": "table-danger", "under_2h": "table-warning", "under_8h": "table-info", "later": ""}
+
+
+@login_required
+def queue(request: HttpRequest) -> HttpResponse:
+    """The agent's home: open orders in sight, nearest deadline first, coloured by time left."""
+    _require_view(request.user)
+    now = timezone.now()
+    orders = (
+        engine.orders_in_scope(request.user, engine.Slice())
+        .filter(status__in=sorted(OPEN_STATUSES))
+        .select_related("sla", "customer", "unit", "technician")
+        .order_by("sla__nearest_deadline", "submitted_at")[:200]
+    )
+    rows = [(order, _band(order, now)) for order in orders]
+    counts = {band: 0 for band, _h in BANDS}
+    for _order, band in rows:
+        counts[band] += 1
+    chart = {
+        "bands": [str(BAND_LABELS[band]) for band, _h in BANDS],
+        "counts": [counts[band] for band, _h in BANDS],
+        "colors": ["#dc3545", "#fd7e14", "#0dcaf0", "#198754"],
+        "links": [reverse("kpis:queue") + f"?band={band}" for band, _h in BANDS],
+    }
+    band = request.GET.get("band", "")
+    shown = [(o, b, BAND_CLASSES[b], BAND_LABELS[b]) for o, b in rows if not band or b == band]
+    return render(
+        request,
+        "kpis/queue.html",
+        {"rows": shown, "chart": chart, "counts": [(BAND_LABELS[b], counts[b], b) for b, _h in BANDS]},
+    )
+
+
+@login_required
+def capacity(request: HttpRequest) -> HttpResponse:
+    """The dispatcher's day: each technician's capacity (jobs) against the visits booked today,
+    and the field orders still waiting for a technician."""
+    from dispatch.choices import ACTIVE_APPOINTMENT_STATUSES
+    from dispatch.models import Appointment, TechnicianProfile
+
+    _require_view(request.user)
+    today = timezone.localdate()
+    ids = unit_ids_visible_to(request.user)
+    profiles = TechnicianProfile.objects.filter(is_active=True).select_related("user", "user__profile__unit")
+    if ids is not None:
+        profiles = profiles.filter(user__profile__unit_id__in=ids)
+    orders = engine.orders_in_scope(request.user, engine.Slice())
+    booked = dict(
+        Appointment.objects.filter(
+            date=today, status__in=sorted(ACTIVE_APPOINTMENT_STATUSES), order_id__in=orders.values("pk")
+        )
+        .order_by()
+        .values_list("technician_id")
+        .annotate(n=Count("pk"))
+    )
+    rows = [(p, p.daily_capacity, booked.get(p.user_id, 0)) for p in profiles.order_by("user__username")[:100]]
+    unassigned = orders.filter(status__in=["accepted", "approved"], technician__isnull=True).count()
+    chart = {
+        "names": [str(p.user.get_full_name() or p.user.username) for p, _c, _b in rows],
+        "capacity": [c for _p, c, _b in rows],
+        "booked": [b for _p, _c, b in rows],
+        "labels": {"capacity": _("Capacity (jobs)"), "booked": _("Booked today")},
+        "links": [],
+    }
+    return render(
+        request,
+        "kpis/capacity.html",
+        {
+            "today": today,
+            "rows": rows,
+            "unassigned": unassigned,
+            "total_capacity": sum(c for _p, c, _b in rows),
+            "total_booked": sum(b for _p, _c, b in rows),
+            "chart": chart,
+        },
+    )
+
+
+@login_required
+def mine(request: HttpRequest) -> HttpResponse:
+    """A technician's own figures this month, and their open orders by time left."""
+    _require_view(request.user)
+    today = timezone.localdate()
+    month = engine.Period(today.replace(day=1), today)
+    own = engine.Slice(technician=request.user.pk)
+    figures = engine.compute(user=request.user, period=month, slice_=own)
+    query = urlencode({"from": month.start.isoformat(), "to": month.end.isoformat(), "technician": request.user.pk})
+    rows = [
+        (BY_NAME[name], f, display(f), reverse("kpis:drilldown", args=[name]) + "?" + query)
+        for name, f in figures.items()
+        if name != "device_availability"
+    ]
+    now = timezone.now()
+    orders = (
+        engine.orders_in_scope(request.user, own)
+        .filter(status__in=sorted(OPEN_STATUSES))
+        .select_related("sla", "customer")
+        .order_by("sla__nearest_deadline")[:50]
+    )
+    open_rows = [(o, BAND_CLASSES[_band(o, now)], BAND_LABELS[_band(o, now)]) for o in orders]
+    return render(request, "kpis/mine.html", {"month": month, "rows": rows, "open_rows": open_rows})

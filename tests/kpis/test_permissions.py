@@ -26,10 +26,20 @@ def kpi_order(flow: Any) -> Any:
     return flow(when=at).accept(at).assign().start().finish().order
 
 
+@pytest.fixture
+def open_order(flow: Any) -> Any:
+    """An accepted repair of customer A waiting for a technician (station A's queue)."""
+    at = datetime(2026, 3, 2, 9, tzinfo=SH)
+    return flow(when=at).accept(at).order
+
+
 MATRIX = Matrix(
     pages=[
         Page("index", f"/kpis/?{MARCH}", VIEW, denied_for=OWN, other_unit=None, fixtures=("kpi_order",)),
         Page("dashboard", "/kpis/dashboard/", VIEW, denied_for=OWN, fixtures=("kpi_order",)),
+        Page("queue", "/kpis/queue/", VIEW, denied_for=OWN, other_unit=HIDES, shows="{open_order.number}"),
+        Page("capacity", "/kpis/capacity/", VIEW | {Role.TECHNICIAN}, fixtures=("kpi_order",)),
+        Page("mine", "/kpis/mine/", VIEW | {Role.TECHNICIAN}, fixtures=("kpi_order",)),
         Page(
             "drilldown",
             f"/kpis/drilldown/first_time_fix_rate/?{MARCH}",
