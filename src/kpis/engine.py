@@ -50,7 +50,7 @@ from core.models import OrgUnit
 from core.scoping import scope_by_unit, unit_ids_visible_to, unit_subtree_ids
 from followup.models import Complaint
 from kpis.definitions import AVAILABILITY_FLOOR, BY_NAME
-from workorders.choices import EventKind, Satisfaction, ServiceType, Status
+from workorders.choices import EventKind, FaultCause, Satisfaction, ServiceType, Status
 from workorders.models import TimelineEvent, WorkOrder
 from workorders.selectors import workorders_visible_to
 
@@ -288,6 +288,7 @@ def repeat_repair_population(orders: QuerySet[WorkOrder], period: Period) -> Que
         )
         .exclude(pk=OuterRef("pk"))
         .exclude(status__in=[Status.REJECTED, Status.CANCELLED])
+        .exclude(fault_cause=FaultCause.UNKNOWN)  # not diagnosed: no cause to be the same
     )
     return (
         repair_population(orders, period)

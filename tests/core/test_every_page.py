@@ -321,6 +321,8 @@ PARAMETERS: dict[str, Callable[[], list[dict[str, Any]]]] = {
     "parts:return_action": _return_actions,
     "parts:sheet_import": _sheet_imports,
     "parts:sheet_import_template": _sheet_imports,
+    "kpis:drilldown": lambda: [{"name": "first_time_fix_rate"}, {"name": "complaint_rate"}],
+    "kpis:drilldown_export": lambda: [{"name": "first_time_fix_rate"}],
 }
 
 
