@@ -217,8 +217,8 @@ def in_time_population(orders: QuerySet[WorkOrder], period: Period, target: str)
     A target is decided once it was met or its due time passed (open and past due: a miss)."""
     met = _first_at(kind__in=list(RESPONSE_KINDS)) if target == "response" else _first_after_last_reopen(ARRIVAL_KINDS)
     return (
-        orders.annotate(kpi_due=F(f"sla__{target}_due"), kpi_met=met)
-        .filter(period.contains("kpi_due"))
+        orders.filter(period.contains(f"sla__{target}_due"))
+        .annotate(kpi_due=F(f"sla__{target}_due"), kpi_met=met)
         .filter(Q(kpi_due__lte=_now()) | Q(kpi_met__isnull=False))
         .annotate(kpi_hit=_hit(Q(kpi_met__isnull=False), Q(kpi_met__lte=F("kpi_due"))))
         .annotate(kpi_at=F("kpi_due"))
@@ -229,7 +229,12 @@ def commitment_population(orders: QuerySet[WorkOrder], period: Period) -> QueryS
     """Orders whose last target fell due in the period; a hit met every target that fell due."""
     now = _now()
     r, a, s = F("sla__response_due"), F("sla__arrival_due"), F("sla__resolution_due")
-    annotated = orders.annotate(
+    any_due = (
+        period.contains("sla__response_due")
+        | period.contains("sla__arrival_due")
+        | period.contains("sla__resolution_due")
+    )
+    annotated = orders.filter(any_due).annotate(
         kpi_r_met=_first_at(kind__in=list(RESPONSE_KINDS)),
         kpi_a_met=_first_after_last_reopen(ARRIVAL_KINDS),
         kpi_s_met=_first_after_last_reopen(RESOLUTION_KINDS),
@@ -257,7 +262,13 @@ def commitment_population(orders: QuerySet[WorkOrder], period: Period) -> QueryS
 
 def completed_population(orders: QuerySet[WorkOrder], period: Period) -> QuerySet[WorkOrder]:
     """Orders whose first completion (done or not done) fell in the period, each once."""
-    return orders.annotate(kpi_at=_first_at(to_status=Status.COMPLETED)).filter(period.contains("kpi_at"))
+    # The period's completion events first (index kpis_event_status_at), then the first one.
+    completed_in_period = TimelineEvent.objects.filter(period.contains("at"), to_status=Status.COMPLETED)
+    return (
+        orders.filter(pk__in=completed_in_period.values("order_id"))
+        .annotate(kpi_at=_first_at(to_status=Status.COMPLETED))
+        .filter(period.contains("kpi_at"))
+    )
 
 
 def repair_population(orders: QuerySet[WorkOrder], period: Period) -> QuerySet[WorkOrder]:
