@@ -58,7 +58,7 @@ DEFINITIONS: tuple[Definition, ...] = (
         _("Repeat repairs"),
         _(
             "Repair orders of the first-time-fix denominator reopened, or followed by a new repair order for the "
-            "same device and fault cause, within the repair warranty"
+            "same device and the same diagnosed fault cause, within the repair warranty"
         ),
         _("Repair orders that reached completed in the period (as for first-time fix)"),
         _("The order's first completion"),
