@@ -130,7 +130,8 @@ def build(args: argparse.Namespace) -> dict[str, Any]:
         {
             "number": "'WK' || lpad(g::text, 10, '0')",
             "unit_id": f"({units_array})[1 + floor(s.q * 4)::int]",
-            "service_type": "CASE WHEN s.r < 0.7 THEN 'repair' WHEN s.r < 0.85 THEN 'maintenance' ELSE 'inspection' END",
+            "service_type": "CASE WHEN s.r < 0.7 THEN 'repair' WHEN s.r < 0.85 THEN 'maintenance' "
+            "ELSE 'inspection' END",
             "submitted_at": f"timestamptz '{now.isoformat()}' - s.age",
             "status": "CASE WHEN s.q * 100 - floor(s.q * 100) < 0.02 THEN 'cancelled' "
             "WHEN s.q * 10 - floor(s.q * 10) < 0.85 THEN 'completed' ELSE 'in_progress' END",
@@ -259,7 +260,9 @@ def in_process(args: argparse.Namespace) -> dict[str, Any]:
             args.samples, lambda: engine.compute(user=user, period=year, slice_=whole, names=["first_time_fix_rate"])
         ),
         "first_time_fix_value": [str(ftf.value), ftf.numerator, ftf.denominator],
-        "all_figures_year": timed(max(1, args.samples // 2), lambda: engine.compute(user=user, period=year, slice_=whole)),
+        "all_figures_year": timed(
+            max(1, args.samples // 2), lambda: engine.compute(user=user, period=year, slice_=whole)
+        ),
         "dashboard_data": timed(max(1, args.samples // 2), lambda: dashboard_data(user)),
     }
     population = engine.first_time_fix_population(engine.orders_in_scope(user, whole), year)
@@ -351,7 +354,9 @@ def through_server(args: argparse.Namespace, token: str, work: Path) -> list[dic
             samples, elapsed = http_get(
                 server.port, headers, urls, marker, args.clients, intake.Budget(seconds=args.seconds, requests=None)
             )
-            result = intake.summarise(f"{name}, {args.clients} clients", "postgres", args.clients, samples, elapsed, "200")
+            result = intake.summarise(
+                f"{name}, {args.clients} clients", "postgres", args.clients, samples, elapsed, "200"
+            )
             results.append(asdict(result))
     log = (work / "server.log").read_text(errors="replace")
     if "Traceback" in log and results:

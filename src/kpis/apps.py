@@ -26,6 +26,7 @@ class KpisConfig(AppConfig):
             (_("My queue by time left"), "kpis:queue", 92, "kpis.view_kpis"),
             (_("Today's capacity and demand"), "kpis:capacity", 93, "dispatch.view_technicianprofile"),
             (_("My figures"), "kpis:mine", 94, "kpis.view_own_kpis"),
+            (_("Scorecards"), "kpis:scorecards", 95, "kpis.view_kpis"),
         ):
             register_nav(
                 NavEntry(

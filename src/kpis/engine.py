@@ -234,12 +234,16 @@ def commitment_population(orders: QuerySet[WorkOrder], period: Period) -> QueryS
         | period.contains("sla__arrival_due")
         | period.contains("sla__resolution_due")
     )
-    annotated = orders.filter(any_due).annotate(
-        kpi_r_met=_first_at(kind__in=list(RESPONSE_KINDS)),
-        kpi_a_met=_first_after_last_reopen(ARRIVAL_KINDS),
-        kpi_s_met=_first_after_last_reopen(RESOLUTION_KINDS),
-        kpi_at=Greatest(Coalesce(r, a, s), Coalesce(a, r, s), Coalesce(s, r, a)),
-    ).filter(period.contains("kpi_at"))
+    annotated = (
+        orders.filter(any_due)
+        .annotate(
+            kpi_r_met=_first_at(kind__in=list(RESPONSE_KINDS)),
+            kpi_a_met=_first_after_last_reopen(ARRIVAL_KINDS),
+            kpi_s_met=_first_after_last_reopen(RESOLUTION_KINDS),
+            kpi_at=Greatest(Coalesce(r, a, s), Coalesce(a, r, s), Coalesce(s, r, a)),
+        )
+        .filter(period.contains("kpi_at"))
+    )
 
     def decided(due: str, met: str) -> Q:
         return Q(**{f"sla__{due}__isnull": True}) | Q(**{f"{met}__isnull": False})

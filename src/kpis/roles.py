@@ -9,7 +9,7 @@ OWN = ["kpis.view_own_kpis"]
 EXPORT = ["kpis.export_kpis"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.DIRECTOR: VIEW + EXPORT,
+    Role.DIRECTOR: VIEW + EXPORT + ["kpis.lock_scorecard"],
     Role.ADMIN: VIEW + EXPORT,
     Role.AGENT: VIEW,
     Role.DISPATCHER: VIEW,

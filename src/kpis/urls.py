@@ -10,6 +10,9 @@ urlpatterns = [
     path("queue/", views.queue, name="queue"),
     path("capacity/", views.capacity, name="capacity"),
     path("mine/", views.mine, name="mine"),
+    path("scorecards/", views.scorecards, name="scorecards"),
+    path("scorecards/export.xlsx", views.scorecards_export, name="scorecards_export"),
+    path("scorecards/<int:pk>/lock/", views.scorecard_lock_view, name="scorecard_lock"),
     path("drilldown/<str:name>/", views.drilldown, name="drilldown"),
     path("drilldown/<str:name>/export.xlsx", views.export_drilldown, name="drilldown_export"),
 ]

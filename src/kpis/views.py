@@ -409,7 +409,9 @@ def mine(request: HttpRequest) -> HttpResponse:
     month = engine.Period(today.replace(day=1), today)
     own = engine.Slice(technician=request.user.pk)
     figures = engine.compute(user=request.user, period=month, slice_=own)
-    query = urlencode({"from": month.start.isoformat(), "to": month.end.isoformat(), "technician": request.user.pk})
+    query = urlencode(
+        {"from": month.start.isoformat(), "to": month.end.isoformat(), "technician": str(request.user.pk)}
+    )
     rows = [
         (BY_NAME[name], f, display(f), reverse("kpis:drilldown", args=[name]) + "?" + query)
         for name, f in figures.items()
@@ -424,3 +426,88 @@ def mine(request: HttpRequest) -> HttpResponse:
     )
     open_rows = [(o, BAND_CLASSES[_band(o, now)], BAND_LABELS[_band(o, now)]) for o in orders]
     return render(request, "kpis/mine.html", {"month": month, "rows": rows, "open_rows": open_rows})
+
+
+# --- scorecards (二级核算) ------------------------------------------------------------------
+
+
+def scorecards_visible_to(user: Any) -> Any:
+    """The one scoping function of scorecards: cards of the units in sight and of their staff."""
+    from kpis.models import Scorecard
+
+    if not user.has_perm("kpis.view_kpis"):
+        return Scorecard.objects.none()
+    cards = Scorecard.objects.select_related("unit", "technician", "technician__profile__unit", "locked_by", "scheme")
+    ids = unit_ids_visible_to(user)
+    if ids is None:
+        return cards
+    return cards.filter(Q(unit_id__in=ids) | Q(technician__profile__unit_id__in=ids))
+
+
+def _month(request: HttpRequest) -> Any:
+    from datetime import date
+
+    from kpis.scorecards import previous_month
+
+    text = request.GET.get("month", "")
+    try:
+        year, month = (int(part) for part in text.split("-"))
+        return date(year, month, 1)
+    except ValueError:
+        return previous_month(timezone.localdate())
+
+
+@login_required
+def scorecards(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm("kpis.view_kpis"):
+        raise PermissionDenied(_("You may not view KPIs."))
+    month = _month(request)
+    cards = list(scorecards_visible_to(request.user).filter(month=month))
+    for card in cards:
+        card.shown_lines = [(BY_NAME[line["figure"]], line) for line in card.lines if line["figure"] in BY_NAME]
+    return render(
+        request,
+        "kpis/scorecards.html",
+        {"month": month, "cards": cards, "may_lock": request.user.has_perm("kpis.lock_scorecard")},
+    )
+
+
+@login_required
+def scorecard_lock_view(request: HttpRequest, pk: int) -> HttpResponse:
+    from django.contrib import messages
+    from django.shortcuts import get_object_or_404, redirect
+
+    from kpis.scorecards import scorecard_lock
+
+    if request.method != "POST":
+        return HttpResponse(status=405)
+    if not request.user.has_perm("kpis.lock_scorecard"):
+        raise PermissionDenied(_("You may not lock scorecards."))  # role before unit: 403 for every role
+    card = get_object_or_404(scorecards_visible_to(request.user), pk=pk)
+    try:
+        scorecard_lock(card=card, acting_user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Scorecard locked."))
+    return redirect(f"{reverse('kpis:scorecards')}?month={card.month:%Y-%m}")
+
+
+@login_required
+def scorecards_export(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm("kpis.export_kpis"):
+        raise PermissionDenied(_("You may not export KPIs."))
+    month = _month(request)
+    cards = scorecards_visible_to(request.user).filter(month=month)
+    header = [_("Month"), _("Unit"), _("Technician"), _("Score"), _("Status")]
+    rows = (
+        [
+            f"{c.month:%Y-%m}",
+            c.unit.name if c.unit else "",
+            str(c.technician or ""),
+            None if c.score is None else float(c.score),
+            c.get_status_display(),
+        ]
+        for c in cards.iterator(chunk_size=500)
+    )
+    return xlsx_response(workbook(title=_("Scorecards"), header=header, rows=rows), f"scorecards-{month:%Y%m}.xlsx")

@@ -323,6 +323,7 @@ PARAMETERS: dict[str, Callable[[], list[dict[str, Any]]]] = {
     "parts:sheet_import_template": _sheet_imports,
     "kpis:drilldown": lambda: [{"name": "first_time_fix_rate"}, {"name": "complaint_rate"}],
     "kpis:drilldown_export": lambda: [{"name": "first_time_fix_rate"}],
+    "kpis:scorecard_lock": _first("kpis.Scorecard"),
 }
 
 

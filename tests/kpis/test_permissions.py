@@ -4,14 +4,16 @@ and a technician sees only the orders assigned to them."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import pytest
 
 from core.choices import Role
+from kpis.models import Scorecard
+from kpis.scorecards import scorecards_compute
 from tests.kpis.conftest import SH
-from tests.matrix import HIDES, Endpoint, Matrix, Page
+from tests.matrix import HIDES, NOT_FOUND, Endpoint, Matrix, Page
 
 VIEW = frozenset({Role.AGENT, Role.DIRECTOR, Role.DISPATCHER, Role.QC_INSPECTOR, Role.STATION, Role.ADMIN})
 EXPORT = frozenset({Role.DIRECTOR, Role.STATION, Role.ADMIN})
@@ -33,6 +35,13 @@ def open_order(flow: Any) -> Any:
     return flow(when=at).accept(at).order
 
 
+@pytest.fixture
+def scorecard_a(kpi_order: Any, org: Any) -> Scorecard:
+    """Station A's card for March 2026 (its repair counted in it)."""
+    scorecards_compute(month=date(2026, 3, 1))
+    return Scorecard.objects.get(month=date(2026, 3, 1), unit=org.station_a)
+
+
 MATRIX = Matrix(
     pages=[
         Page("index", f"/kpis/?{MARCH}", VIEW, denied_for=OWN, other_unit=None, fixtures=("kpi_order",)),
@@ -40,6 +49,24 @@ MATRIX = Matrix(
         Page("queue", "/kpis/queue/", VIEW, denied_for=OWN, other_unit=HIDES, shows="{open_order.number}"),
         Page("capacity", "/kpis/capacity/", VIEW | {Role.TECHNICIAN}, fixtures=("kpi_order",)),
         Page("mine", "/kpis/mine/", VIEW | {Role.TECHNICIAN}, fixtures=("kpi_order",)),
+        Page("scorecards", "/kpis/scorecards/?month=2026-03", VIEW, other_unit=HIDES, shows="{scorecard_a.unit.name}"),
+        Page(
+            "scorecards_export",
+            "/kpis/scorecards/export.xlsx?month=2026-03",
+            EXPORT,
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            fixtures=("scorecard_a",),
+        ),
+        Page(
+            "scorecard_lock",
+            "/kpis/scorecards/{scorecard_a.pk}/lock/",
+            frozenset({Role.DIRECTOR, Role.ADMIN}),
+            method="POST",
+            body={},
+            status=302,
+            other_unit=NOT_FOUND,
+            unchanged=lambda f: Scorecard.objects.get(pk=f.scorecard_a.pk).status,
+        ),
         Page(
             "drilldown",
             f"/kpis/drilldown/first_time_fix_rate/?{MARCH}",
