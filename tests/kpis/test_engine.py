@@ -209,3 +209,26 @@ def test_technician_sees_only_their_own_orders(flow: Any, technician: Any, direc
     flow().accept(at(3, 9)).cancel(at(3, 10))
     assert figures(technician)["first_time_fix_rate"].denominator == 1
     assert figures(technician)["device_availability"].value is None
+
+
+@pytest.mark.django_db
+def test_an_undiagnosed_new_order_is_no_repeat(flow: Any, director: Any, device_a: Any, clock: Any) -> None:
+    flow(device=device_a, when=at(2, 8)).accept(at(2, 9)).assign().start(at(2, 10)).finish(at(2, 12))
+    flow(device=device_a, when=at(20, 8)).accept(at(20, 9))  # both causes "unknown"
+    assert nd(figures(director)["repeat_repair_rate"]) == (0, 1)
+
+
+@pytest.mark.django_db
+def test_drilldowns_of_ratings_and_complaints(
+    flow: Any, director: Any, agent: Any, customer_a: Any, clock: Any
+) -> None:
+    from followup.services import complaint_create
+
+    rated = flow(when=at(2, 8)).accept(at(2, 9)).assign().start().finish(at(2, 12)).follow_up("unsatisfied", 2)
+    clock.set(at(3, 9))
+    complaint = complaint_create(acting_user=agent, customer=customer_a, description="师傅迟到。", channel="phone")
+    every = engine.Slice()
+    misses = engine.drilldown(user=director, period=MARCH, slice_=every, name="satisfaction_rate", part="misses")
+    assert [o.pk for o in misses] == [rated.order.pk]
+    complaints = engine.drilldown(user=director, period=MARCH, slice_=every, name="complaint_rate", part="numerator")
+    assert [c.pk for c in complaints] == [complaint.pk]
