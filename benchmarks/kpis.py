@@ -199,7 +199,7 @@ def build(args: argparse.Namespace) -> dict[str, Any]:
             "next_check_at": "NULL",
         },
         source=(
-            "(SELECT row_number() OVER () AS g, id FROM workorders_workorder "
+            "(SELECT row_number() OVER () AS g, id, submitted_at FROM workorders_workorder "
             f"WHERE id <> {order.pk} AND id BETWEEN {{first}} + {low} AND {{last}} + {low}) o"
         ),
     )
