@@ -30,5 +30,6 @@ urlpatterns = [
     path("field/", include("fieldwork.urls")),
     path("s/", include("portal.urls")),
     path("aftercare/", include("followup.urls")),  # followup (issue 13)
+    path("kpis/", include("kpis.urls")),  # kpis (issue 16)
     path("", include("core.urls")),
 ]

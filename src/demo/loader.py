@@ -365,6 +365,7 @@ class DemoBuilder:
         self.timed("field operations", self.write_field_operations)
         self.timed("spare parts", self.write_parts)
         self.timed("follow-up", self.write_followup)
+        self.timed("KPIs", self.write_kpis)
         self.timed("field operations", self.write_desk_work)
 
     def write_parts(self) -> None:
@@ -378,6 +379,12 @@ class DemoBuilder:
         from followup.demo import load_demo_followup
 
         self.counts.update({f"follow-up: {key}": value for key, value in load_demo_followup().items()})
+
+    def write_kpis(self) -> None:
+        """Repair times of the completed demo orders (MTTR) and the month's figures."""
+        from kpis.demo import load_demo_kpis
+
+        self.counts.update({f"KPIs: {key}": value for key, value in load_demo_kpis().items()})
 
     # -- organisation and staff --
 

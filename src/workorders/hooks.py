@@ -37,6 +37,7 @@ HOOK_ORDER: tuple[str, ...] = (
     "sla.clocks",  # deadlines set at acceptance, paused, resumed, met
     "dispatch.appointments",  # the appointment follows schedule / assign / cancel made elsewhere
     "parts.reservations",  # a cancelled or closed order releases the parts it still holds
+    "kpis.repair_time",  # the first completion as done stores the business time to repair (MTTR)
 )
 
 

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "fieldwork",
     "portal",
     "followup",  # callbacks and complaints (issue 13): above portal, below demo
+    "kpis",  # KPIs and dashboards (issue 16)
     "demo",
 ]
 
@@ -250,6 +251,7 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap", NODE_MODULES / "bootstrap" / "dist"),
     ("vendor/bootstrap-icons", NODE_MODULES / "bootstrap-icons" / "font"),
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
+    ("vendor/echarts", NODE_MODULES / "echarts" / "dist"),  # kpis dashboards (issue 16)
     SRC_DIR / "static",
 ]
 STORAGES = {
