@@ -30,5 +30,6 @@ urlpatterns = [
     path("field/", include("fieldwork.urls")),
     path("s/", include("portal.urls")),
     path("aftercare/", include("followup.urls")),  # followup (issue 13)
+    path("maintenance/", include("maintenance.urls")),  # maintenance (issue 14)
     path("", include("core.urls")),
 ]

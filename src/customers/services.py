@@ -34,6 +34,7 @@ EDITABLE_FIELDS = {
     "notes",
     "is_active",
     "unit",
+    "parent",  # the organisation it reports to (issue 14: a bank branch to its first-level branch)
 }
 
 
