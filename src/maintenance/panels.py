@@ -23,8 +23,39 @@ def device_plans_context(request: HttpRequest, device: Any) -> dict[str, Any] | 
     return {"plans": plans, "occurrences": occurrences, "device": device}
 
 
+def order_inspection_context(request: HttpRequest, order: Any) -> dict[str, Any] | None:
+    """A maintenance order's card: its plan, due date and the inspection page (the technician's
+    phone page for the checklist results) with the count recorded so far."""
+    from maintenance.models import InspectionResult, Occurrence
+
+    if not request.user.has_perm("maintenance.view_inspectionresult"):
+        return None
+    occurrence = Occurrence.objects.select_related("plan__checklist").filter(work_order=order).first()
+    if occurrence is None:
+        return None
+    checklist = occurrence.plan.checklist
+    return {
+        "occurrence": occurrence,
+        "order": order,
+        "recorded": InspectionResult.objects.filter(order=order).count(),
+        "flagged": InspectionResult.objects.filter(order=order, out_of_limit=True).count(),
+        "items": checklist.items.count() if checklist else 0,
+    }
+
+
 def register() -> None:
     from core.panels import PagePanel, register_page_panel
+    from workorders.panels import OrderPanel, register_order_panel
+
+    register_order_panel(
+        OrderPanel(
+            name="maintenance",
+            template="maintenance/panels/order_inspection.html",
+            context=order_inspection_context,
+            order=75,
+            column="side",
+        )
+    )
 
     register_page_panel(
         PagePanel(
