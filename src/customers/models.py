@@ -62,12 +62,12 @@ class Customer(BaseModel):
 
         super().clean()
         seen = {self.pk} if self.pk else set()
-        parent = self.parent
-        while parent is not None:
-            if parent.pk in seen:
+        parent_id = self.parent_id
+        while parent_id is not None:  # walked in the database: the objects in memory may be stale
+            if parent_id in seen:
                 raise ValidationError({"parent": _("An organisation cannot report to itself or to one of its branches.")})
-            seen.add(parent.pk)
-            parent = parent.parent
+            seen.add(parent_id)
+            parent_id = Customer.objects.filter(pk=parent_id).values_list("parent_id", flat=True).first()
 
 
 class Contact(BaseModel):
