@@ -287,8 +287,8 @@ def inspection(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("maintenance:inspection", order.pk)
         except ValidationError as refused:
             error = " ".join(refused.messages)
-        except (PermissionDenied, TransitionNotAllowed) as refused:
-            error = str(refused) or _("You may not record inspection results.")
+        except TransitionNotAllowed as refused:
+            error = str(refused)
     from fieldwork.selectors import job_photos
 
     context = {
