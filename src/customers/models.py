@@ -65,7 +65,9 @@ class Customer(BaseModel):
         parent_id = self.parent_id
         while parent_id is not None:  # walked in the database: the objects in memory may be stale
             if parent_id in seen:
-                raise ValidationError({"parent": _("An organisation cannot report to itself or to one of its branches.")})
+                raise ValidationError(
+                    {"parent": _("An organisation cannot report to itself or to one of its branches.")}
+                )
             seen.add(parent_id)
             parent_id = Customer.objects.filter(pk=parent_id).values_list("parent_id", flat=True).first()
 

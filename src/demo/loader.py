@@ -365,6 +365,7 @@ class DemoBuilder:
         self.timed("field operations", self.write_field_operations)
         self.timed("spare parts", self.write_parts)
         self.timed("follow-up", self.write_followup)
+        self.timed("maintenance", self.write_maintenance)
         self.timed("field operations", self.write_desk_work)
 
     def write_parts(self) -> None:
@@ -378,6 +379,12 @@ class DemoBuilder:
         from followup.demo import load_demo_followup
 
         self.counts.update({f"follow-up: {key}": value for key, value in load_demo_followup().items()})
+
+    def write_maintenance(self) -> None:
+        """Quarterly inspection plans of the banks' cash sorters, their orders and some results."""
+        from maintenance.demo import load_demo_maintenance
+
+        self.counts.update({f"maintenance: {key}": value for key, value in load_demo_maintenance().items()})
 
     # -- organisation and staff --
 

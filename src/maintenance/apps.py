@@ -7,9 +7,9 @@ class MaintenanceConfig(AppConfig):
     verbose_name = _("Preventive maintenance")
 
     def ready(self) -> None:
-        from core.navigation import NavEntry, register_nav
         from django.db.models.signals import post_migrate
 
+        from core.navigation import NavEntry, register_nav
         from maintenance import panels
         from maintenance.reference import install_reference_data
 

@@ -20,7 +20,9 @@ class _Styled(forms.Form):
                 continue
             field.widget.attrs.setdefault(
                 "class",
-                "form-select form-select-sm" if isinstance(field, forms.ChoiceField) else "form-control form-control-sm",
+                "form-select form-select-sm"
+                if isinstance(field, forms.ChoiceField)
+                else "form-control form-control-sm",
             )
 
 
@@ -49,7 +51,9 @@ class PlanForm(_Styled):
 
     def __init__(self, *args: Any, contracts: list[Any] | None = None, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["contract"].widget.choices = [("", "—")] + [(c.pk, f"{c.number} · {c.customer}") for c in contracts or []]
+        self.fields["contract"].widget.choices = [("", "—")] + [
+            (c.pk, f"{c.number} · {c.customer}") for c in contracts or []
+        ]
         if editing:
             for name in ("service_type", "starts_on", "contract"):
                 self.fields[name].disabled = True

@@ -166,9 +166,7 @@ class Occurrence(models.Model):
         verbose_name = _("maintenance occurrence")
         verbose_name_plural = _("maintenance occurrences")
         ordering = ["due_on", "device_id"]
-        constraints = [
-            models.UniqueConstraint(fields=["plan", "device", "due_on"], name="uniq_maintenance_occurrence")
-        ]
+        constraints = [models.UniqueConstraint(fields=["plan", "device", "due_on"], name="uniq_maintenance_occurrence")]
         indexes = [models.Index(fields=["planned_on"]), models.Index(fields=["device", "due_on"])]
 
     def __str__(self) -> str:

@@ -15,8 +15,10 @@ def device_plans_context(request: HttpRequest, device: Any) -> dict[str, Any] | 
     user = request.user
     if not user.has_perm("maintenance.view_maintenanceplan"):
         return None
-    condition = Q(devices=device) | Q(contract__devices=device) | Q(
-        contract__customer_id=device.customer_id, contract__devices=None
+    condition = (
+        Q(devices=device)
+        | Q(contract__devices=device)
+        | Q(contract__customer_id=device.customer_id, contract__devices=None)
     )
     plans = list(plans_visible_to(user).filter(condition).distinct().order_by("-id")[:10])
     occurrences = list(occurrences_visible_to(user).filter(device=device).order_by("-due_on")[:6])

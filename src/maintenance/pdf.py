@@ -53,8 +53,12 @@ def inspection_report_pdf(*, order: WorkOrder, occurrence: Occurrence, rows: lis
         ["客户", customer.name, "上级机构", parent or "—"],
         ["设备型号", device.product_model.name, "序列号", device.serial_number],
         ["应完成日期", occurrence.due_on.isoformat(), "计划日期", occurrence.planned_on.isoformat()],
-        ["技术员", (order.technician.get_full_name() or order.technician.get_username()) if order.technician else "—",
-         "完成时间", f"{timezone.localtime(order.completed_at):%Y-%m-%d %H:%M}" if order.completed_at else "—"],
+        [
+            "技术员",
+            (order.technician.get_full_name() or order.technician.get_username()) if order.technician else "—",
+            "完成时间",
+            f"{timezone.localtime(order.completed_at):%Y-%m-%d %H:%M}" if order.completed_at else "—",
+        ],
     ]
     facts_table = Table(
         [[Paragraph(_p(cell), body) for cell in line] for line in facts], colWidths=[24 * mm, 61 * mm, 24 * mm, 61 * mm]
@@ -74,7 +78,9 @@ def inspection_report_pdf(*, order: WorkOrder, occurrence: Occurrence, rows: lis
     )
     summary = f"共 {len(rows)} 项，已记录 {sum(1 for r in rows if r['result'] is not None)} 项，异常 {flagged} 项。"
     buffer = io.BytesIO()
-    document = SimpleDocTemplate(buffer, pagesize=A4, title=f"设备{kind}报告 {order.number}", leftMargin=20 * mm, rightMargin=20 * mm)
+    document = SimpleDocTemplate(
+        buffer, pagesize=A4, title=f"设备{kind}报告 {order.number}", leftMargin=20 * mm, rightMargin=20 * mm
+    )
     document.build(
         [
             Paragraph(f"设备{kind}报告", title),

@@ -30,7 +30,13 @@ def install_reference_data(**kwargs: Any) -> int:
         return 0
     ChecklistTemplateItem.objects.bulk_create(
         ChecklistTemplateItem(
-            template=template, position=position * 10, label=label, kind=kind, unit=unit, lower_limit=low, upper_limit=high
+            template=template,
+            position=position * 10,
+            label=label,
+            kind=kind,
+            unit=unit,
+            lower_limit=low,
+            upper_limit=high,
         )
         for position, (label, kind, unit, low, high) in enumerate(ITEMS, start=1)
     )

@@ -75,7 +75,9 @@ def inspection_rollup(*, user: Any, customer: Customer, start: date, end: date) 
     tree = organisation_tree(customer)
     ids = [c.pk for c in tree]
     occurrences = occurrences_visible_to(user).filter(device__customer_id__in=ids, due_on__range=(start, end))
-    due = dict(occurrences.values_list("device__customer_id").annotate(n=Count("id")).values_list("device__customer_id", "n"))
+    due = dict(
+        occurrences.values_list("device__customer_id").annotate(n=Count("id")).values_list("device__customer_id", "n")
+    )
     done = dict(
         occurrences.filter(work_order__completed_at__isnull=False)
         .values_list("device__customer_id")
@@ -85,16 +87,18 @@ def inspection_rollup(*, user: Any, customer: Customer, start: date, end: date) 
     orders = occurrences.exclude(work_order=None).values("work_order_id")
     results = results_visible_to(user).filter(order_id__in=orders)
     issues = dict(
-        results.filter(outcome="issue").values_list("order__customer_id").annotate(n=Count("id")).values_list(
-            "order__customer_id", "n"
-        )
+        results.filter(outcome="issue")
+        .values_list("order__customer_id")
+        .annotate(n=Count("id"))
+        .values_list("order__customer_id", "n")
     )
     flagged = dict(
-        results.filter(out_of_limit=True).values_list("order__customer_id").annotate(n=Count("id")).values_list(
-            "order__customer_id", "n"
-        )
+        results.filter(out_of_limit=True)
+        .values_list("order__customer_id")
+        .annotate(n=Count("id"))
+        .values_list("order__customer_id", "n")
     )
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "customer": c,
             "is_root": c.pk == customer.pk,
@@ -105,5 +109,5 @@ def inspection_rollup(*, user: Any, customer: Customer, start: date, end: date) 
         }
         for c in tree
     ]
-    totals = {key: sum(row[key] for row in rows) for key in ("due", "done", "issues", "out_of_limit")}
+    totals = {key: sum(int(row[key]) for row in rows) for key in ("due", "done", "issues", "out_of_limit")}
     return {"customer": customer, "rows": rows, "totals": totals, "start": start, "end": end}

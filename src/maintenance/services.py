@@ -321,7 +321,11 @@ def _create_occurrence(plan: MaintenancePlan, due: Due, is_working_day: Any) -> 
                 kind=EventKind.COMMENT,
                 acting_user=None,
                 note=_description(plan, due.due_on, planned_on),
-                data={"maintenance_plan": plan.pk, "due_on": due.due_on.isoformat(), "planned_on": planned_on.isoformat()},
+                data={
+                    "maintenance_plan": plan.pk,
+                    "due_on": due.due_on.isoformat(),
+                    "planned_on": planned_on.isoformat(),
+                },
             )
     except IntegrityError:
         return False
@@ -370,7 +374,9 @@ def plans_generate_due(*, today: date | None = None) -> int:
     """The daily run: every active plan up to today plus its planning horizon."""
     today = today or timezone.localdate()
     created = 0
-    for plan in MaintenancePlan.objects.filter(is_active=True, starts_on__lte=today + timedelta(days=366)).order_by("pk"):
+    for plan in MaintenancePlan.objects.filter(is_active=True, starts_on__lte=today + timedelta(days=366)).order_by(
+        "pk"
+    ):
         try:
             created += plan_generate(plan=plan, until=today + timedelta(days=plan.horizon_days))
         except (ValidationError, TransitionNotAllowed):

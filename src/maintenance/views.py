@@ -154,7 +154,16 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 data = form.cleaned_data
                 changes = {
                     name: data.get(name)
-                    for name in ("name", "schedule", "interval_months", "interval_days", "ends_on", "horizon_days", "non_working", "checklist")
+                    for name in (
+                        "name",
+                        "schedule",
+                        "interval_months",
+                        "interval_days",
+                        "ends_on",
+                        "horizon_days",
+                        "non_working",
+                        "checklist",
+                    )
                 }
                 try:
                     services.plan_update(
@@ -269,7 +278,9 @@ def inspection(request: HttpRequest, pk: int) -> HttpResponse:
             if "photo" in request.FILES:
                 from fieldwork.services import photo_add
 
-                photo_add(order=order, acting_user=request.user, upload=request.FILES["photo"])
+                upload = request.FILES.get("photo")
+                assert upload is not None
+                photo_add(order=order, acting_user=request.user, upload=upload)
                 messages.success(request, _("Photo added."))
             else:
                 item = ChecklistTemplateItem.objects.filter(pk=int(request.POST.get("item") or 0)).first()
@@ -309,7 +320,9 @@ def inspection_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     from maintenance.pdf import inspection_report_pdf
 
     order, occurrence = _maintenance_order(request, pk)
-    content = inspection_report_pdf(order=order, occurrence=occurrence, rows=inspection_rows(request, order, occurrence))
+    content = inspection_report_pdf(
+        order=order, occurrence=occurrence, rows=inspection_rows(request, order, occurrence)
+    )
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="inspection-{order.number}.pdf"'
     return response
@@ -338,5 +351,11 @@ def rollup(request: HttpRequest) -> HttpResponse:
     if raw.isdigit():
         chosen = customers_visible_to(request.user).filter(pk=int(raw)).first()
     report = inspection_rollup(user=request.user, customer=chosen, start=start, end=end) if chosen else None
-    context = {"organisations": list(organisations[:200]), "chosen": chosen, "report": report, "start": start, "end": end}
+    context = {
+        "organisations": list(organisations[:200]),
+        "chosen": chosen,
+        "report": report,
+        "start": start,
+        "end": end,
+    }
     return render(request, "maintenance/rollup.html", context)

@@ -114,9 +114,7 @@ def test_another_station_does_not_see_the_plan(
     assert Occurrence.objects.count() == 0
 
 
-def test_record_results_through_the_api(
-    api_as: Any, technician: Any, started_order: Any, checklist: Any
-) -> None:
+def test_record_results_through_the_api(api_as: Any, technician: Any, started_order: Any, checklist: Any) -> None:
     client = api_as(technician)
     speed = checklist.items.get(label="走钞速度")
     clean = checklist.items.get(label="外观及机身清洁")

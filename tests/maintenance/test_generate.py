@@ -98,7 +98,9 @@ def test_floating_schedule_counts_from_the_last_completion(
     order = workorder_transition(order=order, action="start", acting_user=technician)
     order = workorder_transition(order=order, action="submit_qc", acting_user=technician, data={"note": "保养完成"})
     order = workorder_transition(order=order, action="qc_pass", acting_user=qc_inspector)
-    order = workorder_transition(order=order, action="sign_off", acting_user=None, by_customer=True, data={"signer_name": "王经理"})
+    order = workorder_transition(
+        order=order, action="sign_off", acting_user=None, by_customer=True, data={"signer_name": "王经理"}
+    )
     assert order.completed_at is not None
     assert plan_generate(plan=plan, until=date(2026, 12, 31)) == 1
     second = Occurrence.objects.get(plan=plan, sequence=1)
@@ -109,11 +111,20 @@ def test_contract_plan_covers_every_device_of_the_contract(
     today: date, customer_a: Any, devices_a: list[Any], director: Any
 ) -> None:
     contract = contract_create(
-        acting_user=None, customer=customer_a, kind="annual_maintenance", starts_on=date(2026, 1, 1), ends_on=date(2026, 12, 31)
+        acting_user=None,
+        customer=customer_a,
+        kind="annual_maintenance",
+        starts_on=date(2026, 1, 1),
+        ends_on=date(2026, 12, 31),
     )
     plan = plan_create(
-        acting_user=director, name="维保合同巡检", service_type="inspection", interval_months=3,
-        starts_on=date(2026, 3, 31), contract=contract, non_working="keep",
+        acting_user=director,
+        name="维保合同巡检",
+        service_type="inspection",
+        interval_months=3,
+        starts_on=date(2026, 3, 31),
+        contract=contract,
+        non_working="keep",
     )
     assert plan_generate(plan=plan, until=date(2026, 3, 31)) == len(devices_a)
 
@@ -153,7 +164,9 @@ def test_bad_plans_are_refused_and_nothing_saved(
     assert MaintenancePlan.objects.count() == 0
 
 
-def test_another_station_device_is_refused(today: date, device_b: Any, devices_a: list[Any], station_a_user: Any) -> None:
+def test_another_station_device_is_refused(
+    today: date, device_b: Any, devices_a: list[Any], station_a_user: Any
+) -> None:
     with pytest.raises(ValidationError) as refused:
         plan_create(
             acting_user=station_a_user,

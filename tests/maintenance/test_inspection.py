@@ -122,7 +122,9 @@ def test_phone_page_records_items_and_photos(started_order: Any, technician: Any
 def test_inspection_report_pdf_in_chinese(
     started_order: Any, technician: Any, checklist: Any, tmp_path: Any, director: Any
 ) -> None:
-    inspection_record(order=started_order, acting_user=technician, item=checklist.items.get(label="供电电压"), value="250")
+    inspection_record(
+        order=started_order, acting_user=technician, item=checklist.items.get(label="供电电压"), value="250"
+    )
     inspection_record(
         order=started_order,
         acting_user=technician,
@@ -135,16 +137,34 @@ def test_inspection_report_pdf_in_chinese(
     path = tmp_path / "report.pdf"
     path.write_bytes(response.content)
     text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True, text=True).stdout
-    for expected in ("设备巡检报告", started_order.number, "清分机季度巡检", "供电电压", "超出限值", "机身有划痕", "异常 2 项"):
+    for expected in (
+        "设备巡检报告",
+        started_order.number,
+        "清分机季度巡检",
+        "供电电压",
+        "超出限值",
+        "机身有划痕",
+        "异常 2 项",
+    ):
         assert expected in text, expected
 
 
-def test_rollup_per_organisation_and_its_parent(today: date, product_model: Any, director: Any, technician: Any) -> None:
+def test_rollup_per_organisation_and_its_parent(
+    today: date, product_model: Any, director: Any, technician: Any
+) -> None:
     head = customer_create(
-        acting_user=None, name="杭州银行一级分行", phone="057188880000", kind="organisation", address="浙江省杭州市西湖区庆春路46号"
+        acting_user=None,
+        name="杭州银行一级分行",
+        phone="057188880000",
+        kind="organisation",
+        address="浙江省杭州市西湖区庆春路46号",
     )
     branch = customer_create(
-        acting_user=None, name="杭州银行文三路支行", phone="057188880001", kind="organisation", address="浙江省杭州市西湖区文三路1号"
+        acting_user=None,
+        name="杭州银行文三路支行",
+        phone="057188880001",
+        kind="organisation",
+        address="浙江省杭州市西湖区文三路1号",
     )
     customer_update(customer=branch, acting_user=None, changes={"parent": head})
     devices = [
@@ -152,8 +172,13 @@ def test_rollup_per_organisation_and_its_parent(today: date, product_model: Any,
         for i, owner in enumerate([head, branch, branch])
     ]
     plan = plan_create(
-        acting_user=director, name="季度巡检", service_type="inspection", interval_months=3,
-        starts_on=date(2026, 3, 31), devices=[d.pk for d in devices], non_working="keep",
+        acting_user=director,
+        name="季度巡检",
+        service_type="inspection",
+        interval_months=3,
+        starts_on=date(2026, 3, 31),
+        devices=[d.pk for d in devices],
+        non_working="keep",
     )
     plan_generate(plan=plan, until=date(2026, 6, 30))
     report = inspection_rollup(user=director, customer=head, start=date(2026, 1, 1), end=date(2026, 12, 31))

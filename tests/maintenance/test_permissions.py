@@ -10,11 +10,9 @@ import pytest
 
 from core.choices import Role
 from maintenance.models import InspectionResult, MaintenancePlan, Occurrence
-from tests.matrix import NOT_FOUND, HIDES, Endpoint, Matrix, Page
+from tests.matrix import HIDES, NOT_FOUND, Endpoint, Matrix, Page
 
-VIEW = frozenset(
-    {Role.DIRECTOR, Role.DISPATCHER, Role.STATION, Role.TECHNICIAN, Role.AGENT, Role.ADMIN}
-)
+VIEW = frozenset({Role.DIRECTOR, Role.DISPATCHER, Role.STATION, Role.TECHNICIAN, Role.AGENT, Role.ADMIN})
 PLAN = frozenset({Role.DIRECTOR, Role.DISPATCHER, Role.STATION, Role.ADMIN})
 RECORD = frozenset({Role.STATION, Role.TECHNICIAN, Role.ADMIN})
 
@@ -90,7 +88,13 @@ MATRIX = Matrix(
     ],
     endpoints=[
         Endpoint(
-            "plans", "/api/v1/maintenance-plans", VIEW, denied=200, other_unit=HIDES, shows="{plan.name}", fixtures=("plan",)
+            "plans",
+            "/api/v1/maintenance-plans",
+            VIEW,
+            denied=200,
+            other_unit=HIDES,
+            shows="{plan.name}",
+            fixtures=("plan",),
         ),
         Endpoint("plan", "/api/v1/maintenance-plans/{plan.pk}", VIEW, denied=404, other_unit=NOT_FOUND),
         Endpoint(

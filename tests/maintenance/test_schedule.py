@@ -18,20 +18,26 @@ def test_spec_examples() -> None:
 
 
 def test_never_iterated_from_the_previous_date() -> None:
-    dates = [d for _k, d in fixed_occurrences(date(2026, 1, 31), date(2027, 1, 31), interval_months=1, interval_days=None)]
+    dates = [
+        d for _k, d in fixed_occurrences(date(2026, 1, 31), date(2027, 1, 31), interval_months=1, interval_days=None)
+    ]
     assert dates[:4] == [date(2026, 1, 31), date(2026, 2, 28), date(2026, 3, 31), date(2026, 4, 30)]
     assert dates[-1] == date(2027, 1, 31) and len(dates) == 13
 
 
 def test_quarterly_from_a_month_end_over_leap_years() -> None:
-    dates = [d for _k, d in fixed_occurrences(date(2023, 11, 30), date(2029, 1, 1), interval_months=3, interval_days=None)]
+    dates = [
+        d for _k, d in fixed_occurrences(date(2023, 11, 30), date(2029, 1, 1), interval_months=3, interval_days=None)
+    ]
     feb = [d for d in dates if d.month == 2]
     assert feb == [date(2024, 2, 29), date(2025, 2, 28), date(2026, 2, 28), date(2027, 2, 28), date(2028, 2, 29)]
     assert date(2024, 5, 30) in dates and date(2024, 8, 30) in dates  # back to the 30th after February
 
 
 def test_leap_day_start_yearly() -> None:
-    dates = [d for _k, d in fixed_occurrences(date(2024, 2, 29), date(2033, 1, 1), interval_months=12, interval_days=None)]
+    dates = [
+        d for _k, d in fixed_occurrences(date(2024, 2, 29), date(2033, 1, 1), interval_months=12, interval_days=None)
+    ]
     assert dates == [
         date(2024, 2, 29),
         date(2025, 2, 28),
