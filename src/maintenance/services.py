@@ -42,6 +42,8 @@ logger = logging.getLogger(__name__)
 MAX_GENERATE_YEARS = 3
 #: Devices handled per round of a generation (one read of the occurrences already there per round).
 BATCH = 500
+#: Occurrences created per transaction of a generation (fewer commits; a short write lock on SQLite).
+COMMIT_EVERY = 50
 FINISHED = frozenset({Status.COMPLETED, Status.FOLLOWED_UP, Status.CLOSED})
 DROPPED = frozenset({Status.CANCELLED, Status.REJECTED})
 
@@ -363,8 +365,12 @@ def plan_generate(*, plan: MaintenancePlan, until: date, acting_user: Any | None
                 )
             )
             dues = [due for due in dues if (due.device.pk, due.due_on) not in there]
-        for due in dues:
-            created += _create_occurrence(plan, due, is_working_day)
+        # One commit per ``COMMIT_EVERY`` occurrences (each still in its own savepoint): a twin
+        # inserted by a concurrent run waits for this one's commit, then fails on the constraint.
+        for start_due in range(0, len(dues), COMMIT_EVERY):
+            with transaction.atomic():
+                for due in dues[start_due : start_due + COMMIT_EVERY]:
+                    created += _create_occurrence(plan, due, is_working_day)
     if created:
         logger.info("maintenance plan %s: %s work orders created up to %s", plan.pk, created, until)
     return created
