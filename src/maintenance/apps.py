@@ -34,4 +34,13 @@ class MaintenanceConfig(AppConfig):
                 order=20,
             )
         )
+        register_nav(
+            NavEntry(
+                group="maintenance",
+                label=_("Contracts ending soon"),
+                url_name="maintenance:contracts",
+                permission="policies.view_contract",
+                order=30,
+            )
+        )
         panels.register()

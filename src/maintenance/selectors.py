@@ -111,3 +111,16 @@ def inspection_rollup(*, user: Any, customer: Customer, start: date, end: date) 
     ]
     totals = {key: sum(int(row[key]) for row in rows) for key in ("due", "done", "issues", "out_of_limit")}
     return {"customer": customer, "rows": rows, "totals": totals, "start": start, "end": end}
+
+
+def contracts_expiring(*, user: Any, today: date, within_days: int = 60) -> Any:
+    """The user's active contracts whose term ends within ``within_days`` (soonest first)."""
+    from datetime import timedelta
+
+    from policies.selectors import contracts_visible_to
+
+    return (
+        contracts_visible_to(user)
+        .filter(is_active=True, ends_on__gte=today, ends_on__lte=today + timedelta(days=within_days))
+        .order_by("ends_on", "pk")
+    )

@@ -505,3 +505,70 @@ def inspection_record(
         data={"inspection_item": item.pk, "outcome": outcome, "out_of_limit": flagged},
     )
     return result
+
+
+# --- contracts -------------------------------------------------------------------------------
+
+
+#: The annual maintenance fee per device (seed 004: 1,300 CNY per unit and year, software included,
+#: hardware excluded); the fee schedule has no such rate kind yet (``MAINTENANCE_ANNUAL_FEE``).
+def annual_fee_per_device() -> Decimal:
+    return Decimal(str(getattr(settings, "MAINTENANCE_ANNUAL_FEE", "1300.00")))
+
+
+@dataclass(frozen=True)
+class RenewalQuote:
+    devices: int
+    per_device: Decimal
+    total: Decimal
+    starts_on: date
+    ends_on: date
+
+
+def contract_devices(contract: Contract) -> QuerySet[Device]:
+    """The devices a contract covers: the listed ones, or every device of its customer."""
+    listed = contract.devices.all()
+    return listed if listed.exists() else Device.objects.filter(customer_id=contract.customer_id)
+
+
+def renewal_quote(contract: Contract) -> RenewalQuote:
+    """A year's renewal from the day after the term: covered devices × the annual fee."""
+    count = contract_devices(contract).count()
+    per_device = annual_fee_per_device()
+    starts_on = contract.ends_on + timedelta(days=1)
+    return RenewalQuote(
+        devices=count,
+        per_device=per_device,
+        total=(per_device * count).quantize(Decimal("0.01")),
+        starts_on=starts_on,
+        ends_on=add_months(starts_on, 12) - timedelta(days=1),
+    )
+
+
+@transaction.atomic
+def plan_from_contract(
+    *, contract: Contract, acting_user: Any | None, interval_months: int = 3, checklist: ChecklistTemplate | None = None
+) -> MaintenancePlan:
+    """The inspection plan of an annual-maintenance contract over every device it covers: every
+    ``interval_months`` from the term's start plus one interval, until the term ends. One per
+    contract: a second call returns the first plan."""
+    from policies.choices import ContractKind
+
+    if contract.kind != ContractKind.ANNUAL_MAINTENANCE:
+        raise ValidationError({"contract": _("Only an annual-maintenance contract gets its plan from the contract.")})
+    existing = MaintenancePlan.objects.filter(contract=contract, is_active=True).order_by("pk").first()
+    if existing is not None:
+        return existing
+    first = add_months(contract.starts_on, interval_months)
+    if first > contract.ends_on:
+        raise ValidationError({"contract": _("The contract ends before its first inspection is due.")})
+    return plan_create(
+        acting_user=acting_user,
+        name=_("Inspection under contract %(number)s") % {"number": contract.number},
+        service_type=PlanServiceType.INSPECTION,
+        interval_months=interval_months,
+        starts_on=first,
+        ends_on=contract.ends_on,
+        contract=contract,
+        checklist=checklist,
+    )

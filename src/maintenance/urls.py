@@ -12,4 +12,6 @@ urlpatterns = [
     path("orders/<int:pk>/inspection/", views.inspection, name="inspection"),
     path("orders/<int:pk>/inspection.pdf", views.inspection_pdf, name="inspection_pdf"),
     path("rollup/", views.rollup, name="rollup"),
+    path("contracts/", views.contracts, name="contracts"),
+    path("contracts/<int:pk>/plan/", views.contract_plan, name="contract_plan"),
 ]

@@ -359,3 +359,72 @@ def rollup(request: HttpRequest) -> HttpResponse:
         "end": end,
     }
     return render(request, "maintenance/rollup.html", context)
+
+
+# --- contracts -------------------------------------------------------------------------------
+
+
+@login_required
+@permission_required("policies.view_contract", raise_exception=True)
+def contracts(request: HttpRequest) -> HttpResponse:
+    """Annual-maintenance and other contracts ending soon: covered devices, their plans, a renewal
+    quote; an annual-maintenance contract without a plan gets one with a click."""
+    from maintenance.selectors import contracts_expiring
+
+    try:
+        within = max(1, min(int(request.GET.get("within", "60")), 366))
+    except ValueError:
+        within = 60
+    today = timezone.localdate()
+    rows = []
+    for contract in contracts_expiring(user=request.user, today=today, within_days=within)[:100]:
+        rows.append(
+            {
+                "contract": contract,
+                "devices": services.contract_devices(contract).count(),
+                "plans": list(plans_visible_to(request.user).filter(contract=contract)),
+                "quote": services.renewal_quote(contract),
+                "days_left": (contract.ends_on - today).days,
+            }
+        )
+    annual = (
+        Contract.objects.filter(
+            pk__in=_contract_ids(request), kind="annual_maintenance", is_active=True, ends_on__gte=today
+        )
+        .exclude(maintenance_plans__is_active=True)
+        .select_related("customer")
+        .order_by("ends_on")[:50]
+    )
+    context = {"rows": rows, "within": within, "without_plan": list(annual)}
+    return render(request, "maintenance/contracts.html", context)
+
+
+def _contract_ids(request: HttpRequest) -> Any:
+    from policies.selectors import contracts_visible_to
+
+    return contracts_visible_to(request.user).values("pk")
+
+
+@login_required
+@permission_required("maintenance.add_maintenanceplan", raise_exception=True)
+@require_POST
+def contract_plan(request: HttpRequest, pk: int) -> HttpResponse:
+    from policies.selectors import contracts_visible_to
+
+    contract = contracts_visible_to(request.user).filter(pk=pk).first()
+    if contract is None:
+        raise Http404
+    from maintenance.models import ChecklistTemplate
+    from maintenance.reference import CASH_SORTER_CODE
+
+    try:
+        plan = services.plan_from_contract(
+            contract=contract,
+            acting_user=request.user,
+            checklist=ChecklistTemplate.objects.filter(code=CASH_SORTER_CODE, is_active=True).first(),
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("maintenance:contracts")
+    messages.success(request, _("Maintenance plan created."))
+    return redirect("maintenance:plan", plan.pk)

@@ -10,17 +10,37 @@ import pytest
 
 from core.choices import Role
 from maintenance.models import InspectionResult, MaintenancePlan, Occurrence
+from policies.roles import ROLE_PERMISSIONS as POLICY_ROLES
 from tests.matrix import HIDES, NOT_FOUND, Endpoint, Matrix, Page
 
 VIEW = frozenset({Role.DIRECTOR, Role.DISPATCHER, Role.STATION, Role.TECHNICIAN, Role.AGENT, Role.ADMIN})
 PLAN = frozenset({Role.DIRECTOR, Role.DISPATCHER, Role.STATION, Role.ADMIN})
 RECORD = frozenset({Role.STATION, Role.TECHNICIAN, Role.ADMIN})
+CONTRACTS = frozenset(
+    {role for role, codenames in POLICY_ROLES.items() if "policies.view_contract" in codenames} | {Role.ADMIN}
+)
 
 
 @pytest.fixture
 def order(occurrence: Occurrence) -> Any:
     """A generated inspection order of station A's customer (submitted)."""
     return occurrence.work_order
+
+
+@pytest.fixture
+def contract(today: Any, customer_a: Any, devices_a: list[Any]) -> Any:
+    from datetime import date
+
+    from policies.services import contract_create
+
+    return contract_create(
+        acting_user=None,
+        customer=customer_a,
+        kind="annual_maintenance",
+        starts_on=date(2025, 4, 1),
+        ends_on=date(2026, 3, 31),
+        devices=devices_a[:2],
+    )
 
 
 @pytest.fixture
@@ -85,6 +105,24 @@ MATRIX = Matrix(
             content_type="application/pdf",
         ),
         Page("rollup", "/maintenance/rollup/", VIEW),
+        Page(
+            "contracts",
+            "/maintenance/contracts/",
+            CONTRACTS,
+            other_unit=HIDES,
+            shows="{contract.number}",
+            fixtures=("contract",),
+        ),
+        Page(
+            "contract_plan",
+            "/maintenance/contracts/{contract.pk}/plan/",
+            PLAN & CONTRACTS,
+            method="POST",
+            body={},
+            status=302,
+            other_unit=NOT_FOUND,
+            unchanged=_plans,
+        ),
     ],
     endpoints=[
         Endpoint(
