@@ -31,5 +31,5 @@ class ItemKind(models.TextChoices):
 
 class Outcome(models.TextChoices):
     OK = "ok", _("OK")
-    ISSUE = "issue", _("Issue")
+    ISSUE = "issue", _("Problem found")
     MEASURED = "measured", _("Measured")
