@@ -49,6 +49,15 @@ def register() -> None:
     from core.panels import PagePanel, register_page_panel
     from workorders.panels import OrderPanel, register_order_panel
 
+    register_page_panel(
+        PagePanel(
+            page="field_job",
+            name="inspection",
+            template="maintenance/panels/field_job_inspection.html",
+            context=order_inspection_context,
+            order=10,
+        )
+    )
     register_order_panel(
         OrderPanel(
             name="maintenance",

@@ -106,6 +106,8 @@ def test_a_cancelled_order_takes_no_results(
 
 def test_phone_page_records_items_and_photos(started_order: Any, technician: Any, checklist: Any) -> None:
     client = _client(technician)
+    job = client.get(f"/field/jobs/{started_order.pk}/").content.decode()
+    assert 'id="open-field-inspection"' in job  # the technician's job page links to it
     url = f"/maintenance/orders/{started_order.pk}/inspection/"
     page = client.get(url)
     assert page.status_code == 200 and "走钞速度" in page.content.decode()
