@@ -55,7 +55,7 @@ class GeneratedOut(Schema):
     created: int
 
 
-class PlanOut(Schema):
+class MaintenancePlanOut(Schema):
     id: int
     name: str
     service_type: str
@@ -73,8 +73,8 @@ class PlanOut(Schema):
     version: int
 
 
-class PlanListOut(Schema):
-    items: list[PlanOut]
+class MaintenancePlanListOut(Schema):
+    items: list[MaintenancePlanOut]
     count: int
 
 
@@ -190,19 +190,21 @@ def create_plan(request: HttpRequest, payload: PlanIn) -> Any:
     return idempotent_create(request, "maintenance-plan", create)
 
 
-class PlanFilters(PageQuery):
+class MaintenancePlanFilters(PageQuery):
     q: str = Field(default="", max_length=64)
 
 
-@plans_router.get("", response={200: PlanListOut, **ERROR_RESPONSES}, summary="List maintenance plans (scoped)")
-def list_plans(request: HttpRequest, filters: Query[PlanFilters]) -> Any:
+@plans_router.get(
+    "", response={200: MaintenancePlanListOut, **ERROR_RESPONSES}, summary="List maintenance plans (scoped)"
+)
+def list_plans(request: HttpRequest, filters: Query[MaintenancePlanFilters]) -> Any:
     plans = plans_visible_to(request.user).order_by("-id")
     if filters.q:
         plans = plans.filter(name__icontains=filters.q)
     return paginate(plans, page=filters.page, page_size=filters.page_size, serialize=plan_out)
 
 
-@plans_router.get("/{plan_id}", response={200: PlanOut, **ERROR_RESPONSES}, summary="One maintenance plan")
+@plans_router.get("/{plan_id}", response={200: MaintenancePlanOut, **ERROR_RESPONSES}, summary="One maintenance plan")
 def get_plan(request: HttpRequest, plan_id: int) -> Any:
     return plan_out(_plan(request, plan_id))
 

@@ -28,10 +28,13 @@ def device_plans_context(request: HttpRequest, device: Any) -> dict[str, Any] | 
 def order_inspection_context(request: HttpRequest, order: Any) -> dict[str, Any] | None:
     """A maintenance order's card: its plan, due date and the inspection page (the technician's
     phone page for the checklist results) with the count recorded so far."""
+    from maintenance.choices import PlanServiceType
     from maintenance.models import InspectionResult, Occurrence
 
-    if not request.user.has_perm("maintenance.view_inspectionresult"):
-        return None
+    if order.service_type not in PlanServiceType.values or not request.user.has_perm(
+        "maintenance.view_inspectionresult"
+    ):
+        return None  # only a maintenance or inspection order can come from a plan (no query for the rest)
     occurrence = Occurrence.objects.select_related("plan__checklist").filter(work_order=order).first()
     if occurrence is None:
         return None
