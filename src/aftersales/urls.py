@@ -30,6 +30,7 @@ urlpatterns = [
     path("field/", include("fieldwork.urls")),
     path("s/", include("portal.urls")),
     path("aftercare/", include("followup.urls")),  # followup (issue 13)
+    path("maintenance/", include("maintenance.urls")),  # maintenance (issue 14)
     path("kpis/", include("kpis.urls")),  # kpis (issue 16)
     path("", include("core.urls")),
 ]

@@ -22,6 +22,7 @@ DOMAIN_ORDER: tuple[str, ...] = (
     "fieldwork",
     "portal",
     "followup",  # callbacks (回访) and complaints (投诉): react to orders through the workorders services
+    "maintenance",  # preventive maintenance plans and inspection results (issue 14): orders via workorders services
     "kpis",  # KPIs and dashboards (issue 16): read every app's records, write only repair times
     "demo",  # demo data, on top of them all
     "aftersales",  # the project: settings, URLs and the API composed of every app's router

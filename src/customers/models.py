@@ -34,6 +34,15 @@ class Customer(BaseModel):
         OrgUnit, verbose_name=_("serving unit"), on_delete=models.PROTECT, related_name="customers"
     )
     is_active = models.BooleanField(_("active"), default=True)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="branches",
+        help_text=_("The organisation this one reports to (a bank branch reports to its first-level branch)."),
+    )
     search_text = models.TextField(editable=False, default="")
     version = models.PositiveIntegerField(_("version"), default=1)
 
@@ -46,6 +55,21 @@ class Customer(BaseModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        """A parent organisation is another organisation, and never one of its own branches."""
+        from django.core.exceptions import ValidationError
+
+        super().clean()
+        seen = {self.pk} if self.pk else set()
+        parent_id = self.parent_id
+        while parent_id is not None:  # walked in the database: the objects in memory may be stale
+            if parent_id in seen:
+                raise ValidationError(
+                    {"parent": _("An organisation cannot report to itself or to one of its branches.")}
+                )
+            seen.add(parent_id)
+            parent_id = Customer.objects.filter(pk=parent_id).values_list("parent_id", flat=True).first()
 
 
 class Contact(BaseModel):

@@ -34,6 +34,7 @@ EDITABLE_FIELDS = {
     "notes",
     "is_active",
     "unit",
+    "parent",  # the organisation it reports to (issue 14: a bank branch to its first-level branch)
 }
 
 
@@ -157,6 +158,8 @@ def customer_update(
         _place(customer, acting_user, explicit_unit="unit" in diff)
         fields += ["province", "city", "district", "adcode", "unit"]
     _check_unit_allowed(customer, acting_user)
+    if "parent" in diff:
+        customer.clean()  # never its own parent, nor one of its branches'
     customer.search_text = customer_search_text(customer)
     save_versioned(customer, [*dict.fromkeys(fields), "search_text"])
     if customer.unit_id != unit_before:

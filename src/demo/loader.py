@@ -365,6 +365,7 @@ class DemoBuilder:
         self.timed("field operations", self.write_field_operations)
         self.timed("spare parts", self.write_parts)
         self.timed("follow-up", self.write_followup)
+        self.timed("maintenance", self.write_maintenance)
         self.timed("KPIs", self.write_kpis)
         self.timed("field operations", self.write_desk_work)
 
@@ -379,6 +380,12 @@ class DemoBuilder:
         from followup.demo import load_demo_followup
 
         self.counts.update({f"follow-up: {key}": value for key, value in load_demo_followup().items()})
+
+    def write_maintenance(self) -> None:
+        """Quarterly inspection plans of the banks' cash sorters, their orders and some results."""
+        from maintenance.demo import load_demo_maintenance
+
+        self.counts.update({f"maintenance: {key}": value for key, value in load_demo_maintenance().items()})
 
     def write_kpis(self) -> None:
         """Repair times of the completed demo orders (MTTR) and the month's figures."""

@@ -311,6 +311,13 @@ PARAMETERS: dict[str, Callable[[], list[dict[str, Any]]]] = {
     "followup:survey": _first("followup.Survey", key="token", attr="token"),
     "followup:complaint": _all("followup.Complaint"),
     "followup:complaint_action": _complaint_actions,
+    "maintenance:plan": _all("maintenance.MaintenancePlan"),
+    "maintenance:plan_edit": _first("maintenance.MaintenancePlan"),
+    "maintenance:plan_generate": _first("maintenance.MaintenancePlan"),
+    "maintenance:inspection": _first(
+        "maintenance.Occurrence", attr="work_order_id", work_order__inspection_results__isnull=False
+    ),
+    "maintenance:inspection_pdf": _first("maintenance.Occurrence", attr="work_order_id", work_order__isnull=False),
     "parts:loaner_history": _all("parts.Loaner"),
     "parts:loaner_lend": _first("parts.Loaner"),
     "parts:loaner_return": _first("parts.Loaner"),

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "fieldwork",
     "portal",
     "followup",  # callbacks and complaints (issue 13): above portal, below demo
+    "maintenance",  # preventive maintenance plans (issue 14): above followup
     "kpis",  # KPIs and dashboards (issue 16)
     "demo",
 ]
