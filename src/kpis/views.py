@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from catalog.models import ProductModel
 from core.models import OrgUnit
@@ -317,11 +318,11 @@ def _band(order: WorkOrder, now: Any) -> str:
     return "later"
 
 
-BAND_LABELS = {
-    "breached": _("Breached"),
-    "under_2h": _("Under 2 h left"),
-    "under_8h": _("Under 8 h left"),
-    "later": _("More time left"),
+BAND_LABELS = {  # lazy: read in the reader's language, not the one active at import
+    "breached": gettext_lazy("Breached"),
+    "under_2h": gettext_lazy("Under 2 h left"),
+    "under_8h": gettext_lazy("Under 8 h left"),
+    "later": gettext_lazy("More time left"),
 }
 BAND_CLASSES = {"breached": "table-danger", "under_2h": "table-warning", "under_8h": "table-info", "later": ""}
 

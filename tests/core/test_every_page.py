@@ -312,6 +312,7 @@ PARAMETERS: dict[str, Callable[[], list[dict[str, Any]]]] = {
     "followup:complaint": _all("followup.Complaint"),
     "followup:complaint_action": _complaint_actions,
     "maintenance:plan": _all("maintenance.MaintenancePlan"),
+    "maintenance:contract_plan": _first("policies.Contract"),
     "maintenance:plan_edit": _first("maintenance.MaintenancePlan"),
     "maintenance:plan_generate": _first("maintenance.MaintenancePlan"),
     "maintenance:inspection": _first(
