@@ -30,5 +30,7 @@ urlpatterns = [
     path("field/", include("fieldwork.urls")),
     path("s/", include("portal.urls")),
     path("aftercare/", include("followup.urls")),  # followup (issue 13)
+    path("campaigns/", include("campaigns.urls")),  # campaigns (issue 14)
+    path("training/", include("training.urls")),  # training records (issue 14)
     path("", include("core.urls")),
 ]

@@ -22,6 +22,8 @@ DOMAIN_ORDER: tuple[str, ...] = (
     "fieldwork",
     "portal",
     "followup",  # callbacks (回访) and complaints (投诉): react to orders through the workorders services
+    "campaigns",  # upgrades, recalls, retrofits: one order per device through the workorders services
+    "training",  # training records (客户培训登记表) and the trainings contracts promise
     "demo",  # demo data, on top of them all
     "aftersales",  # the project: settings, URLs and the API composed of every app's router
 )

@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "fieldwork",
     "portal",
     "followup",  # callbacks and complaints (issue 13): above portal, below demo
+    "campaigns",  # upgrades, recalls and retrofits (issue 14)
+    "training",  # training records (issue 14)
     "demo",
 ]
 
