@@ -122,6 +122,7 @@ def _excluding(campaign: object) -> object:
 
 
 @login_required
+@permission_required("campaigns.launch_campaign", raise_exception=True)
 @require_POST
 def campaign_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     campaign = get_object_or_404(campaigns_visible_to(request.user), pk=pk)
@@ -143,6 +144,7 @@ def campaign_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 
 @login_required
+@permission_required("campaigns.record_campaigntarget", raise_exception=True)
 @require_POST
 def target_action(request: HttpRequest, pk: int, target: int, action: str) -> HttpResponse:
     row = get_object_or_404(campaign_targets_visible_to(request.user), pk=target, campaign_id=pk)

@@ -81,3 +81,19 @@ def complete_order(agent: Any, director: Any, technician: Any, qc_inspector: Any
         )
 
     return run
+
+
+@pytest.fixture
+def clock_days(monkeypatch: pytest.MonkeyPatch) -> Callable[[int], None]:
+    """Move today (timezone.localdate and now) ``days`` on."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    real_now = timezone.now
+
+    def move(days: int) -> None:
+        moment = real_now() + timedelta(days=days)
+        monkeypatch.setattr(timezone, "now", lambda: moment)
+
+    return move
