@@ -105,8 +105,12 @@ def training_record_create(
     if errors:
         raise ValidationError(errors)
     rows = _clean_attendees(attendees)
+    if trainer is None and acting_user is not None and not trainer_name:
+        trainer = acting_user
     if trainer is not None and not trainer_name:
         trainer_name = trainer.get_full_name() or trainer.get_username()
+    if not (trainer_name or "").strip():
+        raise ValidationError({"trainer_name": _("Name the trainer.")})
     record = TrainingRecord(
         number=next_number("TR"),
         kind=kind,
