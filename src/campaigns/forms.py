@@ -20,14 +20,18 @@ class CampaignForm(BootstrapMixin, forms.Form):
     code = forms.CharField(label=_("campaign code"), max_length=32)
     name = forms.CharField(label=_("name"), max_length=100)
     kind = forms.ChoiceField(label=_("kind"), choices=CampaignKind.choices)
-    product_models = forms.MultipleChoiceField(label=_("product models"), widget=forms.SelectMultiple(attrs={"size": 6}))
+    product_models = forms.MultipleChoiceField(
+        label=_("product models"), widget=forms.SelectMultiple(attrs={"size": 6})
+    )
     firmware_below = forms.CharField(
         label=_("firmware below"), max_length=64, required=False, help_text=_("e.g. 3.4.10 (1.9 < 1.10 < 2.0)")
     )
     firmware_to = forms.CharField(label=_("new firmware version"), max_length=64, required=False)
     serial_from = forms.CharField(label=_("serial from"), max_length=64, required=False)
     serial_to = forms.CharField(label=_("serial to"), max_length=64, required=False)
-    unit = forms.TypedChoiceField(label=_("unit (and the units below it)"), coerce=int, required=False, empty_value=None)
+    unit = forms.TypedChoiceField(
+        label=_("unit (and the units below it)"), coerce=int, required=False, empty_value=None
+    )
     region = forms.CharField(label=_("region code"), max_length=6, required=False)
     installed_from = forms.DateField(label=_("installed from"), required=False, widget=DATE)
     installed_to = forms.DateField(label=_("installed until"), required=False, widget=DATE)

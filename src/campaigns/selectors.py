@@ -71,6 +71,12 @@ def population(*, user: Any | None, selection: Selection) -> QuerySet[Device]:
     return devices
 
 
+def selection_excluding_members(campaign: Campaign) -> Selection:
+    """The campaign's selection without the devices already in it (who would join now)."""
+    selection = selection_of(campaign)
+    return Selection(**{**selection.__dict__, "exclude_campaign_id": campaign.pk})
+
+
 def population_count(*, user: Any | None, selection: Selection) -> int:
     """The preview: how many devices a launch would reach (``SELECT count(*)``)."""
     return population(user=user, selection=selection).order_by().count()
@@ -132,7 +138,7 @@ def campaign_progress_by_unit(*, campaign: Campaign, user: Any) -> list[dict[str
         )
         .order_by("unit__name")
     )
-    return list(rows)
+    return [dict(row) for row in rows]
 
 
 def campaigns_of_device(*, device: Device, user: Any) -> QuerySet[CampaignTarget]:

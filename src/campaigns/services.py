@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from campaigns.choices import SERVICE_TYPE_OF_KIND, CampaignKind, CampaignStatus, TargetStatus
 from campaigns.models import Campaign, CampaignTarget
-from campaigns.selectors import Selection, population, selection_of
+from campaigns.selectors import Selection, population, selection_excluding_members
 from campaigns.versions import version_parse_bound
 from catalog.models import ProductModel
 from core.models import OrgUnit
@@ -257,8 +257,7 @@ def campaign_join_new(*, campaign: Campaign, acting_user: Any | None) -> int:
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     if campaign.status == CampaignStatus.CLOSED:
         raise ValidationError({"status": _("The campaign is closed.")})
-    selection = selection_of(campaign)
-    selection = Selection(**{**selection.__dict__, "exclude_campaign_id": campaign.pk})
+    selection = selection_excluding_members(campaign)
     launched = campaign.status == CampaignStatus.LAUNCHED
     joined = _add_targets(campaign, user=acting_user, selection=selection, late=launched)
     if launched and joined:

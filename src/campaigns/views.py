@@ -22,7 +22,7 @@ from campaigns.selectors import (
     campaign_targets_visible_to,
     campaigns_visible_to,
     population_count,
-    selection_of,
+    selection_excluding_members,
 )
 from core.forms import add_service_errors, add_submission_token, create_once, form_status
 
@@ -58,24 +58,24 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
                     form,
                     user=request.user,
                     scope="campaigns.campaign_create",
-                    create=lambda: services.campaign_create(
-                        acting_user=request.user,
-                        code=data["code"],
-                        name=data["name"],
-                        kind=data["kind"],
-                        due_on=data["due_on"],
-                        firmware_to=data.get("firmware_to") or "",
-                        description=data.get("description") or "",
-                        **form.selection(),
-                    ).pk,
+                    create=lambda: (
+                        services.campaign_create(
+                            acting_user=request.user,
+                            code=data["code"],
+                            name=data["name"],
+                            kind=data["kind"],
+                            due_on=data["due_on"],
+                            firmware_to=data.get("firmware_to") or "",
+                            description=data.get("description") or "",
+                            **form.selection(),
+                        ).pk
+                    ),
                 )
                 messages.success(request, _("Campaign created: check the devices, then launch it."))
                 return redirect("campaigns:board", pk=campaign_id)
         except ValidationError as error:
             add_service_errors(form, error)
-    return render(
-        request, "campaigns/campaign_form.html", {"form": form, "preview": preview}, status=form_status(form)
-    )
+    return render(request, "campaigns/campaign_form.html", {"form": form, "preview": preview}, status=form_status(form))
 
 
 @login_required
@@ -90,7 +90,7 @@ def campaign_board(request: HttpRequest, pk: int) -> HttpResponse:
     page = Paginator(targets, PAGE_SIZE).get_page(request.GET.get("page"))
     may_launch = request.user.has_perm("campaigns.launch_campaign")
     joinable = (
-        population_count(user=request.user, selection=_excluding(campaign))
+        population_count(user=request.user, selection=selection_excluding_members(campaign))
         if may_launch and campaign.status != "closed"
         else 0
     )
@@ -112,13 +112,6 @@ def campaign_board(request: HttpRequest, pk: int) -> HttpResponse:
             "firmware_form": FirmwareForm(),
         },
     )
-
-
-def _excluding(campaign: object) -> object:
-    from campaigns.selectors import Selection
-
-    selection = selection_of(campaign)  # type: ignore[arg-type]
-    return Selection(**{**selection.__dict__, "exclude_campaign_id": campaign.pk})  # type: ignore[attr-defined]
 
 
 @login_required

@@ -365,6 +365,7 @@ class DemoBuilder:
         self.timed("field operations", self.write_field_operations)
         self.timed("spare parts", self.write_parts)
         self.timed("follow-up", self.write_followup)
+        self.timed("campaigns and training", self.write_campaigns_and_training)
         self.timed("field operations", self.write_desk_work)
 
     def write_parts(self) -> None:
@@ -378,6 +379,14 @@ class DemoBuilder:
         from followup.demo import load_demo_followup
 
         self.counts.update({f"follow-up: {key}": value for key, value in load_demo_followup().items()})
+
+    def write_campaigns_and_training(self) -> None:
+        """The banknote-series upgrade of the cash sorters, a recall in draft, training records."""
+        from campaigns.demo import load_demo_campaigns
+        from training.demo import load_demo_training
+
+        self.counts.update(load_demo_campaigns())
+        self.counts.update(load_demo_training())
 
     # -- organisation and staff --
 

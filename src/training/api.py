@@ -132,7 +132,13 @@ def training_out(record: TrainingRecord) -> dict[str, Any]:
         "unit": record.unit_id,
         "satisfaction": record.satisfaction,
         "attendees": [
-            {"id": a.pk, "name": a.name, "organisation": a.organisation, "position": a.position, "signed": a.pk in signed}
+            {
+                "id": a.pk,
+                "name": a.name,
+                "organisation": a.organisation,
+                "position": a.position,
+                "signed": a.pk in signed,
+            }
             for a in record.attendees.all()
         ],
         "signatures": len(record.signatures.all()),
@@ -255,7 +261,11 @@ def set_commitment(request: HttpRequest, payload: CommitmentIn) -> Any:
     services.training_commitment_set(
         contract=contract, acting_user=request.user, trainings_per_year=payload.trainings_per_year, note=payload.note
     )
-    rows = [r for r in commitments_due(user=request.user, today=timezone.localdate()) if r.commitment.contract_id == contract.pk]
+    rows = [
+        r
+        for r in commitments_due(user=request.user, today=timezone.localdate())
+        if r.commitment.contract_id == contract.pk
+    ]
     row = rows[0] if rows else None
     return {
         "contract": contract.pk,

@@ -68,23 +68,25 @@ def training_create(request: HttpRequest) -> HttpResponse:
                 form,
                 user=user,
                 scope="training.record_create",
-                create=lambda: services.training_record_create(
-                    acting_user=user,
-                    kind=data["kind"],
-                    audience=data["audience"],
-                    content=data["content"],
-                    held_on=data["held_on"],
-                    duration_hours=data["duration_hours"],
-                    attendees=form.attendee_rows(),
-                    trainer=user,
-                    trainer_name=data.get("trainer_name") or "",
-                    customer=customer,
-                    device=device,
-                    contract=contract,
-                    location=data.get("location") or "",
-                    satisfaction=data.get("satisfaction") or "",
-                    comment=data.get("comment") or "",
-                ).pk,
+                create=lambda: (
+                    services.training_record_create(
+                        acting_user=user,
+                        kind=data["kind"],
+                        audience=data["audience"],
+                        content=data["content"],
+                        held_on=data["held_on"],
+                        duration_hours=data["duration_hours"],
+                        attendees=form.attendee_rows(),
+                        trainer=user,
+                        trainer_name=data.get("trainer_name") or "",
+                        customer=customer,
+                        device=device,
+                        contract=contract,
+                        location=data.get("location") or "",
+                        satisfaction=data.get("satisfaction") or "",
+                        comment=data.get("comment") or "",
+                    ).pk
+                ),
             )
         except ValidationError as error:
             add_service_errors(form, error)

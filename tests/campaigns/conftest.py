@@ -76,9 +76,7 @@ def complete_order(agent: Any, director: Any, technician: Any, qc_inspector: Any
         order = workorder_transition(order=order, action="start", acting_user=technician)
         order = workorder_transition(order=order, action="submit_qc", acting_user=technician, data={"note": "已升级"})
         order = workorder_transition(order=order, action="qc_pass", acting_user=qc_inspector)
-        return workorder_transition(
-            order=order, action="sign_off", acting_user=agent, data={"signer_name": "李经理"}
-        )
+        return workorder_transition(order=order, action="sign_off", acting_user=agent, data={"signer_name": "李经理"})
 
     return run
 

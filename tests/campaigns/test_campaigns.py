@@ -193,14 +193,18 @@ def test_an_outcome_needs_a_reason(fleet: Any, director: Any, api_as: Any) -> No
 def test_devices_added_later_can_be_joined(fleet: Any, director: Any, sorter: Any, customer_a: Any) -> None:
     campaign = _upgrade(director)
     campaign_launch(campaign=campaign, acting_user=director)
-    device_create(acting_user=None, customer=customer_a, product_model=sorter, serial_number="SN-100", firmware_version="1.0")
+    device_create(
+        acting_user=None, customer=customer_a, product_model=sorter, serial_number="SN-100", firmware_version="1.0"
+    )
     assert campaign_join_new(campaign=campaign, acting_user=director) == 1
     assert campaign_join_new(campaign=campaign, acting_user=director) == 0
     late = CampaignTarget.objects.get(campaign=campaign, device__serial_number="SN-100")
     assert late.joined_late and late.work_order is not None
 
 
-def test_a_station_sees_only_its_part(fleet: Any, director: Any, station_a_user: Any, station_b_user: Any, api_as: Any) -> None:
+def test_a_station_sees_only_its_part(
+    fleet: Any, director: Any, station_a_user: Any, station_b_user: Any, api_as: Any
+) -> None:
     campaign = _upgrade(director)
     assert api_as(station_a_user).get(f"/api/v1/campaigns/{campaign.pk}").json()["devices"] == 3
     assert api_as(station_b_user).get(f"/api/v1/campaigns/{campaign.pk}").json()["devices"] == 1

@@ -92,7 +92,9 @@ MATRIX = Matrix(
     endpoints=[
         Endpoint("list", "/api/v1/campaigns", VIEW, denied=200, other_unit=HIDES, shows="{campaign.code}"),
         Endpoint("detail", "/api/v1/campaigns/{campaign.pk}", VIEW, denied=404, other_unit=NOT_FOUND),
-        Endpoint("devices", "/api/v1/campaigns/{campaign.pk}/devices", VIEW, denied=404, other_unit=NOT_FOUND, shows="SN-M-1"),
+        Endpoint(
+            "devices", "/api/v1/campaigns/{campaign.pk}/devices", VIEW, denied=404, other_unit=NOT_FOUND, shows="SN-M-1"
+        ),
         Endpoint("preview", "/api/v1/campaigns/preview", CREATE, method="POST", body=_selection),
         Endpoint(
             "create",

@@ -28,9 +28,15 @@ def _serials(user: Any, **selection: Any) -> set[str]:
         # 1.9 < 1.10; 1.9.5 < 1.10; 1.10, 1.12.0, 2.0, 3.2.18 are not; no version never matches
         pytest.param({"firmware_below": "1.10"}, {"SN-001", "SN-004"}, id="below-1.10"),
         pytest.param({"firmware_below": "2.0"}, {"SN-001", "SN-002", "SN-004", "SN-007"}, id="below-2.0"),
-        pytest.param({"firmware_below": "V3.2.18"}, {"SN-001", "SN-002", "SN-003", "SN-004", "SN-007"}, id="below-3.2.18"),
+        pytest.param(
+            {"firmware_below": "V3.2.18"}, {"SN-001", "SN-002", "SN-003", "SN-004", "SN-007"}, id="below-3.2.18"
+        ),
         pytest.param({"firmware_below": "1.9"}, set(), id="below-1.9"),
-        pytest.param({"firmware_below": "2.0", "serial_from": "SN-002", "serial_to": "SN-005"}, {"SN-002", "SN-004"}, id="serials"),
+        pytest.param(
+            {"firmware_below": "2.0", "serial_from": "SN-002", "serial_to": "SN-005"},
+            {"SN-002", "SN-004"},
+            id="serials",
+        ),
         pytest.param({"firmware_below": "2.0", "region": "110108"}, {"SN-004"}, id="region"),
         pytest.param(
             {"installed_from": date(2025, 1, 1), "installed_to": date(2025, 3, 31)},

@@ -42,7 +42,9 @@ MATRIX = Matrix(
         ),
     ],
     endpoints=[
-        Endpoint("list", "/api/v1/training/records", VIEW, denied=200, other_unit=HIDES, shows="{training_record.number}"),
+        Endpoint(
+            "list", "/api/v1/training/records", VIEW, denied=200, other_unit=HIDES, shows="{training_record.number}"
+        ),
         Endpoint("detail", "/api/v1/training/records/{training_record.pk}", VIEW, denied=404, other_unit=NOT_FOUND),
         Endpoint(
             "create",

@@ -14,11 +14,11 @@ import pytest
 from django.utils import timezone
 
 from policies.models import Contract
+from tests.training.conftest import drawn_signature
 from training.models import TrainingRecord, TrainingSignature
 from training.policies import add_months, training_next_due
 from training.selectors import commitments_due
-from training.services import training_commitment_set, training_record_create
-from tests.training.conftest import drawn_signature
+from training.services import training_record_create
 
 
 def _body(owner: Any, **extra: Any) -> dict[str, Any]:
@@ -51,7 +51,9 @@ def test_record_a_training_through_the_api(customer_a: Any, technician: Any, api
         pytest.param({"customer": 999999}, "customer", 400, id="unknown-customer"),
     ],
 )
-def test_bad_input_names_the_field(customer_a: Any, technician: Any, api_as: Any, change: Any, field: str, status: int) -> None:
+def test_bad_input_names_the_field(
+    customer_a: Any, technician: Any, api_as: Any, change: Any, field: str, status: int
+) -> None:
     response = api_as(technician).post(
         "/api/v1/training/records", _body(customer_a, **change), content_type="application/json"
     )
@@ -90,9 +92,13 @@ def test_attendees_sign_on_the_phone(training_record: Any, technician: Any, api_
         url, {"image": drawn_signature(blank=True), "attendee": first.pk}, content_type="application/json"
     )
     assert blank.status_code == 400 and blank.json()["errors"][0]["field"] == "signature"
-    signed = api_as(technician).post(url, {"image": drawn_signature(), "attendee": first.pk}, content_type="application/json")
+    signed = api_as(technician).post(
+        url, {"image": drawn_signature(), "attendee": first.pk}, content_type="application/json"
+    )
     assert signed.status_code == 201 and signed.json()["signer_name"] == "李柜员"
-    again = api_as(technician).post(url, {"image": drawn_signature(), "attendee": first.pk}, content_type="application/json")
+    again = api_as(technician).post(
+        url, {"image": drawn_signature(), "attendee": first.pk}, content_type="application/json"
+    )
     assert again.status_code == 400 and again.json()["errors"][0]["field"] == "attendee"
     assert TrainingSignature.objects.count() == 1
 
@@ -155,7 +161,9 @@ def test_a_contract_promising_two_trainings_shows_the_next_one(customer_a: Any, 
         price=Decimal("1300.00"),
     )
     response = api_as(director).post(
-        "/api/v1/training/commitments", {"contract": contract.pk, "trainings_per_year": 2}, content_type="application/json"
+        "/api/v1/training/commitments",
+        {"contract": contract.pk, "trainings_per_year": 2},
+        content_type="application/json",
     )
     assert response.status_code == 200, response.content
     body = response.json()
@@ -176,7 +184,9 @@ def test_a_contract_promising_two_trainings_shows_the_next_one(customer_a: Any, 
     assert rows[0].due.next_due_on is None or rows[0].due.next_due_on == add_months(today, 6)
     assert not rows[0].due.alert
     refused = api_as(director).post(
-        "/api/v1/training/commitments", {"contract": contract.pk, "trainings_per_year": 0}, content_type="application/json"
+        "/api/v1/training/commitments",
+        {"contract": contract.pk, "trainings_per_year": 0},
+        content_type="application/json",
     )
     assert refused.status_code == 422
 
@@ -199,7 +209,9 @@ def test_station_staff_training_uses_the_same_records(org: Any, director: Any, a
     assert response.json()["unit"] == org.station_a.pk and response.json()["customer"] is None
 
 
-def test_the_device_page_shows_its_trainings(training_record: Any, device_a: Any, director: Any, client_as: Any) -> None:
+def test_the_device_page_shows_its_trainings(
+    training_record: Any, device_a: Any, director: Any, client_as: Any
+) -> None:
     page = client_as(director).get(f"/devices/{device_a.pk}/")
     assert page.status_code == 200
     assert training_record.number in page.content.decode()
