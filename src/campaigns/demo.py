@@ -13,9 +13,8 @@ from django.utils import timezone
 
 from campaigns.choices import TargetStatus
 from campaigns.models import Campaign, CampaignTarget
-from campaigns.services import campaign_create, campaign_launch, campaign_target_mark
 from campaigns.selectors import population_count
-from campaigns.services import selection_clean
+from campaigns.services import campaign_create, campaign_launch, campaign_target_mark, selection_clean
 from catalog.models import ProductModel
 from workorders.services import workorder_transition
 
