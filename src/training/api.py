@@ -81,13 +81,13 @@ class TrainingListOut(Schema):
     count: int
 
 
-class SignatureIn(StrictIn):
+class TrainingSignatureIn(StrictIn):
     image: str = Field(min_length=1, max_length=700_000, description="PNG data URL or base64")
     signer_name: str = Field(default="", max_length=64)
     attendee: Id | None = None
 
 
-class SignatureOut(Schema):
+class TrainingSignatureOut(Schema):
     id: int
     signer_name: str
     attendee: int | None
@@ -205,10 +205,10 @@ def get_record(request: HttpRequest, record_id: Id) -> Any:
 
 @router.post(
     "/records/{record_id}/signatures",
-    response={201: SignatureOut, **ERROR_RESPONSES},
+    response={201: TrainingSignatureOut, **ERROR_RESPONSES},
     summary="An attendee signs (Idempotency-Key)",
 )
-def sign(request: HttpRequest, record_id: Id, payload: SignatureIn) -> Any:
+def sign(request: HttpRequest, record_id: Id, payload: TrainingSignatureIn) -> Any:
     record = trainings_visible_to(request.user).get(pk=record_id)
 
     def create() -> tuple[int, dict[str, Any]]:

@@ -33,6 +33,8 @@ ROUTER_MODULES = [
     "dispatch.api",
     "fieldwork.api",
     "followup.api",
+    "campaigns.api",
+    "training.api",
 ]
 #: (schema, property) of answers that are free-form by nature: a timeline event's parameters
 #: differ by event kind (docs of each app's timeline).
