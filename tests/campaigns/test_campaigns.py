@@ -227,3 +227,12 @@ def test_pages_preview_and_board(fleet: Any, director: Any, client_as: Any) -> N
     client.post(f"/campaigns/{campaign.pk}/launch/")
     board = client.get(f"/campaigns/{campaign.pk}/")
     assert board.context["figures"]["orders"] == 2
+
+
+def test_the_device_page_lists_its_campaigns(fleet: Any, director: Any, client_as: Any) -> None:
+    campaign = _upgrade(director)
+    page = client_as(director).get(f"/devices/{fleet['SN-001'].pk}/")
+    assert page.status_code == 200
+    assert campaign.code in page.content.decode()
+    other = client_as(director).get(f"/devices/{fleet['SN-003'].pk}/")  # 2.0: not below 2.0
+    assert campaign.code not in other.content.decode()
