@@ -122,6 +122,33 @@ def campaign_progress(*, campaign: Campaign, user: Any, today: date) -> dict[str
     return {key: int(value or 0) for key, value in figures.items()}
 
 
+def campaigns_progress(*, campaigns: list[Campaign], user: Any, today: date) -> dict[int, dict[str, int]]:
+    """The list page's figures for several campaigns in one grouped aggregate (no query per row)."""
+    rows = (
+        campaign_targets_visible_to(user)
+        .filter(campaign__in=[c.pk for c in campaigns])
+        .order_by()
+        .values("campaign_id")
+        .annotate(
+            devices=Count("pk"),
+            done=Count("pk", filter=Q(status=TargetStatus.DONE)),
+            pending=Count("pk", filter=Q(status=TargetStatus.PENDING)),
+        )
+    )
+    found = {row["campaign_id"]: row for row in rows}
+    figures = {}
+    for campaign in campaigns:
+        row = found.get(campaign.pk, {})
+        pending = int(row.get("pending", 0))
+        figures[campaign.pk] = {
+            "devices": int(row.get("devices", 0)),
+            "done": int(row.get("done", 0)),
+            "pending": pending,
+            "overdue": pending if today > campaign.due_on else 0,
+        }
+    return figures
+
+
 def campaign_progress_by_unit(*, campaign: Campaign, user: Any) -> list[dict[str, Any]]:
     """The board's rows: the same figures per serving unit."""
     rows = (

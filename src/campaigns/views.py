@@ -20,6 +20,7 @@ from campaigns.selectors import (
     campaign_progress,
     campaign_progress_by_unit,
     campaign_targets_visible_to,
+    campaigns_progress,
     campaigns_visible_to,
     population_count,
     selection_excluding_members,
@@ -35,7 +36,8 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
     rows = campaigns_visible_to(request.user).order_by("-id")
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     today = timezone.localdate()
-    boards = [(c, campaign_progress(campaign=c, user=request.user, today=today)) for c in page]
+    figures = campaigns_progress(campaigns=list(page), user=request.user, today=today)
+    boards = [(c, figures[c.pk]) for c in page]
     return render(request, "campaigns/campaign_list.html", {"page": page, "boards": boards, "today": today})
 
 

@@ -236,3 +236,17 @@ def test_the_device_page_lists_its_campaigns(fleet: Any, director: Any, client_a
     assert campaign.code in page.content.decode()
     other = client_as(director).get(f"/devices/{fleet['SN-003'].pk}/")  # 2.0: not below 2.0
     assert campaign.code not in other.content.decode()
+
+
+def test_the_list_reads_every_campaigns_figures_at_once(
+    fleet: Any, director: Any, client_as: Any, django_assert_max_num_queries: Any
+) -> None:
+    for index in range(5):
+        _upgrade(director, code=f"UPG-L{index}")
+    client = client_as(director)
+    client.get("/campaigns/")  # warm the session and permission caches
+    with django_assert_max_num_queries(12):
+        page = client.get("/campaigns/")
+    assert page.status_code == 200
+    rows = dict((c.code, f) for c, f in page.context["boards"])
+    assert rows["UPG-L0"] == {"devices": 4, "done": 0, "pending": 4, "overdue": 0}
