@@ -138,7 +138,7 @@ def campaigns_progress(*, campaigns: list[Campaign], user: Any, today: date) -> 
     found = {row["campaign_id"]: row for row in rows}
     figures = {}
     for campaign in campaigns:
-        row = found.get(campaign.pk, {})
+        row: dict[str, Any] = found.get(campaign.pk, {})
         pending = int(row.get("pending", 0))
         figures[campaign.pk] = {
             "devices": int(row.get("devices", 0)),
