@@ -135,10 +135,10 @@ def campaigns_progress(*, campaigns: list[Campaign], user: Any, today: date) -> 
             pending=Count("pk", filter=Q(status=TargetStatus.PENDING)),
         )
     )
-    found = {row["campaign_id"]: row for row in rows}
+    found: dict[int, dict[str, Any]] = {row["campaign_id"]: dict(row) for row in rows}
     figures = {}
     for campaign in campaigns:
-        row: dict[str, Any] = found.get(campaign.pk, {})
+        row = found.get(campaign.pk, {})
         pending = int(row.get("pending", 0))
         figures[campaign.pk] = {
             "devices": int(row.get("devices", 0)),
