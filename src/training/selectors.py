@@ -36,10 +36,14 @@ class CommitmentDue:
     due: TrainingDue
 
 
-def commitments_due(*, user: Any, today: date, only_alerts: bool = False) -> list[CommitmentDue]:
+def commitments_due(
+    *, user: Any, today: date, only_alerts: bool = False, customer: Any | None = None
+) -> list[CommitmentDue]:
     """Every contract in force (visible to the user) that promises trainings, with its next due
     date: one query for the commitments, one for the last training of each."""
     contracts = contracts_visible_to(user).filter(is_active=True, ends_on__gte=today, starts_on__lte=today)
+    if customer is not None:
+        contracts = contracts.filter(customer=customer)
     commitments = list(
         TrainingCommitment.objects.filter(contract__in=contracts).select_related("contract", "contract__customer")
     )

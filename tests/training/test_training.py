@@ -150,7 +150,9 @@ def test_next_training_due_twice_a_year() -> None:
     assert over.next_due_on is None and over.reason == "term_over"
 
 
-def test_a_contract_promising_two_trainings_shows_the_next_one(customer_a: Any, director: Any, api_as: Any) -> None:
+def test_a_contract_promising_two_trainings_shows_the_next_one(
+    customer_a: Any, director: Any, api_as: Any, client_as: Any
+) -> None:
     today = timezone.localdate()
     contract = Contract.objects.create(
         number="MC-T-1",
@@ -169,6 +171,9 @@ def test_a_contract_promising_two_trainings_shows_the_next_one(customer_a: Any, 
     body = response.json()
     assert body["next_due_on"] == add_months(contract.starts_on, 6).isoformat()
     assert body["overdue"] is True and body["alert"] is True  # 200 days in, none held yet
+    customer_page = client_as(director).get(f"/customers/{customer_a.pk}/")
+    assert customer_page.status_code == 200
+    assert 'id="customer-training-due"' in customer_page.content.decode() and "MC-T-1" in customer_page.content.decode()
     training_record_create(
         acting_user=None,
         kind="during_use",
