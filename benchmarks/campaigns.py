@@ -145,6 +145,21 @@ def build(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def reused() -> dict[str, Any]:
+    """What a kept database holds (``--reuse``): its counts and model codes."""
+    from django.db import connection
+
+    from catalog.models import ProductModel
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM devices_device")
+        devices = cursor.fetchone()[0]
+        cursor.execute("SELECT count(*) FROM customers_customer")
+        customers = cursor.fetchone()[0]
+    codes = list(ProductModel.objects.filter(code__startswith="JL-").order_by("code").values_list("code", flat=True))
+    return {"customers": customers, "devices": devices, "models": len(codes), "setup_seconds": 0, "model_codes": codes}
+
+
 def _selections(models: list[str], devices: int) -> dict[str, dict[str, Any]]:
     two = models[:2]
     return {
@@ -244,6 +259,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--repeat", type=int, default=40)
     parser.add_argument("--create", action="store_true", help="also time campaign_create for one selection")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--reuse", action="store_true", help="measure on the database a --keep run left (no load)")
     parser.add_argument("--pg-host", default="127.0.0.1")
     parser.add_argument("--pg-port", default="5432")
     parser.add_argument("--pg-user", default="postgres")
@@ -269,10 +285,11 @@ def git_commit() -> str | None:
 def main(argv: list[str]) -> int:
     args = parse(argv)
     with tempfile.TemporaryDirectory(prefix="campaignbench-") as var_dir:
-        pgcopy.configure(args, Path(var_dir), BENCH_DB)
+        pgcopy.configure(args, Path(var_dir), BENCH_DB, recreate=not args.reuse)
         try:
-            data = build(args)
+            data = reused() if args.reuse else build(args)
             _say("setup done; previews")
+            args.devices = data["devices"]
             previews = run_previews(args, data["model_codes"])
             create = run_create(data["model_codes"]) if args.create else None
         finally:
