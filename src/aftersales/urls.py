@@ -31,6 +31,8 @@ urlpatterns = [
     path("s/", include("portal.urls")),
     path("aftercare/", include("followup.urls")),  # followup (issue 13)
     path("maintenance/", include("maintenance.urls")),  # maintenance (issue 14)
+    path("campaigns/", include("campaigns.urls")),  # campaigns (issue 14)
+    path("training/", include("training.urls")),  # training records (issue 14)
     path("kpis/", include("kpis.urls")),  # kpis (issue 16)
     path("", include("core.urls")),
 ]

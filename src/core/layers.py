@@ -23,6 +23,8 @@ DOMAIN_ORDER: tuple[str, ...] = (
     "portal",
     "followup",  # callbacks (回访) and complaints (投诉): react to orders through the workorders services
     "maintenance",  # preventive maintenance plans and inspection results (issue 14): orders via workorders services
+    "campaigns",  # upgrades, recalls, retrofits: one order per device through the workorders services
+    "training",  # training records (客户培训登记表) and the trainings contracts promise
     "kpis",  # KPIs and dashboards (issue 16): read every app's records, write only repair times
     "demo",  # demo data, on top of them all
     "aftersales",  # the project: settings, URLs and the API composed of every app's router

@@ -366,6 +366,7 @@ class DemoBuilder:
         self.timed("spare parts", self.write_parts)
         self.timed("follow-up", self.write_followup)
         self.timed("maintenance", self.write_maintenance)
+        self.timed("campaigns and training", self.write_campaigns_and_training)
         self.timed("KPIs", self.write_kpis)
         self.timed("field operations", self.write_desk_work)
 
@@ -386,6 +387,14 @@ class DemoBuilder:
         from maintenance.demo import load_demo_maintenance
 
         self.counts.update({f"maintenance: {key}": value for key, value in load_demo_maintenance().items()})
+
+    def write_campaigns_and_training(self) -> None:
+        """The banknote-series upgrade of the cash sorters, a recall in draft, training records."""
+        from campaigns.demo import load_demo_campaigns
+        from training.demo import load_demo_training
+
+        self.counts.update(load_demo_campaigns())
+        self.counts.update(load_demo_training())
 
     def write_kpis(self) -> None:
         """Repair times of the completed demo orders (MTTR) and the month's figures."""

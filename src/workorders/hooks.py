@@ -37,6 +37,7 @@ HOOK_ORDER: tuple[str, ...] = (
     "sla.clocks",  # deadlines set at acceptance, paused, resumed, met
     "dispatch.appointments",  # the appointment follows schedule / assign / cancel made elsewhere
     "parts.reservations",  # a cancelled or closed order releases the parts it still holds
+    "campaigns.progress",  # a campaign device is done / failed with its order; an upgrade writes the new firmware
     "kpis.repair_time",  # the first completion as done stores the business time to repair (MTTR)
 )
 

@@ -221,6 +221,16 @@ def _complaint_actions() -> list[dict[str, Any]]:
     return [{"pk": complaint.pk, "action": "acknowledge"}] if complaint else []
 
 
+def _campaign_actions() -> list[dict[str, Any]]:
+    campaign = _m("campaigns.Campaign").objects.order_by("pk").first()
+    return [{"pk": campaign.pk, "action": "launch"}] if campaign else []
+
+
+def _campaign_target_actions() -> list[dict[str, Any]]:
+    target = _m("campaigns.CampaignTarget").objects.order_by("pk").first()
+    return [{"pk": target.campaign_id, "target": target.pk, "action": "outcome"}] if target else []
+
+
 def _return_actions() -> list[dict[str, Any]]:
     faulty = _m("parts.FaultyReturn").objects.filter(status="pending").order_by("pk").first()
     return [{"pk": faulty.pk, "action": "receive"}] if faulty else []
@@ -319,6 +329,13 @@ PARAMETERS: dict[str, Callable[[], list[dict[str, Any]]]] = {
         "maintenance.Occurrence", attr="work_order_id", work_order__inspection_results__isnull=False
     ),
     "maintenance:inspection_pdf": _first("maintenance.Occurrence", attr="work_order_id", work_order__isnull=False),
+    "campaigns:board": _all("campaigns.Campaign"),
+    "campaigns:action": _campaign_actions,
+    "campaigns:target_action": _campaign_target_actions,
+    "training:detail": _all("training.TrainingRecord"),
+    "training:sign": _all("training.TrainingRecord"),
+    "training:pdf": _first("training.TrainingRecord"),
+    "training:signature": _first("training.TrainingSignature"),
     "parts:loaner_history": _all("parts.Loaner"),
     "parts:loaner_lend": _first("parts.Loaner"),
     "parts:loaner_return": _first("parts.Loaner"),

@@ -74,9 +74,15 @@ def test_the_full_demo_builds_through_every_rule(loaded: DemoBuilder) -> None:
     """``./dev run`` loads scale 1.0: every step must pass the real services' rules (e.g. a
     technician must serve the order's unit), which small samples may not reach."""
     assert loaded.counts["work orders"] == 1000  # the scale's number, the last days' operation among them
-    assert WorkOrder.objects.count() == (
-        loaded.counts["work orders"] + loaded.counts["claims"] + loaded.counts["maintenance: orders"]
+    # the maintenance plans' orders and the upgrade campaign launched today (one order per sorter)
+    expected = (
+        loaded.counts["work orders"]
+        + loaded.counts["claims"]
+        + loaded.counts["maintenance: orders"]
+        + loaded.counts["campaign orders"]
     )
+    assert WorkOrder.objects.count() == expected
+    assert loaded.counts["campaign orders"] > 0 and loaded.counts["training records"] == 3
     for order in WorkOrder.objects.exclude(technician=None).select_related("technician"):
         assert workorders_visible_to(order.technician).filter(pk=order.pk).exists(), order.number
 

@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "portal",
     "followup",  # callbacks and complaints (issue 13): above portal, below demo
     "maintenance",  # preventive maintenance plans (issue 14): above followup
+    "campaigns",  # upgrades, recalls and retrofits (issue 14)
+    "training",  # training records (issue 14)
     "kpis",  # KPIs and dashboards (issue 16)
     "demo",
 ]
