@@ -28,7 +28,9 @@ urlpatterns = [
     path("service-levels/", include("sla.urls")),
     path("dispatch/", include("dispatch.urls")),
     path("field/", include("fieldwork.urls")),
+    path("s/faq/", include("knowledge.faq_urls")),  # the public FAQ (issue 15), before the portal's s/
     path("s/", include("portal.urls")),
     path("aftercare/", include("followup.urls")),  # followup (issue 13)
+    path("knowledge/", include("knowledge.urls")),  # knowledge (issue 15)
     path("", include("core.urls")),
 ]

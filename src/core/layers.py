@@ -22,6 +22,7 @@ DOMAIN_ORDER: tuple[str, ...] = (
     "fieldwork",
     "portal",
     "followup",  # callbacks (回访) and complaints (投诉): react to orders through the workorders services
+    "knowledge",  # fault cases and FAQ (知识库): search through core.search, suggestions on orders
     "demo",  # demo data, on top of them all
     "aftersales",  # the project: settings, URLs and the API composed of every app's router
 )

@@ -28,6 +28,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.exceptions import TransitionNotAllowed, VersionConflict
 from core.forms import form_int
+from core.panels import page_panels
 from fieldwork import selectors, services, thumbnails
 from fieldwork.policies import checklist_decide
 from parts.selectors import van_of
@@ -154,7 +155,9 @@ def job(request: HttpRequest, pk: int) -> HttpResponse:
     order = selectors.field_job_for(request.user, pk)
     if order is None:
         raise Http404
-    return render(request, "fieldwork/job.html", _job_context(request, order))
+    context = _job_context(request, order)
+    context["job_panels"] = page_panels("field_job", request, order)  # e.g. knowledge suggestions
+    return render(request, "fieldwork/job.html", context)
 
 
 def _check_in(request: HttpRequest, order: WorkOrder) -> Any:

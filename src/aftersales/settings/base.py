@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "fieldwork",
     "portal",
     "followup",  # callbacks and complaints (issue 13): above portal, below demo
+    "knowledge",  # knowledge base (issue 15): above followup, below demo
     "demo",
 ]
 
