@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from catalog.models import ProductCategory, ProductModel
@@ -245,7 +245,7 @@ def feedback_article(request: HttpRequest, article_id: Id, payload: FeedbackIn) 
     feedback = services.article_feedback(
         article=article, helpful=payload.helpful, channel=channel, acting_user=request.user
     )
-    return 201, {"id": feedback.pk}
+    return Status(201, {"id": feedback.pk})
 
 
 @router.post(
@@ -293,4 +293,4 @@ def record_solution(request: HttpRequest, order_id: Id, payload: SolutionIn) -> 
     if article is None:
         raise ValidationError({"article": _("Unknown article.")})
     link = services.article_apply(order=order, article=article, acting_user=request.user)
-    return 201, {"id": link.pk}
+    return Status(201, {"id": link.pk})

@@ -57,3 +57,44 @@ def public_faq(publish: Any) -> Article:
         solution="更换两节7号电池；对准空调接收窗再按；仍无效请报修。",
         audience="public",
     )
+
+
+@pytest.fixture
+def completed_order(
+    agent: Any, director: Any, technician: Any, qc_inspector: Any, customer_a: Any, product_model: Any
+) -> Any:
+    """An order of customer A (station A's area) repaired on site and signed off."""
+    from workorders.services import workorder_create, workorder_transition
+
+    order = workorder_create(
+        acting_user=agent,
+        customer=customer_a,
+        service_type="repair",
+        channel="phone",
+        description="电脑一开机就蓝屏，然后自己重启",
+        product_model=product_model,
+    )
+    order = workorder_transition(order=order, action="accept", acting_user=agent, data={"charge_type": "free"})
+    order = workorder_transition(order=order, action="assign", acting_user=director, data={"technician": technician.pk})
+    order = workorder_transition(order=order, action="start", acting_user=technician)
+    order = workorder_transition(
+        order=order, action="submit_qc", acting_user=technician, data={"note": "重新插拔内存条，蓝屏消失"}
+    )
+    order = workorder_transition(order=order, action="qc_pass", acting_user=qc_inspector)
+    return workorder_transition(
+        order=order, action="sign_off", acting_user=None, by_customer=True, data={"signer_name": "王先生"}
+    )
+
+
+@pytest.fixture
+def open_order(agent: Any, customer_a: Any, product_model: Any) -> Any:
+    from workorders.services import workorder_create
+
+    return workorder_create(
+        acting_user=agent,
+        customer=customer_a,
+        service_type="repair",
+        channel="phone",
+        description="用了一会儿电脑就系统崩溃重启",
+        product_model=product_model,
+    )
