@@ -365,6 +365,7 @@ class DemoBuilder:
         self.timed("field operations", self.write_field_operations)
         self.timed("spare parts", self.write_parts)
         self.timed("follow-up", self.write_followup)
+        self.timed("knowledge", self.write_knowledge)
         self.timed("field operations", self.write_desk_work)
 
     def write_parts(self) -> None:
@@ -378,6 +379,12 @@ class DemoBuilder:
         from followup.demo import load_demo_followup
 
         self.counts.update({f"follow-up: {key}": value for key, value in load_demo_followup().items()})
+
+    def write_knowledge(self) -> None:
+        """Fault cases and FAQ entries for the demo's products, reviewed and published."""
+        from knowledge.demo import load_demo_knowledge
+
+        self.counts.update({f"knowledge: {key}": value for key, value in load_demo_knowledge().items()})
 
     # -- organisation and staff --
 
