@@ -216,3 +216,9 @@ def test_order_page_panel_and_intake_suggestions(agent: Any, open_order: Any, in
 def test_portal_request_page_links_the_faq() -> None:
     page = Client().get("/s/request/").content.decode()
     assert 'id="faq-link"' in page and 'href="/s/faq/"' in page
+
+
+def test_the_author_edits_their_own_article(agent: Any, internal_case: Article) -> None:
+    client = Client()
+    client.force_login(agent)
+    assert client.get(f"/knowledge/{internal_case.pk}/edit/").status_code == 200
