@@ -321,6 +321,14 @@ PARAMETERS: dict[str, Callable[[], list[dict[str, Any]]]] = {
     "parts:return_action": _return_actions,
     "parts:sheet_import": _sheet_imports,
     "parts:sheet_import_template": _sheet_imports,
+    "knowledge:detail": _all("knowledge.Article"),
+    "knowledge:edit": _first("knowledge.Article"),
+    "knowledge:feedback": _first("knowledge.Article"),
+    "knowledge:action": lambda: [{**kw, "action": "review"} for kw in _first("knowledge.Article", status="draft")()],
+    "knowledge:from_order": _first("workorders.WorkOrder", key="order_pk", status="completed"),
+    "knowledge:apply": _first("workorders.WorkOrder", key="order_pk", status="accepted"),
+    "faq:detail": _all("knowledge.Article", status="published", audience="public"),
+    "faq:feedback": _first("knowledge.Article", status="published", audience="public"),
 }
 
 
