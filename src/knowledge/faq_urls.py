@@ -9,4 +9,5 @@ urlpatterns = [
     path("", views.faq, name="list"),
     path("<int:pk>/", views.faq_detail, name="detail"),
     path("<int:pk>/feedback/", views.faq_feedback, name="feedback"),
+    path("<int:pk>/images/<int:image_pk>/", views.faq_image, name="image"),
 ]

@@ -102,6 +102,7 @@ class ArticleImage(BaseModel):
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="images")
     image = models.FileField(_("image"), upload_to="knowledge/%Y/%m/", max_length=300)
     caption = models.CharField(_("caption"), max_length=200, blank=True)
+    content_type = models.CharField(max_length=64, default="image/jpeg")
 
     class Meta:
         ordering: ClassVar[list[str]] = ["id"]

@@ -15,7 +15,7 @@ from catalog.models import ProductCategory, ProductModel
 from core.exceptions import TransitionNotAllowed, VersionConflict
 from core.search import index_document
 from knowledge.choices import SEARCH_KIND, TRANSITIONS, ArticleKind, ArticleStatus, Audience, FeedbackChannel
-from knowledge.models import Article, ArticleFeedback, ArticleVersion, OrderArticle
+from knowledge.models import Article, ArticleFeedback, ArticleImage, ArticleVersion, OrderArticle
 from workorders.choices import EventKind
 from workorders.models import WorkOrder
 from workorders.services import workorder_record_event
@@ -219,6 +219,24 @@ def article_apply(*, order: WorkOrder, article: Article, acting_user: Any) -> Or
             data={"knowledge_article": article.pk},
         )
     return link
+
+
+@transaction.atomic
+def article_image_add(*, article: Article, acting_user: Any, upload: Any, caption: str = "") -> ArticleImage:
+    """A photo for the article (checked by its content: JPEG, PNG, GIF or WebP)."""
+    from workorders.attachments import check_upload
+    from workorders.choices import AttachmentKind
+
+    if not acting_user.has_perm("knowledge.change_article") and article.author_id != acting_user.pk:
+        raise PermissionDenied(_("You may not edit this article."))
+    kind, content_type = check_upload(upload)
+    if kind != AttachmentKind.PHOTO:
+        raise ValidationError({"file": _("Only photos (JPEG, PNG, GIF, WebP) can be added to an article.")})
+    image = ArticleImage(article=article, caption=(caption or "").strip()[:200], content_type=content_type)
+    image.image.save(upload.name or "image", upload, save=False)
+    image.full_clean()
+    image.save()
+    return image
 
 
 def order_fix_text(order: WorkOrder) -> tuple[str, str]:

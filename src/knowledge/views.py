@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -21,6 +21,7 @@ from devices.selectors import devices_visible_to
 from knowledge import services
 from knowledge.choices import TRANSITIONS, ArticleStatus, FeedbackChannel
 from knowledge.forms import ArticleForm
+from knowledge.models import ArticleImage
 from knowledge.selectors import article_search, articles_visible_to, public_articles, suggestions_for
 from workorders.selectors import workorders_visible_to
 
@@ -196,6 +197,46 @@ def apply(request: HttpRequest, order_pk: int) -> HttpResponse:
     if request.POST.get("next"):
         return redirect(_safe_next(request))
     return redirect("workorders:detail", pk=order.pk)
+
+
+@login_required
+@permission_required("knowledge.view_article", raise_exception=True)
+@require_POST
+def image_add(request: HttpRequest, pk: int) -> HttpResponse:
+    article = get_object_or_404(articles_visible_to(request.user), pk=pk)
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("Choose a photo."))
+        return redirect("knowledge:detail", pk=article.pk)
+    try:
+        services.article_image_add(
+            article=article, acting_user=request.user, upload=upload, caption=request.POST.get("caption", "")
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("knowledge:detail", pk=article.pk)
+
+
+def _image_response(image: ArticleImage) -> FileResponse:
+    try:
+        handle = image.image.open("rb")
+    except (FileNotFoundError, OSError):
+        raise Http404 from None
+    response = FileResponse(handle, content_type=image.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@permission_required("knowledge.view_article", raise_exception=True)
+def image(request: HttpRequest, pk: int, image_pk: int) -> FileResponse:
+    article = get_object_or_404(articles_visible_to(request.user), pk=pk)
+    return _image_response(get_object_or_404(ArticleImage, pk=image_pk, article=article))
+
+
+def faq_image(request: HttpRequest, pk: int, image_pk: int) -> FileResponse:
+    article = get_object_or_404(public_articles(), pk=pk)
+    return _image_response(get_object_or_404(ArticleImage, pk=image_pk, article=article))
 
 
 def _int(value: str | None) -> int:

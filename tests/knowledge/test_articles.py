@@ -222,3 +222,32 @@ def test_the_author_edits_their_own_article(agent: Any, internal_case: Article) 
     client = Client()
     client.force_login(agent)
     assert client.get(f"/knowledge/{internal_case.pk}/edit/").status_code == 200
+
+
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+    b"\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7V\xbd\xfa\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+
+
+def test_photos_are_checked_by_content_and_served_to_who_may_read(
+    director: Any, internal_case: Article, public_faq: Article, settings: Any, tmp_path: Any
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    client = Client()
+    client.force_login(director)
+    for article in (internal_case, public_faq):
+        client.post(f"/knowledge/{article.pk}/images/", {"file": SimpleUploadedFile("a.png", PNG), "caption": "接线图"})
+    client.post(f"/knowledge/{internal_case.pk}/images/", {"file": SimpleUploadedFile("b.png", b"%PDF-1.4 x")})
+    internal_image = internal_case.images.get()
+    public_image = public_faq.images.get()
+    assert internal_image.content_type == "image/png"
+    assert client.get(f"/knowledge/{internal_case.pk}/images/{internal_image.pk}/").status_code == 200
+    assert Client().get(f"/s/faq/{public_faq.pk}/images/{public_image.pk}/").status_code == 200
+    assert Client().get(f"/s/faq/{internal_case.pk}/images/{internal_image.pk}/").status_code == 404
+    assert Client().get(f"/s/faq/{public_faq.pk}/images/{internal_image.pk}/").status_code == 404
+    assert (
+        f"/s/faq/{public_faq.pk}/images/{public_image.pk}/" in Client().get(f"/s/faq/{public_faq.pk}/").content.decode()
+    )
