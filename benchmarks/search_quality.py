@@ -138,7 +138,7 @@ def rank_of(key: str, ranking: list[str]) -> int | None:
     return ranking.index(key) + 1 if key in ranking else None
 
 
-def run_on(database: str) -> dict[str, Any]:
+def run_on(database: str, scale: int = 0) -> dict[str, Any]:
     os.environ.setdefault("VAR_DIR", tempfile.mkdtemp(prefix="bench-search-"))
     os.environ["DJANGO_SETTINGS_MODULE"] = "aftersales.settings.test"
     if database == "postgres":
@@ -157,7 +157,10 @@ def run_on(database: str) -> dict[str, Any]:
     setup_test_environment()
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
-        return _measure(database)
+        result = _measure(database)
+        if scale:
+            result["scale"] = _scale(scale)
+        return result
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 
@@ -251,18 +254,75 @@ def _measure(database: str) -> dict[str, Any]:
     }
 
 
+def _scale(count: int) -> dict[str, Any]:
+    """``count`` more articles made of the cases' sentences in other combinations (same vocabulary,
+    different mixes), indexed through the services in one transaction per 500; then every query
+    again, one client, over all of them: index rate and query latency at that size. Quality is
+    not measured there (the extra articles are noise that matches everything)."""
+    import random
+
+    from django.db import transaction
+
+    from catalog.models import ProductModel
+    from knowledge import services
+    from knowledge.cases import CASES
+    from knowledge.models import Article
+    from knowledge.selectors import article_search
+
+    rng = random.Random(15)
+    models = list(ProductModel.objects.all())
+    sentences = [s for c in CASES for s in re.split(r"[，。；]", c.symptom + c.cause + c.solution) if len(s) > 3]
+    started = time.monotonic()
+    made = 0
+    while made < count:
+        with transaction.atomic():
+            for _ in range(min(500, count - made)):
+                parts = rng.sample(sentences, 4)
+                services.article_create(
+                    acting_user=None,
+                    title=parts[0][:60],
+                    symptom="，".join(parts[:2]),
+                    cause=parts[2],
+                    solution=parts[3],
+                    product_model=rng.choice(models),
+                    status="published",
+                    audience=rng.choice(["internal", "public"]),
+                )
+                made += 1
+    index_seconds = time.monotonic() - started
+    articles = Article.objects.all()
+    timings = []
+    for _round in range(3):
+        for query, _expected, model_code in QUERIES:
+            model = ProductModel.objects.filter(code=model_code).first() if model_code else None
+            t0 = time.perf_counter()
+            article_search(articles, query, product_model=model, limit=20)
+            timings.append(time.perf_counter() - t0)
+    timings.sort()
+    return {
+        "articles": Article.objects.count(),
+        "index_seconds": round(index_seconds, 1),
+        "articles_per_second": round(count / index_seconds, 1),
+        "queries": len(timings),
+        "query_ms_p50": round(timings[len(timings) // 2] * 1000, 1),
+        "query_ms_p95": round(timings[int(len(timings) * 0.95)] * 1000, 1),
+        "query_ms_max": round(timings[-1] * 1000, 1),
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="sqlite")
+    parser.add_argument("--scale", type=int, default=0, help="then N more articles: index rate and latency")
     args = parser.parse_args()
     if args.database == "both":
         import subprocess
 
         status = 0
         for db in ("sqlite", "postgres"):
-            status |= subprocess.call([sys.executable, __file__, "--database", db])
+            status |= subprocess.call([sys.executable, __file__, "--database", db, "--scale", str(args.scale)])
         return status
-    result = run_on(args.database)
+    result = run_on(args.database, args.scale)
     result["machine"] = {"python": platform.python_version(), "node": platform.node(), "cpus": os.cpu_count()}
     result["at"] = datetime.now().isoformat(timespec="seconds")
     RESULTS.mkdir(parents=True, exist_ok=True)
@@ -276,6 +336,12 @@ def main() -> int:
     print(f"index {result['index_seconds']} s; query p50 {result['query_ms_p50']} ms, max {result['query_ms_max']} ms")
     for miss in result["misses"]:
         print(f"  miss: {miss['query']!r} → expected {miss['expected']} at {miss['rank']}; top 3 {miss['top3']}")
+    if "scale" in result:
+        s = result["scale"]
+        print(
+            f"at {s['articles']} articles: indexed {s['articles_per_second']}/s ({s['index_seconds']} s); "
+            f"one client: p50 {s['query_ms_p50']} ms, p95 {s['query_ms_p95']} ms, max {s['query_ms_max']} ms"
+        )
     print(f"results: {out.relative_to(ROOT)}")
     return 0 if p["recall_at_3"] >= 0.95 else 1
 

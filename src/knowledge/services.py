@@ -127,14 +127,15 @@ def article_update(
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValidationError({sorted(unknown)[0]: _("This field cannot be changed.")})
-    content_changed = False
+    content_changed = changed = False
     for name, value in changes.items():
         if isinstance(value, str):
             value = value.strip()
         if getattr(article, name) != value:
+            changed = True
             content_changed = content_changed or name in CONTENT_FIELDS or name == "audience"
             setattr(article, name, value)
-    if not content_changed and not changes:
+    if not changed:
         return article
     article.version += 1
     if content_changed and article.status in {ArticleStatus.REVIEWED, ArticleStatus.PUBLISHED}:
@@ -179,8 +180,8 @@ def article_transition(*, article: Article, acting_user: Any, action: str) -> Ar
         article.reviewed_by = acting_user
     if target == ArticleStatus.PUBLISHED:
         article.published_at = timezone.now()
-    elif target != ArticleStatus.PUBLISHED:
-        article.published_at = None if target == ArticleStatus.DRAFT else article.published_at
+    elif target == ArticleStatus.DRAFT:
+        article.published_at = None
     article.save()
     return article
 

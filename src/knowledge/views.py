@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -263,4 +264,4 @@ def faq_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def faq_feedback(request: HttpRequest, pk: int) -> HttpResponse:
     article = get_object_or_404(public_articles(), pk=pk)
     services.article_feedback(article=article, helpful=request.POST.get("helpful") == "1", channel=FeedbackChannel.FAQ)
-    return redirect(f"{request.path.rsplit('/feedback/', 1)[0]}/?thanks=1")
+    return redirect(reverse("faq:detail", args=[article.pk]) + "?thanks=1")

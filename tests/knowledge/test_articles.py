@@ -251,3 +251,9 @@ def test_photos_are_checked_by_content_and_served_to_who_may_read(
     assert (
         f"/s/faq/{public_faq.pk}/images/{public_image.pk}/" in Client().get(f"/s/faq/{public_faq.pk}/").content.decode()
     )
+
+
+def test_saving_without_a_change_writes_no_version(director: Any, internal_case: Article) -> None:
+    same = services.article_update(article=internal_case, acting_user=director, changes={"title": internal_case.title})
+    assert same.version == 1 and same.status == "published"
+    assert ArticleVersion.objects.filter(article=internal_case).count() == 1
