@@ -55,6 +55,7 @@ def query_tokens(query: str) -> list[str]:
     query = _SPACE.sub(" ", (query or "")[:200]).strip().lower()
     if not query:
         return []
+    synonym_map()  # the dictionary's words are jieba words: "不开机的电脑" → 不开机 / 电脑
     tokens: list[str] = []
     for part in query.split(" "):
         if _HAS_HAN.search(part) and len(part) > 2:
@@ -66,9 +67,15 @@ def query_tokens(query: str) -> list[str]:
 
 
 def apply_search(queryset: QuerySet, query: str, field: str = "search_text") -> QuerySet:
+    """Every token must match (AND), as itself or as one of its synonyms (the dictionary of
+    ADR 0023): "漏水" also finds the orders that say 渗水."""
+    synonyms = synonym_map()
     condition = Q()
     for token in query_tokens(query):
-        condition &= Q(**{f"{field}__icontains": token})
+        any_of = Q()
+        for alternative in synonyms.get(token, (token,)):
+            any_of |= Q(**{f"{field}__icontains": alternative})
+        condition &= any_of
     return queryset.filter(condition)
 
 

@@ -138,3 +138,28 @@ def test_synonym_edit_counts_at_once(docs: dict[str, int]) -> None:
     after = search_ranked(kind=KIND, query="冒水")
     assert after[0].object_id == docs["洗衣机漏水"]
     assert "漏水" in after[0].matched
+
+
+def test_the_order_list_search_knows_the_synonyms(agent: Any, customer_a: Any) -> None:
+    """core.search.apply_search (the lists of orders, customers and devices): a word finds its
+    synonyms too, every word must still match, and numbers still match in part."""
+    from workorders.models import WorkOrder
+    from workorders.services import workorder_create
+
+    leak = workorder_create(
+        acting_user=agent, customer=customer_a, service_type="repair", channel="phone", description="洗衣机底部渗水"
+    )
+    other = workorder_create(
+        acting_user=agent, customer=customer_a, service_type="repair", channel="phone", description="电脑蓝屏"
+    )
+    from core.search import apply_search
+
+    def found(q: str) -> set[int]:
+        return set(apply_search(WorkOrder.objects.all(), q).values_list("pk", flat=True))
+
+    assert found("漏水") == {leak.pk}
+    assert found("洗衣机 漏水") == {leak.pk}
+    assert found("系统崩溃") == {other.pk}
+    assert found("冰箱 漏水") == set()
+    assert found(leak.number[-4:]) >= {leak.pk}
+    assert found("38000") == {leak.pk, other.pk}  # the contact phone 13800138000, in part
