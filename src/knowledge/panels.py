@@ -13,6 +13,14 @@ from core.panels import PagePanel, register_page_panel
 from workorders.panels import OrderPanel, register_order_panel
 
 
+def order_knowledge_card(request: HttpRequest, order: Any) -> dict[str, Any] | None:
+    """The card on the order and job pages reads nothing: its content loads after the page (htmx,
+    ``knowledge:order_card``), so those pages keep their query budgets."""
+    if not request.user.has_perm("knowledge.view_article"):
+        return None
+    return {"order": order, "back": request.get_full_path()}
+
+
 def order_knowledge_context(request: HttpRequest, order: Any) -> dict[str, Any] | None:
     from knowledge.selectors import order_solutions, order_suggestions
 
@@ -45,7 +53,7 @@ def register() -> None:
         OrderPanel(
             name="knowledge",
             template="knowledge/panels/order_panel.html",
-            context=order_knowledge_context,
+            context=order_knowledge_card,
             order=80,
             column="side",
         )
@@ -63,7 +71,7 @@ def register() -> None:
             page="field_job",
             name="knowledge-suggestions",
             template="knowledge/panels/order_panel.html",
-            context=order_knowledge_context,
+            context=order_knowledge_card,
         )
     )
     register_page_panel(

@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/images/", views.image_add, name="image_add"),
     path("<int:pk>/images/<int:image_pk>/", views.image, name="image"),
     path("<int:pk>/<slug:action>/", views.article_action, name="action"),
+    path("orders/<int:order_pk>/card/", views.order_card, name="order_card"),
     path("orders/<int:order_pk>/draft/", views.from_order, name="from_order"),
     path("orders/<int:order_pk>/solved/", views.apply, name="apply"),
 ]

@@ -170,6 +170,23 @@ def suggest(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@permission_required("knowledge.view_article", raise_exception=True)
+@require_GET
+def order_card(request: HttpRequest, order_pk: int) -> HttpResponse:
+    """The knowledge card of an order or job page (loaded by htmx after the page): the best cases
+    for the order, 'this solved it', and the draft-from-this-fix button on a completed order."""
+    from knowledge.panels import order_knowledge_context
+
+    order = get_object_or_404(workorders_visible_to(request.user).select_related("device__product_model"), pk=order_pk)
+    context = order_knowledge_context(request, order) or {}
+    nxt = request.GET.get("next") or ""
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    context["next"] = nxt if url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}) else ""
+    return render(request, "knowledge/partials/order_card.html", {"panel": context})
+
+
+@login_required
 @permission_required("knowledge.add_article", raise_exception=True)
 @require_POST
 def from_order(request: HttpRequest, order_pk: int) -> HttpResponse:

@@ -326,6 +326,7 @@ PARAMETERS: dict[str, Callable[[], list[dict[str, Any]]]] = {
     "knowledge:feedback": _first("knowledge.Article"),
     "knowledge:action": lambda: [{**kw, "action": "review"} for kw in _first("knowledge.Article", status="draft")()],
     "knowledge:from_order": _first("workorders.WorkOrder", key="order_pk", status="completed"),
+    "knowledge:order_card": _first("workorders.WorkOrder", key="order_pk"),
     "knowledge:apply": _first("workorders.WorkOrder", key="order_pk", status="accepted"),
     "faq:detail": _all("knowledge.Article", status="published", audience="public"),
     "faq:feedback": _first("knowledge.Article", status="published", audience="public"),

@@ -205,7 +205,12 @@ def test_order_page_panel_and_intake_suggestions(agent: Any, open_order: Any, in
     client = Client()
     client.force_login(agent)
     page = client.get(f"/work-orders/{open_order.pk}/").content.decode()
-    assert 'id="knowledge-panel"' in page and f'id="solved-{internal_case.pk}"' in page
+    assert 'id="knowledge-panel"' in page and f"/knowledge/orders/{open_order.pk}/card/" in page
+    card = client.get(f"/knowledge/orders/{open_order.pk}/card/", {"next": f"/work-orders/{open_order.pk}/"})
+    assert f'id="solved-{internal_case.pk}"' in card.content.decode()
+    assert f'value="/work-orders/{open_order.pk}/"' in card.content.decode()
+    evil = client.get(f"/knowledge/orders/{open_order.pk}/card/", {"next": "https://evil.example/"}).content.decode()
+    assert "evil.example" not in evil
     intake = client.get("/work-orders/register/").content.decode()
     assert 'id="knowledge-suggestion-box"' in intake
     box = client.get("/knowledge/suggest/", {"description": "冰箱不冷，电脑老是蓝屏"}).content.decode()

@@ -81,6 +81,14 @@ MATRIX = Matrix(
             fixtures=("internal_case",),
         ),
         Page(
+            "order_card",
+            "/knowledge/orders/{open_order.pk}/card/",
+            READ,
+            other_unit=NOT_FOUND,
+            shows="/knowledge/{internal_case.pk}/",
+            fixtures=("internal_case",),
+        ),
+        Page(
             "from_order",
             "/knowledge/orders/{completed_order.pk}/draft/",
             WRITE,
