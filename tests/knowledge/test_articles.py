@@ -262,3 +262,17 @@ def test_saving_without_a_change_writes_no_version(director: Any, internal_case:
     same = services.article_update(article=internal_case, acting_user=director, changes={"title": internal_case.title})
     assert same.version == 1 and same.status == "published"
     assert ArticleVersion.objects.filter(article=internal_case).count() == 1
+
+
+def test_api_review_then_publish_and_a_wrong_step_is_a_conflict(api_as: Any, agent: Any, director: Any) -> None:
+    article = services.article_create(
+        acting_user=agent, title="显示器无信号", symptom="显示无信号", solution="重插视频线"
+    )
+    client = api_as(director)
+    early = _post(client, f"/api/v1/knowledge/articles/{article.pk}/publish", {})
+    assert early.status_code == 409, early.content
+    assert _post(client, f"/api/v1/knowledge/articles/{article.pk}/review", {}).json()["status"] == "reviewed"
+    assert _post(client, f"/api/v1/knowledge/articles/{article.pk}/publish", {}).json()["status"] == "published"
+    assert _post(client, f"/api/v1/knowledge/articles/{article.pk}/explode", {}).status_code == 400
+    detail = client.get(f"/api/v1/knowledge/articles/{article.pk}").json()
+    assert detail["status"] == "published" and detail["version"] == 1
