@@ -27,6 +27,10 @@ class CoreConfig(AppConfig):
         # An edited synonym group counts from the next query on (core.search).
         post_save.connect(synonyms_invalidate, sender="core.SynonymGroup", dispatch_uid="core.synonyms.save")
         post_delete.connect(synonyms_invalidate, sender="core.SynonymGroup", dispatch_uid="core.synonyms.delete")
+
+        from core.search_vocabulary import install_vocabulary
+
+        post_migrate.connect(install_vocabulary, sender=self, dispatch_uid="core.synonyms.install")
         from core.navigation import NavEntry, register_nav
 
         register_nav(

@@ -16,7 +16,6 @@ from typing import Any
 import jieba
 from django.db import connection
 from django.db.models import Avg, Count, Q, QuerySet
-from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from pypinyin import lazy_pinyin
@@ -335,13 +334,21 @@ def _tsquery(tokens: Iterable[str]) -> str:
     return " | ".join(f"'{t}'" for t in tokens)
 
 
-def _match_condition(tokens: list[str]) -> RawSQL:
-    if _vendor() == "postgresql":
-        return RawSQL("SELECT id FROM core_searchdocument WHERE tsv @@ %s::tsquery", [_tsquery(tokens)])
-    return RawSQL(
-        "SELECT rowid FROM core_search_fts WHERE core_search_fts MATCH %s ORDER BY rank LIMIT %s",
-        [_fts_expression(tokens), CANDIDATE_LIMIT],
-    )
+def _candidate_ids(kind: str, tokens: list[str]) -> list[int]:
+    """The documents that contain any token, read on their own first: as a subquery of the
+    document query SQLite re-reads the full-text match per row (0.3 s at 1,500 articles)."""
+    with connection.cursor() as cursor:
+        if _vendor() == "postgresql":
+            cursor.execute(
+                "SELECT id FROM core_searchdocument WHERE kind = %s AND tsv @@ %s::tsquery LIMIT %s",
+                [kind, _tsquery(tokens), CANDIDATE_LIMIT],
+            )
+        else:
+            cursor.execute(
+                "SELECT rowid FROM core_search_fts WHERE core_search_fts MATCH %s ORDER BY rank LIMIT %s",
+                [_fts_expression(tokens), CANDIDATE_LIMIT],
+            )
+        return [row[0] for row in cursor.fetchall()]
 
 
 def _document_frequencies(kind: str, tokens: list[str]) -> dict[str, int]:
@@ -354,11 +361,12 @@ def _document_frequencies(kind: str, tokens: list[str]) -> dict[str, int]:
             parts.append(f"SELECT {i}, count(*) FROM core_searchdocument WHERE kind = %s AND tsv @@ %s::tsquery")
             params += [kind, _tsquery([token])]
         else:
+            # The full-text match runs once as a subquery; a join would let SQLite run it per document.
             parts.append(
-                f"SELECT {i}, count(*) FROM core_search_fts f JOIN core_searchdocument d ON d.id = f.rowid "
-                "WHERE core_search_fts MATCH %s AND d.kind = %s"
+                f"SELECT {i}, count(*) FROM core_searchdocument WHERE kind = %s AND id IN "
+                "(SELECT rowid FROM core_search_fts WHERE core_search_fts MATCH %s)"
             )
-            params += [_fts_expression([token]), kind]
+            params += [kind, _fts_expression([token])]
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(parts), params)
         return {tokens[i]: n for i, n in cursor.fetchall()}
@@ -407,7 +415,10 @@ def search_ranked(
     stats = SearchDocument.objects.filter(kind=kind).aggregate(n=Count("pk"), avg=Avg("length"))
     total = stats["n"] or 1
     avgdl = float(stats["avg"] or 1.0) or 1.0
-    docs = SearchDocument.objects.filter(kind=kind, pk__in=_match_condition(list(dict.fromkeys(tokens))))
+    candidates = _candidate_ids(kind, list(dict.fromkeys(tokens)))
+    if not candidates:
+        return []
+    docs = SearchDocument.objects.filter(kind=kind, pk__in=candidates)
     if restrict is not None:
         docs = docs.filter(object_id__in=restrict)
     idf = {t: math.log(1 + (total - n + 0.5) / (n + 0.5)) for t, n in df.items()}
