@@ -28,11 +28,13 @@ urlpatterns = [
     path("service-levels/", include("sla.urls")),
     path("dispatch/", include("dispatch.urls")),
     path("field/", include("fieldwork.urls")),
+    path("s/faq/", include("knowledge.faq_urls")),  # the public FAQ (issue 15), before the portal's s/
     path("s/", include("portal.urls")),
     path("aftercare/", include("followup.urls")),  # followup (issue 13)
     path("maintenance/", include("maintenance.urls")),  # maintenance (issue 14)
     path("campaigns/", include("campaigns.urls")),  # campaigns (issue 14)
     path("training/", include("training.urls")),  # training records (issue 14)
+    path("knowledge/", include("knowledge.urls")),  # knowledge (issue 15)
     path("kpis/", include("kpis.urls")),  # kpis (issue 16)
     path("", include("core.urls")),
 ]

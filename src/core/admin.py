@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from core.models import ChangeLogEntry, CoverageRegion, OrgUnit, SavedView, UserProfile
+from core.models import ChangeLogEntry, CoverageRegion, OrgUnit, SavedView, SynonymGroup, UserProfile
 
 
 class CoverageRegionInline(admin.TabularInline):
@@ -43,3 +43,10 @@ class ChangeLogEntryAdmin(admin.ModelAdmin):
 
 
 admin.site.register(SavedView)
+
+
+@admin.register(SynonymGroup)
+class SynonymGroupAdmin(admin.ModelAdmin):
+    list_display = ("terms", "note", "is_active")
+    list_filter = ("is_active",)
+    search_fields = ("terms",)

@@ -19,7 +19,18 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
         from core import auth, changelog
+        from core.search import synonyms_invalidate
+
+        # An edited synonym group counts from the next query on (core.search).
+        post_save.connect(synonyms_invalidate, sender="core.SynonymGroup", dispatch_uid="core.synonyms.save")
+        post_delete.connect(synonyms_invalidate, sender="core.SynonymGroup", dispatch_uid="core.synonyms.delete")
+
+        from core.search_vocabulary import install_vocabulary
+
+        post_migrate.connect(install_vocabulary, sender=self, dispatch_uid="core.synonyms.install")
         from core.navigation import NavEntry, register_nav
 
         register_nav(

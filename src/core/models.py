@@ -234,3 +234,48 @@ class SavedView(BaseModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class SynonymGroup(BaseModel):
+    """Words that mean the same to a customer and a technician (死机 / 卡死): a query for one
+    finds the others (core.search). Kept as data; admins edit it; a data migration seeds it."""
+
+    terms = models.CharField(
+        _("terms"), max_length=500, help_text=_("Words that mean the same, separated by slashes: 死机/卡死/卡住")
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("synonym group")
+        verbose_name_plural = _("synonym groups")
+        ordering: ClassVar[list[str]] = ["pk"]
+
+    def __str__(self) -> str:
+        return self.terms
+
+    def term_list(self) -> list[str]:
+        return [t.strip().lower() for t in self.terms.replace("／", "/").split("/") if t.strip()]
+
+
+class SearchDocument(models.Model):
+    """One searchable record's pre-segmented text (core.search): the rows of the full-text index
+    (SQLite FTS5 ``core_search_fts`` with rowid = this id; PostgreSQL ``tsv`` tsvector + GIN),
+    written in the same transaction as the record by its service."""
+
+    kind = models.CharField(max_length=32)
+    object_id = models.BigIntegerField()
+    title = models.TextField(default="")  # title tokens, space-separated
+    body = models.TextField(default="")  # body tokens (words, characters, pinyin), space-separated
+    length = models.PositiveIntegerField(default=0)
+    product_model_id = models.BigIntegerField(null=True, blank=True)
+    product_category_id = models.BigIntegerField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints: ClassVar[list[Any]] = [
+            models.UniqueConstraint(fields=["kind", "object_id"], name="core_searchdocument_kind_object")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}#{self.object_id}"

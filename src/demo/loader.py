@@ -367,6 +367,7 @@ class DemoBuilder:
         self.timed("follow-up", self.write_followup)
         self.timed("maintenance", self.write_maintenance)
         self.timed("campaigns and training", self.write_campaigns_and_training)
+        self.timed("knowledge", self.write_knowledge)
         self.timed("KPIs", self.write_kpis)
         self.timed("field operations", self.write_desk_work)
 
@@ -395,6 +396,12 @@ class DemoBuilder:
 
         self.counts.update(load_demo_campaigns())
         self.counts.update(load_demo_training())
+
+    def write_knowledge(self) -> None:
+        """Fault cases and FAQ entries for the demo's products, reviewed and published."""
+        from knowledge.demo import load_demo_knowledge
+
+        self.counts.update({f"knowledge: {key}": value for key, value in load_demo_knowledge().items()})
 
     def write_kpis(self) -> None:
         """Repair times of the completed demo orders (MTTR) and the month's figures."""

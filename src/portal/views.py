@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from billing.selectors import order_quote_for_customer
 from core.exceptions import TransitionNotAllowed, VersionConflict
 from core.forms import add_service_errors
-from core.panels import page_context_with_panels
+from core.panels import page_context_with_panels, page_panels
 from devices.selectors import device_by_qr_token
 from portal import progress, throttle
 from portal.forms import DeviceRequestForm, PhotoForm, RequestForm, TrackForm
@@ -145,6 +145,7 @@ def _request_page(request: HttpRequest, form_class: type[DeviceRequestForm], **e
         "staged_photos": staged,
         "staged_token": staged_photos_token(staged),
         "hotline": (device.unit.phone if device is not None else "") or _hotline(),
+        "request_panels": page_panels("portal_request", request, device),  # e.g. the FAQ's "check these first"
     }
     return render(request, "portal/request.html", context)
 

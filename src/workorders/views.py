@@ -32,6 +32,7 @@ from core import services as core_services
 from core.exceptions import PossibleDuplicate, TransitionNotAllowed, VersionConflict
 from core.forms import add_submission_token, create_once
 from core.models import SavedView
+from core.panels import page_panels
 from customers.selectors import (
     NO_DUPLICATES,
     CustomerDuplicates,
@@ -386,6 +387,7 @@ def register(request: HttpRequest) -> HttpResponse:
         "open_orders": open_orders_of_customer(user=request.user, customer_id=customer.pk) if customer else [],
         "duplicates": _new_caller_duplicates(form, request.user),
         "confirm_new_customer": bool(form.data.get("confirm_new_customer")),
+        "intake_panels": page_panels("order_intake", request, None),  # e.g. knowledge suggestions
         **_device_history_context(
             request.user, next((device for device in devices if device.pk == selected_device), None), form
         ),

@@ -349,6 +349,15 @@ PARAMETERS: dict[str, Callable[[], list[dict[str, Any]]]] = {
     "kpis:drilldown": lambda: [{"name": "first_time_fix_rate"}, {"name": "complaint_rate"}],
     "kpis:drilldown_export": lambda: [{"name": "first_time_fix_rate"}],
     "kpis:scorecard_lock": _first("kpis.Scorecard"),
+    "knowledge:detail": _all("knowledge.Article"),
+    "knowledge:edit": _first("knowledge.Article"),
+    "knowledge:feedback": _first("knowledge.Article"),
+    "knowledge:action": lambda: [{**kw, "action": "review"} for kw in _first("knowledge.Article", status="draft")()],
+    "knowledge:from_order": _first("workorders.WorkOrder", key="order_pk", status="completed"),
+    "knowledge:order_card": _first("workorders.WorkOrder", key="order_pk"),
+    "knowledge:apply": _first("workorders.WorkOrder", key="order_pk", status="accepted"),
+    "faq:detail": _all("knowledge.Article", status="published", audience="public"),
+    "faq:feedback": _first("knowledge.Article", status="published", audience="public"),
 }
 
 

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "maintenance",  # preventive maintenance plans (issue 14): above followup
     "campaigns",  # upgrades, recalls and retrofits (issue 14)
     "training",  # training records (issue 14)
+    "knowledge",  # knowledge base (issue 15): above followup, below demo
     "kpis",  # KPIs and dashboards (issue 16)
     "demo",
 ]
