@@ -45,6 +45,9 @@ def load_demo_knowledge() -> dict[str, int]:
             product_category=category,
         )
         created["articles"] += 1
+        if spec.audience == "public" and not created.get("images"):
+            _add_panel_photo(article, author)
+            created["images"] = 1
         if spec.key in DRAFTS:
             continue
         services.article_transition(article=article, acting_user=reviewer, action="review")
@@ -56,6 +59,24 @@ def load_demo_knowledge() -> dict[str, int]:
             )
     created["solved orders"] = _record_solutions()
     return created
+
+
+def _add_panel_photo(article: Article, author: Any) -> None:
+    """A photo for the first public entry (its FAQ page and the console show it): the unit's panel."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image, ImageDraw
+
+    picture = Image.new("RGB", (320, 200), (235, 235, 230))
+    draw = ImageDraw.Draw(picture)
+    draw.rectangle((40, 30, 280, 170), fill=(70, 80, 90), outline=(20, 20, 20), width=3)
+    draw.rectangle((60, 50, 260, 100), fill=(30, 60, 90))  # the display
+    draw.ellipse((230, 130, 250, 150), fill=(220, 60, 40))  # the fault light
+    buffer = io.BytesIO()
+    picture.save(buffer, format="PNG")
+    upload = SimpleUploadedFile("panel.png", buffer.getvalue(), content_type="image/png")
+    services.article_image_add(article=article, acting_user=author, upload=upload, caption="面板与故障指示灯")
 
 
 def _record_solutions(limit: int = 5) -> int:

@@ -357,6 +357,9 @@ PARAMETERS: dict[str, Callable[[], list[dict[str, Any]]]] = {
     "knowledge:order_card": _first("workorders.WorkOrder", key="order_pk"),
     "knowledge:apply": _first("workorders.WorkOrder", key="order_pk", status="accepted"),
     "faq:detail": _all("knowledge.Article", status="published", audience="public"),
+    "faq:image": _order_and("knowledge.ArticleImage", "image_pk", "article_id", article__audience="public"),
+    "knowledge:image": _order_and("knowledge.ArticleImage", "image_pk", "article_id"),
+    "knowledge:image_add": _first("knowledge.ArticleImage", attr="article_id"),
     "faq:feedback": _first("knowledge.Article", status="published", audience="public"),
 }
 

@@ -118,7 +118,7 @@ def test_phone_page_records_items_and_photos(started_order: Any, technician: Any
     assert refused.status_code == 400
     assert client.post(url, {"photo": png_upload("巡检.png")}).status_code == 302
     assert Attachment.objects.filter(order=started_order, kind="photo").count() == 1
-    assert "out of limits" in client.get(url).content.decode()
+    assert "超出限值" in client.get(url).content.decode()  # "out of limits"
 
 
 def test_inspection_report_pdf_in_chinese(
