@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from core.api import ERROR_RESPONSES, Date, DecimalNumber, Id, PageQuery, StrictIn, idempotent_create, paginate
+from core.api import ERROR_RESPONSES, Date, Id, PageQuery, StrictIn, idempotent_create, paginate
+from core.api_schemas import bounded_decimal
 from core.models import OrgUnit
 from customers.selectors import customers_visible_to
 from devices.selectors import devices_visible_to
@@ -27,6 +28,16 @@ router = Router(tags=["training"])
 ROUTERS: list[tuple[str, Router]] = [("/training", router)]
 
 
+#: Hours a training lasted: 0.5 to 200, one decimal (the form's 时长).
+TrainingHours = bounded_decimal(
+    minimum="0.5",
+    maximum="200",
+    places=1,
+    pattern=r"^(200(\.0)?|1\d{2}(\.\d)?|[1-9]\d?(\.\d)?|0\.[5-9])$",
+    example="2.0",
+)
+
+
 class AttendeeIn(StrictIn):
     name: str = Field(min_length=1, max_length=64)
     organisation: str = Field(default="", max_length=100)
@@ -38,7 +49,7 @@ class TrainingIn(StrictIn):
     audience: Literal["customer", "station_staff"] = "customer"
     content: str = Field(min_length=1, max_length=5000)
     held_on: Date
-    duration_hours: DecimalNumber = Field(gt=0, le=200)
+    duration_hours: TrainingHours
     attendees: list[AttendeeIn] = Field(min_length=1, max_length=200)
     trainer_name: str = Field(default="", max_length=64)
     customer: Id | None = None
@@ -224,7 +235,12 @@ def sign(request: HttpRequest, record_id: Id, payload: TrainingSignatureIn) -> A
     return idempotent_create(request, "training.signature", create)
 
 
-@router.get("/records/{record_id}/pdf", summary="The training form (客户培训登记表) as a PDF", response=ERROR_RESPONSES)
+@router.get(
+    "/records/{record_id}/pdf",
+    summary="The training form (客户培训登记表) as a PDF",
+    response={200: None, **ERROR_RESPONSES},
+    openapi_extra={"responses": {200: {"description": "The signed form", "content": {"application/pdf": {}}}}},
+)
 def record_pdf(request: HttpRequest, record_id: Id) -> Any:
     record = _records(request).get(pk=record_id)
     response = HttpResponse(training_form_pdf(record), content_type="application/pdf")

@@ -128,3 +128,30 @@ def test_the_refusal_says_the_range_and_the_decimals_in_chinese(api_as: Any, dir
     assert response.json()["errors"] == [
         {"field": "response_hours", "message": "请输入 0.01 到 99999.99 之间、最多 2 位小数的数字。"}
     ]
+
+
+@pytest.mark.parametrize(
+    ("value", "taken"),
+    [
+        ("0.5", True),
+        ("2", True),
+        ("199.9", True),
+        ("200.0", True),
+        (0.54, True),
+        ("0", False),
+        ("0.4", False),
+        ("05", False),
+        ("200.1", False),
+        ("1.25", False),
+        ("", False),
+    ],
+)
+def test_training_hours_take_half_an_hour_to_two_hundred_with_one_decimal(value: object, taken: bool) -> None:
+    from training.api import TrainingHours
+
+    adapter = TypeAdapter(TrainingHours)
+    if taken:
+        assert Decimal("0.5") <= adapter.validate_python(value) <= Decimal("200")
+    else:
+        with pytest.raises(ValidationError):
+            adapter.validate_python(value)
