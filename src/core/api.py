@@ -78,6 +78,7 @@ from core.api_schemas import (  # re-exported: the routers import them from here
     Share,
     StrictIn,
     TimeText,
+    TrainingHours,
     UnauthorizedOut,
     Upload,
 )
@@ -123,6 +124,7 @@ __all__ = [
     "Share",
     "StrictIn",
     "TimeText",
+    "TrainingHours",
     "UnauthorizedOut",
     "Upload",
 ]

@@ -150,6 +150,14 @@ Share = bounded_decimal(
     pattern=r"^(1(\.0{1,4})?|0\.([1-9]\d{0,3}|0[1-9]\d{0,2}|00[1-9]\d?|000[1-9]))$",
     example="0.05",
 )
+#: Hours a training lasted: 0.5 to 200, one decimal (the form's 时长).
+TrainingHours = bounded_decimal(
+    minimum="0.5",
+    maximum="200",
+    places=1,
+    pattern=r"^(200(\.0)?|1\d{2}(\.\d)?|[1-9]\d?(\.\d)?|0\.[5-9])$",
+    example="2.0",
+)
 #: Degrees of latitude (−90 to 90) and longitude (−180 to 180), six decimals (about 0.1 m).
 Latitude = bounded_decimal(
     minimum="-90", maximum="90", places=6, pattern=r"^-?(90(\.0{1,6})?|[1-8]?\d(\.\d{1,6})?)$", example="31.230416"

@@ -12,8 +12,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from core.api import ERROR_RESPONSES, Date, Id, PageQuery, StrictIn, idempotent_create, paginate
-from core.api_schemas import bounded_decimal
+from core.api import ERROR_RESPONSES, Date, Id, PageQuery, StrictIn, TrainingHours, idempotent_create, paginate
 from core.models import OrgUnit
 from customers.selectors import customers_visible_to
 from devices.selectors import devices_visible_to
@@ -26,16 +25,6 @@ from training.selectors import commitments_due, trainings_visible_to
 router = Router(tags=["training"])
 
 ROUTERS: list[tuple[str, Router]] = [("/training", router)]
-
-
-#: Hours a training lasted: 0.5 to 200, one decimal (the form's 时长).
-TrainingHours = bounded_decimal(
-    minimum="0.5",
-    maximum="200",
-    places=1,
-    pattern=r"^(200(\.0)?|1\d{2}(\.\d)?|[1-9]\d?(\.\d)?|0\.[5-9])$",
-    example="2.0",
-)
 
 
 class AttendeeIn(StrictIn):

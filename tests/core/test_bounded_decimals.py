@@ -147,7 +147,7 @@ def test_the_refusal_says_the_range_and_the_decimals_in_chinese(api_as: Any, dir
     ],
 )
 def test_training_hours_take_half_an_hour_to_two_hundred_with_one_decimal(value: object, taken: bool) -> None:
-    from training.api import TrainingHours
+    from core.api_schemas import TrainingHours
 
     adapter = TypeAdapter(TrainingHours)
     if taken:
