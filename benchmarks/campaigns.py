@@ -29,7 +29,6 @@ import argparse
 import json
 import os
 import platform
-import subprocess
 import sys
 import tempfile
 import time
@@ -273,15 +272,6 @@ def parse(argv: list[str]) -> argparse.Namespace:
     return args
 
 
-def git_commit() -> str | None:
-    try:
-        return subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return None
-
-
 def main(argv: list[str]) -> int:
     args = parse(argv)
     with tempfile.TemporaryDirectory(prefix="campaignbench-") as var_dir:
@@ -312,7 +302,7 @@ def main(argv: list[str]) -> int:
     out = RESULTS / f"campaigns-{datetime.now().strftime('%Y%m%d-%H%M%S')}.json"
     payload = {
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "load": os.getloadavg()},
-        "commit": git_commit(),
+        "commit": intake.git_commit(),
         "data": {k: v for k, v in data.items() if k != "model_codes"},
         "repeat": args.repeat,
         "previews": previews,

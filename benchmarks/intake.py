@@ -28,6 +28,7 @@ import http.client
 import json
 import os
 import platform
+import re
 import secrets
 import shutil
 import signal
@@ -39,6 +40,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 import uuid
 from collections import Counter
 from dataclasses import asdict, dataclass, field
@@ -883,6 +885,40 @@ def main(argv: list[str]) -> int:
     )
     print(f"\nresults: {out.relative_to(ROOT)}")
     return 0
+
+
+def _cookies(response: http.client.HTTPResponse) -> dict[str, str]:
+    jar = {}
+    for header in response.msg.get_all("Set-Cookie") or []:
+        name, _, rest = header.partition("=")
+        jar[name.strip()] = rest.split(";", 1)[0]
+    return jar
+
+
+def session_login(port: int, *, username: str, password: str) -> str:
+    """A session cookie header, from the real login form (CSRF token and all)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=REQUEST_TIMEOUT)
+    connection.request("GET", "/login/")
+    response = connection.getresponse()
+    body = response.read().decode()
+    jar = _cookies(response)
+    match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body)
+    if not match or "csrftoken" not in jar:
+        raise SystemExit(f"login page without a CSRF token ({response.status})")
+    form = urllib.parse.urlencode({"username": username, "password": password, "csrfmiddlewaretoken": match.group(1)})
+    connection.request(
+        "POST",
+        "/login/",
+        body=form,
+        headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": f"csrftoken={jar['csrftoken']}"},
+    )
+    response = connection.getresponse()
+    response.read()
+    jar.update(_cookies(response))
+    connection.close()
+    if response.status != 302 or "sessionid" not in jar:
+        raise SystemExit(f"login failed: {response.status}")
+    return "; ".join(f"{k}={v}" for k, v in jar.items())
 
 
 def git_commit() -> str | None:

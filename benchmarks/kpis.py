@@ -31,13 +31,10 @@ import json
 import os
 import platform
 import random
-import re
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.parse
 from dataclasses import asdict
 from datetime import timedelta
 from pathlib import Path
@@ -274,39 +271,6 @@ def in_process(args: argparse.Namespace) -> dict[str, Any]:
     return out
 
 
-def _cookies(response: http.client.HTTPResponse) -> dict[str, str]:
-    jar = {}
-    for header in response.msg.get_all("Set-Cookie") or []:
-        name, _, rest = header.partition("=")
-        jar[name.strip()] = rest.split(";", 1)[0]
-    return jar
-
-
-def login(port: int) -> str:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=intake.REQUEST_TIMEOUT)
-    connection.request("GET", "/login/")
-    response = connection.getresponse()
-    body = response.read().decode()
-    jar = _cookies(response)
-    match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body)
-    if not match or "csrftoken" not in jar:
-        raise SystemExit(f"login page without a CSRF token ({response.status})")
-    form = urllib.parse.urlencode({"username": USERNAME, "password": PASSWORD, "csrfmiddlewaretoken": match.group(1)})
-    connection.request(
-        "POST",
-        "/login/",
-        body=form,
-        headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": f"csrftoken={jar['csrftoken']}"},
-    )
-    response = connection.getresponse()
-    response.read()
-    jar.update(_cookies(response))
-    connection.close()
-    if response.status != 302 or "sessionid" not in jar:
-        raise SystemExit(f"login failed: {response.status}")
-    return "; ".join(f"{k}={v}" for k, v in jar.items())
-
-
 def http_get(
     port: int, headers: dict[str, str], urls: list[str], marker: bytes, clients: int, budget: intake.Budget
 ) -> tuple[list[tuple[float, str]], float]:
@@ -344,7 +308,7 @@ def through_server(args: argparse.Namespace, token: str, work: Path) -> list[dic
     year = f"from={(today - timedelta(days=364)).isoformat()}&to={today.isoformat()}"
     results = []
     with intake.Server(env, args, work / "server.log", probe="/healthz") as server:
-        cookie = login(server.port)
+        cookie = intake.session_login(server.port, username=USERNAME, password=PASSWORD)
         runs = [
             ("director's dashboard", {"Cookie": cookie}, ["/kpis/dashboard/"], b'id="dashboard-data"'),
             ("GET /api/v1/kpis (a year)", {"Authorization": f"Bearer {token}"}, [f"/api/v1/kpis?{year}"], b'"kpis"'),
@@ -387,15 +351,6 @@ def parse(argv: list[str]) -> argparse.Namespace:
     return args
 
 
-def git_commit() -> str | None:
-    try:
-        return subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return None
-
-
 def main(argv: list[str]) -> int:
     args = parse(argv)
     steps = set(args.only.split(","))
@@ -432,7 +387,7 @@ def main(argv: list[str]) -> int:
     out = RESULTS / f"kpis-{time.strftime('%Y%m%d-%H%M%S')}.json"
     payload = {
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "load": os.getloadavg()},
-        "commit": git_commit(),
+        "commit": intake.git_commit(),
         "variant": "timeline (no summary table)",
         "data": data,
         "in_process": process,

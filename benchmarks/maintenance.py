@@ -24,7 +24,6 @@ import json
 import multiprocessing
 import os
 import platform
-import subprocess
 import sys
 import tempfile
 import time
@@ -274,15 +273,6 @@ def parse(argv: list[str]) -> argparse.Namespace:
     return args
 
 
-def git_commit() -> str | None:
-    try:
-        return subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return None
-
-
 def main(argv: list[str]) -> int:
     args = parse(argv)
     with tempfile.TemporaryDirectory(prefix="maintbench-") as var_dir:
@@ -316,7 +306,7 @@ def main(argv: list[str]) -> int:
     path = RESULTS / f"maintenance-{datetime.now().strftime('%Y%m%d-%H%M%S')}.json"
     record = {
         "bench": "maintenance",
-        "commit": git_commit(),
+        "commit": intake.git_commit(),
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count()},
         "args": {k: v for k, v in vars(args).items() if not k.startswith("pg_")},
         "data": data,

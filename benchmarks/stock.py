@@ -37,13 +37,11 @@ import json
 import os
 import platform
 import random
-import re
 import shutil
 import sys
 import tempfile
 import threading
 import time
-import urllib.parse
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
@@ -289,42 +287,6 @@ def page_urls(data: dict[str, Any], per_page: int = 50) -> dict[str, list[str]]:
     }
 
 
-def _cookies(response: http.client.HTTPResponse) -> dict[str, str]:
-    jar = {}
-    for header in response.msg.get_all("Set-Cookie") or []:
-        name, _, rest = header.partition("=")
-        jar[name.strip()] = rest.split(";", 1)[0]
-    return jar
-
-
-def login(port: int) -> str:
-    """A session cookie, from the real login form (CSRF token and all)."""
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=intake.REQUEST_TIMEOUT)
-    connection.request("GET", "/login/")
-    response = connection.getresponse()
-    body = response.read().decode()
-    jar = _cookies(response)
-    match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body)
-    if not match or "csrftoken" not in jar:
-        raise SystemExit(f"login page without a CSRF token ({response.status})")
-    form = urllib.parse.urlencode(
-        {"username": "bench-clerk", "password": PASSWORD, "csrfmiddlewaretoken": match.group(1)}
-    )
-    connection.request(
-        "POST",
-        "/login/",
-        body=form,
-        headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": f"csrftoken={jar['csrftoken']}"},
-    )
-    response = connection.getresponse()
-    response.read()
-    jar.update(_cookies(response))
-    connection.close()
-    if response.status != 302 or "sessionid" not in jar:
-        raise SystemExit(f"login failed: {response.status}")
-    return "; ".join(f"{k}={v}" for k, v in jar.items())
-
-
 def http_pages(
     port: int, cookie: str, urls: list[str], clients: int, budget: intake.Budget
 ) -> tuple[list[tuple[float, str]], float]:
@@ -361,7 +323,7 @@ def measure_page(args: argparse.Namespace, data: dict[str, Any], work: Path) -> 
     mixed = [u for group in urls.values() for u in group]
     results = []
     with intake.Server(env, args, work / "server.log", probe="/healthz") as server:
-        cookie = login(server.port)
+        cookie = intake.session_login(server.port, username="bench-clerk", password=PASSWORD)
         threads = args.workers * args.threads
         http_pages(server.port, cookie, mixed, 8, intake.Budget(seconds=None, requests=4 * threads))
         http_pages(server.port, cookie, mixed, 8, intake.Budget(seconds=args.warmup, requests=None))
