@@ -38,3 +38,6 @@ urlpatterns = [
     path("kpis/", include("kpis.urls")),  # kpis (issue 16)
     path("", include("core.urls")),
 ]
+
+# A database that cannot be reached answers 503 with Retry-After; /api/ answers JSON (core.server_errors).
+handler500 = "core.server_errors.server_error"

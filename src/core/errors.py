@@ -47,6 +47,10 @@ class ErrorCode(StrEnum):
     IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
     #: 429 — too many attempts (failed sign-ins); wait before trying again.
     RATE_LIMITED = "rate_limited"
+    #: 500 — the server failed; nothing was changed (the transaction rolled back). Report the request id.
+    SERVER_ERROR = "server_error"
+    #: 503 — the database is unreachable for a moment (a restart, a failover); retry after ``Retry-After``.
+    SERVICE_UNAVAILABLE = "service_unavailable"
 
 
 #: The HTTP status each code is answered with.
@@ -67,6 +71,8 @@ ERROR_STATUS: dict[ErrorCode, int] = {
     ErrorCode.INVALID_INPUT: 422,
     ErrorCode.IDEMPOTENCY_KEY_REUSED: 422,
     ErrorCode.RATE_LIMITED: 429,
+    ErrorCode.SERVER_ERROR: 500,
+    ErrorCode.SERVICE_UNAVAILABLE: 503,
 }
 
 #: The code of an error known only by its status (an ``HttpError`` raised without one).

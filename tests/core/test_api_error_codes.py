@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from django.core.cache import cache
-from django.db import IntegrityError
+from django.db import IntegrityError, OperationalError
 from django.test import Client
 
 from core.errors import ERROR_STATUS, ErrorCode
@@ -35,7 +35,7 @@ def bearer(user: Any) -> Client:
 
 
 def raising(error: Exception) -> Callable[..., Any]:
-    def service(**kwargs: Any) -> Any:
+    def service(*args: Any, **kwargs: Any) -> Any:
         raise error
 
     return service
@@ -144,6 +144,25 @@ def too_many_failed_sign_ins(ctx: dict[str, Any]) -> Any:
     return send(Client(), "post", "/auth/token", {"username": "agent", "password": PASSWORD})
 
 
+def a_bug_in_a_service(ctx: dict[str, Any]) -> Any:
+    """An uncaught exception: the handler500 of core.server_errors answers the uniform body, not HTML."""
+    ctx["monkeypatch"].setattr("customers.services.customer_update", raising(RuntimeError("a bug")))
+    client = bearer(ctx["agent"])
+    client.raise_request_exception = False
+    return send(client, "patch", f"/customers/{ctx['customer_a'].pk}", {"version": 1, "notes": "x"})
+
+
+def database_restarting(ctx: dict[str, Any]) -> Any:
+    """The connection fails under the request (PostgreSQL restarting): 503 with Retry-After."""
+    error = OperationalError("terminating connection due to administrator command")
+    ctx["monkeypatch"].setattr("customers.services.customer_update", raising(error))
+    client = bearer(ctx["agent"])
+    client.raise_request_exception = False
+    response = send(client, "patch", f"/customers/{ctx['customer_a'].pk}", {"version": 1, "notes": "x"})
+    assert response["Retry-After"] == "5"
+    return response
+
+
 CASES: dict[ErrorCode, Callable[[dict[str, Any]], Any]] = {
     ErrorCode.VALIDATION_ERROR: unknown_customer,
     ErrorCode.MALFORMED_BODY: body_not_an_object,
@@ -161,6 +180,8 @@ CASES: dict[ErrorCode, Callable[[dict[str, Any]], Any]] = {
     ErrorCode.INVALID_INPUT: wrong_type,
     ErrorCode.IDEMPOTENCY_KEY_REUSED: key_reused_with_another_body,
     ErrorCode.RATE_LIMITED: too_many_failed_sign_ins,
+    ErrorCode.SERVER_ERROR: a_bug_in_a_service,
+    ErrorCode.SERVICE_UNAVAILABLE: database_restarting,
 }
 
 
@@ -219,3 +240,15 @@ def test_a_replayed_idempotent_answer_is_the_first_one(ctx: dict[str, Any]) -> N
 
     assert first.status_code == again.status_code == 400
     assert first.json()["code"] == again.json()["code"] == "validation_error"
+
+
+def test_pages_answer_a_plain_page_not_the_json_body(ctx: dict[str, Any]) -> None:
+    """Outside /api/ the same failures are a short page, rendered without the database."""
+    failure = raising(OperationalError("server closed the connection"))
+    ctx["monkeypatch"].setattr("customers.views._detail_context", failure)
+    client = Client(raise_request_exception=False)
+    client.force_login(ctx["agent"])
+    response = client.get(f"/customers/{ctx['customer_a'].pk}/")
+
+    assert response.status_code == 503 and response["Retry-After"] == "5"
+    assert 'id="error-detail"' in response.content.decode()

@@ -104,9 +104,20 @@ def test_the_care_page_previews_and_shows_the_log(birthday_customer: Any, direct
 def test_a_purchase_anniversary_is_greeted_from_the_second_year_on(
     customer_a: Any, customer_b: Any, product_model: Any
 ) -> None:
+    import time_machine
+
     from devices.services import device_create
 
     CareRule.objects.exclude(code="anniversary").update(is_active=False)
+    # A purchase date may not lie in the future: record the purchases as of the greeting day.
+    with time_machine.travel(MORNING, tick=False):
+        _record_anniversary_purchases(device_create, customer_a, customer_b, product_model)
+    assert care_run(day=date(2026, 3, 2), now=MORNING)["queued"] == 1
+    assert list(CareDelivery.objects.values_list("customer_id", flat=True)) == [customer_a.pk]
+    assert care_run(day=date(2026, 3, 2), now=MORNING)["queued"] == 0
+
+
+def _record_anniversary_purchases(device_create: Any, customer_a: Any, customer_b: Any, product_model: Any) -> None:
     for customer, purchased_on, serial in (
         (customer_a, date(2023, 3, 2), "ANNIV-OLD"),  # three years ago today: greeted
         (customer_b, date(2026, 3, 2), "ANNIV-NEW"),  # bought today: not an anniversary yet
@@ -118,9 +129,6 @@ def test_a_purchase_anniversary_is_greeted_from_the_second_year_on(
             serial_number=serial,
             purchased_on=purchased_on,
         )
-    assert care_run(day=date(2026, 3, 2), now=MORNING)["queued"] == 1
-    assert list(CareDelivery.objects.values_list("customer_id", flat=True)) == [customer_a.pk]
-    assert care_run(day=date(2026, 3, 2), now=MORNING)["queued"] == 0
 
 
 def test_a_leap_day_birthday_is_greeted_on_28_february_in_a_common_year(customer_a: Any, customer_b: Any) -> None:

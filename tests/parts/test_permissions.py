@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from core.choices import Role
 from parts import services
-from parts.models import Part, Reservation, StockMove, Warehouse
+from parts.models import FaultyReturn, Loaner, LoanerLoan, Part, Reservation, StockMove, Warehouse
 from tests.matrix import HIDES, NOT_FOUND, Endpoint, Fixtures, Matrix, Page
 from tests.parts.sheets import XLSX, response_bytes, sheet_text, xlsx_upload
 
@@ -70,6 +72,37 @@ def receipt_a(stocked: Any) -> Any:
     return StockMove.objects.get(warehouse=stocked, kind="receive")
 
 
+@pytest.fixture
+def loaner_a(org: Any, product_model: Any) -> Any:
+    """A spare unit (备用机) of station A, in store."""
+    return services.loaner_create(
+        acting_user=None, serial_number="LN-0001", product_model=product_model, unit=org.station_a
+    )
+
+
+@pytest.fixture
+def lent_loaner_a(loaner_a: Any, order_a: Any) -> Any:
+    due_back = timezone.localdate() + timedelta(days=3)
+    services.loaner_lend(acting_user=None, loaner=loaner_a, order=order_a, due_back=due_back)
+    return loaner_a
+
+
+@pytest.fixture
+def faulty_return_a(part: Any, stocked: Any, order_a: Any) -> Any:
+    """The faulty part expected back from a warranty (free) order of station A."""
+    from workorders.models import WorkOrder
+
+    WorkOrder.objects.filter(pk=order_a.pk).update(charge_type="free")
+    order_a.refresh_from_db()
+    services.stock_move(acting_user=None, kind="issue", part=part, warehouse=stocked, quantity=1, work_order=order_a)
+    return FaultyReturn.objects.get(work_order=order_a)
+
+
+@pytest.fixture
+def received_return_a(faulty_return_a: Any, stocked: Any) -> Any:
+    return services.faulty_return_receive(acting_user=None, record=faulty_return_a, warehouse=stocked)
+
+
 # Probes (ADR 0017): what each write changes, read before and after — a refusal leaves it.
 def moves(f: Fixtures) -> int:
     return StockMove.objects.count()
@@ -89,6 +122,18 @@ def warehouses(f: Fixtures) -> int:
 
 def reservations(f: Fixtures) -> int:
     return Reservation.objects.count()
+
+
+def loaner_status(f: Fixtures) -> str:
+    return str(Loaner.objects.get(serial_number="LN-0001").status)
+
+
+def open_loans(f: Fixtures) -> int:
+    return LoanerLoan.objects.filter(returned_at__isnull=True).count()
+
+
+def return_status(f: Fixtures) -> str:
+    return str(FaultyReturn.objects.get().status)
 
 
 def reservation_state(f: Fixtures) -> tuple[str, int]:
@@ -126,6 +171,57 @@ MATRIX = Matrix(
         Page("returns", "/parts/returns/", RETURNS_VIEW),
         Page("loaners", "/parts/loaners/", RETURNS_VIEW),
         Page("suggestions", "/parts/suggestions/", STOCK),
+        Page("loaner_history", "/parts/loaners/{loaner_a.pk}/", RETURNS_VIEW, other_unit=NOT_FOUND),
+        # The loaner and return actions answer a refusal with the list page and a message (302);
+        # a role that does not even see the record finds nothing (404); nothing changes either way.
+        Page(
+            "loaner_lend",
+            "/parts/loaners/{loaner_a.pk}/lend/",
+            MOVE,
+            method="POST",
+            body=lambda f: {"work_order": f.order_a.number, "due_back": str(timezone.localdate() + timedelta(days=3))},
+            status=302,
+            denied=302,
+            denied_for=UNSEEN,
+            other_unit=NOT_FOUND,
+            unchanged=loaner_status,
+        ),
+        Page(
+            "loaner_take_back",
+            "/parts/loaners/{lent_loaner_a.pk}/return/",
+            MOVE,
+            method="POST",
+            body={"condition": "good"},
+            status=302,
+            denied=302,
+            denied_for=UNSEEN,
+            other_unit=NOT_FOUND,
+            unchanged=open_loans,
+        ),
+        Page(
+            "return_receive",
+            "/parts/returns/{faulty_return_a.pk}/receive/",
+            MOVE,
+            method="POST",
+            body={"warehouse": "XH-01"},
+            status=302,
+            denied=302,
+            denied_for=UNSEEN,
+            other_unit=NOT_FOUND,
+            unchanged=return_status,
+        ),
+        Page(
+            "return_inspect",
+            "/parts/returns/{received_return_a.pk}/inspect/",
+            MOVE,
+            method="POST",
+            body={"result": "fault_confirmed"},
+            status=302,
+            denied=302,
+            denied_for=UNSEEN,
+            other_unit=NOT_FOUND,
+            unchanged=return_status,
+        ),
         Page(
             "part_new_post",
             "/parts/new/",
