@@ -33,6 +33,12 @@ def years(f: Fixtures) -> Any:
 
 
 @pytest.fixture
+def completed_year(calendar_day: CalendarDay) -> HolidayYear:
+    """2031's holiday list marked complete (what the page's withdraw button takes back)."""
+    return services.holiday_year_mark_complete(acting_user=None, year=2031, confirm_missing=True)
+
+
+@pytest.fixture
 def calendar_day(db: Any) -> CalendarDay:
     """A make-up working day entered by hand (what the page's remove button takes back)."""
     return services.calendar_day_set(acting_user=None, day=date(2031, 5, 10), kind="workday", name="调休上班")
@@ -104,6 +110,16 @@ MATRIX = Matrix(
             body={"confirm_missing": "on"},
             status=302,
             fixtures=("calendar_day",),  # a national entry of 2031: a list there is to mark
+            unchanged=years,
+        ),
+        Page(
+            "year_incomplete",
+            "/calendars/standard/years/2031/incomplete/",
+            MANAGERS,
+            method="POST",
+            body={},
+            status=302,
+            fixtures=("completed_year",),
             unchanged=years,
         ),
     ],
