@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from core.choices import Role
 from dispatch import services
-from dispatch.models import Appointment, DispatchPlan, Shift, TechnicianLoan, TechnicianProfile
+from dispatch.models import Appointment, Certificate, DispatchPlan, Shift, TechnicianLoan, TechnicianProfile
 from tests.matrix import ALL_ROLES, NOT_FOUND, Endpoint, Fixtures, Matrix, Page
 from workorders.models import WorkOrder
 
@@ -134,6 +134,15 @@ def profile_state(f: Fixtures) -> Any:
 
 def shifts(f: Fixtures) -> Any:
     return list(Shift.objects.filter(profile__user=f.technician).order_by("pk").values_list("weekday", "starts_at"))
+
+
+def overrides(f: Fixtures) -> Any:
+    rows = Shift.objects.filter(profile__user=f.technician, weekday__isnull=True)
+    return list(rows.values_list("date", "is_day_off"))
+
+
+def certificates(f: Fixtures) -> Any:
+    return list(Certificate.objects.filter(profile__user=f.technician).values_list("name", "number"))
 
 
 def loans(f: Fixtures) -> Any:
@@ -295,6 +304,43 @@ MATRIX = Matrix(
             status=302,
             other_unit=NOT_FOUND,
             unchanged=shifts,
+        ),
+        # The profile page's other sections: skills, a day's override (a day off), a certificate.
+        Page(
+            "technician_profile_save",
+            lambda f: reverse("dispatch:technician", args=[f.technician.pk]),
+            PROFILES,
+            method="POST",
+            body=lambda f: {
+                "section": "profile",
+                "daily_capacity": "4",
+                "service_types": ["repair"],
+                "is_active": "on",
+                "version": str(TechnicianProfile.objects.get(user=f.technician).version),
+            },
+            status=302,
+            other_unit=NOT_FOUND,
+            unchanged=profile_state,
+        ),
+        Page(
+            "technician_override",
+            lambda f: reverse("dispatch:technician", args=[f.technician.pk]),
+            PROFILES,
+            method="POST",
+            body={"section": "override", "date": DAY.isoformat(), "day_off": "on"},
+            status=302,
+            other_unit=NOT_FOUND,
+            unchanged=overrides,
+        ),
+        Page(
+            "technician_certificate",
+            lambda f: reverse("dispatch:technician", args=[f.technician.pk]),
+            PROFILES,
+            method="POST",
+            body={"section": "certificate", "name": "高压电工证", "number": "GD-2031-7", "expires_on": "2031-12-31"},
+            status=302,
+            other_unit=NOT_FOUND,
+            unchanged=certificates,
         ),
         Page(
             "my_jobs",
