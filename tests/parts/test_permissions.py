@@ -53,6 +53,16 @@ class UploadEndpoint(Endpoint):
         return json.dumps(response.json(), ensure_ascii=False)
 
 
+def price_upload(f: Any) -> dict[str, Any]:
+    return {"file": xlsx_upload([["配件编码", "单价"], ["BAT-48V", "1299.00"]]), "effective_from": "2031-03-01"}
+
+
+def price_lists(f: Fixtures) -> int:
+    from billing.models import PartPriceList
+
+    return PartPriceList.objects.count()
+
+
 def count_upload(f: Any) -> dict[str, Any]:
     return {"file": xlsx_upload(COUNT_SHEET), "reason": "盘点"}
 
@@ -166,6 +176,15 @@ MATRIX = Matrix(
             body=count_upload,
             status=302,
             unchanged=moves,
+        ),
+        Page(
+            "price_upload",
+            "/parts/import/part-prices/",
+            PRICES,
+            method="POST",
+            body=price_upload,
+            status=302,
+            unchanged=price_lists,
         ),
         Page("my_van", "/parts/my-van/", ALL),
         Page("returns", "/parts/returns/", RETURNS_VIEW),
@@ -329,6 +348,15 @@ MATRIX = Matrix(
             body=count_upload,
             denied=403,
             unchanged=moves,
+        ),
+        UploadEndpoint(
+            "import_prices",
+            "/api/v1/imports/part-prices",
+            PRICES,
+            method="POST",
+            body=price_upload,
+            denied=403,
+            unchanged=price_lists,
         ),
         UploadEndpoint(
             "import_parts",
