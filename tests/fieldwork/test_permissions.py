@@ -83,6 +83,14 @@ def _item() -> str:
     return str(ChecklistItem.objects.filter(is_active=True).order_by("pk").values_list("code", flat=True).first())
 
 
+@pytest.fixture
+def signature(signoff_order: Any, technician: Any) -> Any:
+    """The customer's signature on the signed-off job (its PNG is served to those who see the order)."""
+    return services.signature_capture(
+        order=signoff_order, acting_user=technician, image=png_data_url(), signer_name="张三丰"
+    )
+
+
 def state(f: Fixtures) -> Any:
     return WorkOrder.objects.filter(pk=f.visited_order.pk).values_list("status", "version")
 
@@ -121,6 +129,14 @@ MATRIX = Matrix(
     pages=[
         Page("my_jobs", "/field/", WORK),
         Page("job", "/field/jobs/{visited_order.pk}/", ALL_ROLES, other_unit=NOT_FOUND),
+        Page(
+            "signature_png",
+            "/field/signatures/{signature.pk}.png",
+            READ,
+            denied=404,
+            other_unit=NOT_FOUND,
+            content_type="image/png",
+        ),
         Page("qc_list", "/field/qc/", INSPECT, shows="{visited_order.number}"),
         # The parts picker (the price list in force) answers who works on orders, for orders they see.
         Page("part_search", "/field/jobs/{visited_order.pk}/parts/?part_q=x", WORK, other_unit=NOT_FOUND),
