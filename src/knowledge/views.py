@@ -277,8 +277,23 @@ def faq_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "knowledge/faq_detail.html", {"article": article, "thanks": request.GET.get("thanks")})
 
 
+# How many articles' votes a browser session remembers (one vote per article and session).
+FAQ_VOTES_REMEMBERED = 200
+
+
 @require_POST
 def faq_feedback(request: HttpRequest, pk: int) -> HttpResponse:
+    """A visitor's vote counts once per article and browser session, and an address may vote only
+    so often: the votes rank the public answers, so a script must not be able to push one up."""
+    from portal import throttle
+
     article = get_object_or_404(public_articles(), pk=pk)
-    services.article_feedback(article=article, helpful=request.POST.get("helpful") == "1", channel=FeedbackChannel.FAQ)
+    if throttle.faq_votes_exceeded(request):
+        return throttle.too_many_attempts(request, _("Too many votes from your network. Try again later."))
+    voted = [int(value) for value in request.session.get("faq_voted", []) if str(value).isdigit()]
+    if article.pk not in voted:
+        services.article_feedback(
+            article=article, helpful=request.POST.get("helpful") == "1", channel=FeedbackChannel.FAQ
+        )
+        request.session["faq_voted"] = (voted + [article.pk])[-FAQ_VOTES_REMEMBERED:]
     return redirect(reverse("faq:detail", args=[article.pk]) + "?thanks=1")

@@ -12,7 +12,8 @@ per-process memory in development and tests) over a 10-minute window:
   are refused for 15 minutes. The address limit is higher than the session one because many
   customers may share one address (NAT, a company);
 * **requests** — every request to a token page, found or not, per client address
-  (``PORTAL_REQUEST_IP_LIMIT``), and every answer sent to one survey (``SURVEY_ANSWER_LIMIT``).
+  (``PORTAL_REQUEST_IP_LIMIT``), every answer sent to one survey (``SURVEY_ANSWER_LIMIT``), and
+  every vote on the public FAQ (``FAQ_VOTE_IP_LIMIT``; one vote per article and browser session).
 
 A refusal is a 429 page in the customer's language with ``Retry-After`` (``too_many_attempts``).
 """
@@ -87,6 +88,13 @@ def token_requests_exceeded(request: HttpRequest) -> bool:
     """Count a request to a token page (survey, device label) from this address; True once the
     address sent more than ``PORTAL_REQUEST_IP_LIMIT`` in the window."""
     return _count(f"portal:token:ip:{client_ip(request)}") > _request_ip_limit()
+
+
+def faq_votes_exceeded(request: HttpRequest) -> bool:
+    """Count a vote on the public FAQ ("this helped" / "it did not") from this address; True past
+    ``FAQ_VOTE_IP_LIMIT`` in the window (the knowledge base ranks answers by these votes)."""
+    limit = int(getattr(settings, "FAQ_VOTE_IP_LIMIT", 30))
+    return _count(f"portal:faq:votes:ip:{client_ip(request)}") > limit
 
 
 def survey_answers_exceeded(token: str) -> bool:

@@ -276,3 +276,26 @@ def test_api_review_then_publish_and_a_wrong_step_is_a_conflict(api_as: Any, age
     assert _post(client, f"/api/v1/knowledge/articles/{article.pk}/explode", {}).status_code == 400
     detail = client.get(f"/api/v1/knowledge/articles/{article.pk}").json()
     assert detail["status"] == "published" and detail["version"] == 1
+
+
+def test_a_visitor_votes_once_per_article_and_a_flood_from_one_address_is_refused(
+    public_faq: Article, settings: Any
+) -> None:
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.FAQ_VOTE_IP_LIMIT = 5
+    visitor = Client()
+    for _ in range(3):  # the same browser pressing "it helped" again and again
+        assert visitor.post(f"/s/faq/{public_faq.pk}/feedback/", {"helpful": "1"}).status_code == 302
+    public_faq.refresh_from_db()
+    assert public_faq.helpful_count == 1
+
+    for _ in range(2):  # new sessions from the same address: counted until the address's limit
+        Client().post(f"/s/faq/{public_faq.pk}/feedback/", {"helpful": "1"})
+    refused = Client().post(f"/s/faq/{public_faq.pk}/feedback/", {"helpful": "1"})
+
+    public_faq.refresh_from_db()
+    assert public_faq.helpful_count == 3
+    assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
+    cache.clear()
