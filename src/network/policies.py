@@ -23,7 +23,7 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     A.TERMINATE: (frozenset({S.APPLYING, S.TRIAL, S.AUTHORISED, S.WARNED, S.SUSPENDED}), S.TERMINATED),
 }
 
-MIN_REASON = 4
+MIN_REASON = 2
 
 
 @dataclass(frozen=True)

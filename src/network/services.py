@@ -148,10 +148,10 @@ def proposal_decide(*, acting_user: Any, proposal: SuspensionProposal, accept: b
         raise TransitionNotAllowed(
             _("This proposal was already decided."), status=proposal.status, action="decide", allowed_actions=[]
         )
-    if len(reason.strip()) < 4:
+    if len(reason.strip()) < 2:
         raise ValidationError({"reason": _("Give the reason for the decision.")})
     if accept:
-        _transition(proposal.station, StationAction.SUSPEND, reason, acting_user)
+        proposal.station = _transition(proposal.station, StationAction.SUSPEND, reason, acting_user)
     proposal.status = ProposalStatus.ACCEPTED if accept else ProposalStatus.DECLINED
     proposal.decided_by, proposal.decided_at, proposal.reason = acting_user, timezone.now(), reason.strip()
     proposal.save(update_fields=["status", "decided_by", "decided_at", "reason", "updated_at"])
@@ -172,7 +172,7 @@ def support_escalate(*, acting_user: Any, order: WorkOrder, reason: str, questio
         raise ValidationError({"order": _("Only a station's order can be escalated to technical support.")})
     if reason not in SupportReason.values:
         raise ValidationError({"reason": _("Choose a reason.")})
-    if len(question.strip()) < 4:
+    if len(question.strip()) < 2:
         raise ValidationError({"question": _("Describe the question.")})
     if SupportRequest.objects.filter(order=order, status=SupportStatus.OPEN).exists():
         raise ValidationError({"order": _("This order already has an open support request.")})
@@ -204,7 +204,7 @@ def _handle(acting_user: Any, request: SupportRequest) -> SupportRequest:
 def support_answer(*, acting_user: Any, request: SupportRequest, answer: str) -> SupportRequest:
     """HQ answers remotely."""
     request = _handle(acting_user, request)
-    if len(answer.strip()) < 4:
+    if len(answer.strip()) < 2:
         raise ValidationError({"answer": _("Write the answer.")})
     request.status, request.answer = SupportStatus.ANSWERED, answer.strip()
     request.handled_by, request.handled_at = acting_user, timezone.now()
