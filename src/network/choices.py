@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 class StationStatus(models.TextChoices):
     APPLYING = "applying", _("Applying")
-    TRIAL = "trial", _("On trial")
+    TRIAL = "on_trial", _("On trial")
     AUTHORISED = "authorised", _("Authorised")
     WARNED = "warned", _("Warned")
     SUSPENDED = "suspended", _("Suspended")
@@ -42,7 +42,7 @@ class SupportStatus(models.TextChoices):
 
 
 class SupportReason(models.TextChoices):
-    DIAGNOSIS = "diagnosis", _("Cannot diagnose the fault")
+    DIAGNOSIS = "diagnosis", _("Cannot find the cause of the fault")
     REPEAT = "repeat", _("Repeat failure")
     PARTS = "parts", _("Part or procedure question")
     SOFTWARE = "software", _("Software or firmware")

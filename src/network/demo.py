@@ -76,15 +76,22 @@ def load_demo_network() -> dict[str, int]:
             acting_user=director, station=binjiang, action="warn", reason="本月两起客户投诉，旧件返还超期，书面警告"
         )
     created["station warnings"] = StationWarning.objects.count()
-    station_user = _user("station")
     qc = _user("qc")
-    if station_user is not None and qc is not None:
-        from workorders.models import WorkOrder
+    from workorders.models import WorkOrder
 
-        order = WorkOrder.objects.filter(unit__code="HZ-XH").order_by("-created_at").first()
-        if order is not None:
+    # 西湖 (HZ-XH) first where it has orders, else another station's latest order
+    station_orders = WorkOrder.objects.filter(unit__kind=UnitKind.STATION).order_by("-created_at")
+    order = station_orders.filter(unit__code="HZ-XH").first() or station_orders.first()
+    if qc is not None and order is not None:
+        escalating = (
+            get_user_model()
+            .objects.filter(is_active=True, profile__unit=order.unit, groups__name="station")
+            .order_by("pk")
+            .first()
+        ) or _user("admin")
+        if escalating is not None:
             support = support_escalate(
-                acting_user=station_user,
+                acting_user=escalating,
                 order=order,
                 reason="diagnosis",
                 question="更换主板后仍间歇性卡钞，传感器自检正常，请总部指导排查方向。",

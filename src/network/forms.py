@@ -23,7 +23,7 @@ class StationForm(BootstrapMixin, forms.Form):
     licence_number = forms.CharField(label=_("licence number"), max_length=64, required=False)
     licence_expires_on = forms.DateField(label=_("licence expires on"), required=False, widget=DATE)
     product_lines = forms.ModelMultipleChoiceField(
-        label=_("authorised product lines"), queryset=ProductCategory.objects.all(), required=False
+        label=_("licensed product lines"), queryset=ProductCategory.objects.all(), required=False
     )
     equipment = forms.CharField(label=_("equipment"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     contact_name = forms.CharField(label=_("contact person"), max_length=64, required=False)

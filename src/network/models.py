@@ -37,7 +37,7 @@ class StationProfile(BaseModel):
     licence_number = models.CharField(_("licence number"), max_length=64, blank=True)
     licence_expires_on = models.DateField(_("licence expires on"), null=True, blank=True)
     product_lines = models.ManyToManyField(
-        ProductCategory, verbose_name=_("authorised product lines"), blank=True, related_name="+"
+        ProductCategory, verbose_name=_("licensed product lines"), blank=True, related_name="+"
     )
     equipment = models.TextField(_("equipment"), blank=True)
     contact_name = models.CharField(_("contact person"), max_length=64, blank=True)

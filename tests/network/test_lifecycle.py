@@ -20,16 +20,16 @@ pytestmark = pytest.mark.django_db
 def test_every_status_but_terminated_has_a_way_out() -> None:
     for status in StationStatus.values:
         assert bool(allowed_actions(status)) == (status != StationStatus.TERMINATED)
-    assert TRANSITIONS["start_trial"] == (frozenset({"applying"}), "trial")
+    assert TRANSITIONS["start_trial"] == (frozenset({"applying"}), "on_trial")
 
 
 def test_decision_names_every_reason() -> None:
     ok = transition_decision(status="applying", action="start_trial", reason="资料齐全", may_transition=True)
-    assert ok.allowed and ok.to_status == "trial" and ok.reasons == []
+    assert ok.allowed and ok.to_status == "on_trial" and ok.reasons == []
     refused = transition_decision(status="applying", action="suspend", reason="", may_transition=False)
     assert not refused.allowed
     assert len(refused.reasons) == 3  # permission, not from applying, no reason
-    unknown = transition_decision(status="trial", action="promote", reason="xxxx", may_transition=True)
+    unknown = transition_decision(status="on_trial", action="promote", reason="xxxx", may_transition=True)
     assert not unknown.allowed and "promote" in unknown.reasons[0]
 
 
@@ -40,7 +40,7 @@ def test_lifecycle_records_who_why_when(org: Any, director: Any) -> None:
     station = station_transition(acting_user=director, station=station, action="authorise", reason="试运行三个月合格")
     assert station.status == StationStatus.AUTHORISED
     events = list(StationEvent.objects.filter(station=station).order_by("at", "id"))
-    assert [(e.from_status, e.to_status) for e in events] == [("", "applying"), ("applying", "trial"), ("trial", "authorised")]
+    assert [(e.from_status, e.to_status) for e in events] == [("", "applying"), ("applying", "on_trial"), ("on_trial", "authorised")]
     assert events[-1].by == director and events[-1].reason == "试运行三个月合格"
     with pytest.raises(TransitionNotAllowed) as refused:
         station_transition(acting_user=director, station=station, action="start_trial", reason="再来一次")
