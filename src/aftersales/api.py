@@ -53,7 +53,7 @@ def _add_app_routers() -> None:
 
     # Apps above the foundation declare their own (prefix, router) pairs in ``<app>.api.ROUTERS``.
     apps = ("workcalendar", "policies", "notify", "parts", "billing", "claims", "sla", "dispatch", "fieldwork")
-    for app in (*apps, "followup", "maintenance", "campaigns", "training", "knowledge", "kpis"):
+    for app in (*apps, "followup", "maintenance", "campaigns", "training", "knowledge", "kpis", "network"):
         for prefix, router in import_module(f"{app}.api").ROUTERS:
             api.add_router(prefix, router)
 

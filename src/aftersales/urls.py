@@ -36,6 +36,7 @@ urlpatterns = [
     path("training/", include("training.urls")),  # training records (issue 14)
     path("knowledge/", include("knowledge.urls")),  # knowledge (issue 15)
     path("kpis/", include("kpis.urls")),  # kpis (issue 16)
+    path("network/", include("network.urls")),  # the service network (issue 12)
     path("", include("core.urls")),
 ]
 

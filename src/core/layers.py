@@ -27,6 +27,7 @@ DOMAIN_ORDER: tuple[str, ...] = (
     "training",  # training records (客户培训登记表) and the trainings contracts promise
     "knowledge",  # fault cases and FAQ (知识库): search through core.search, suggestions on orders
     "kpis",  # KPIs and dashboards (issue 16): read every app's records, write only repair times
+    "network",  # the service network (issue 12): station records, lifecycle, scorecards, technical support
     "demo",  # demo data, on top of them all
     "aftersales",  # the project: settings, URLs and the API composed of every app's router
 )

@@ -369,6 +369,7 @@ class DemoBuilder:
         self.timed("campaigns and training", self.write_campaigns_and_training)
         self.timed("knowledge", self.write_knowledge)
         self.timed("KPIs", self.write_kpis)
+        self.timed("service network", self.write_network)
         self.timed("field operations", self.write_desk_work)
 
     def write_parts(self) -> None:
@@ -408,6 +409,12 @@ class DemoBuilder:
         from kpis.demo import load_demo_kpis
 
         self.counts.update({f"KPIs: {key}": value for key, value in load_demo_kpis().items()})
+
+    def write_network(self) -> None:
+        """Station records in different lifecycle states, station scorecards, a support request."""
+        from network.demo import load_demo_network
+
+        self.counts.update({f"network: {key}": value for key, value in load_demo_network().items()})
 
     # -- organisation and staff --
 

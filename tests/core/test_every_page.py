@@ -361,6 +361,15 @@ PARAMETERS: dict[str, Callable[[], list[dict[str, Any]]]] = {
     "knowledge:image": _order_and("knowledge.ArticleImage", "image_pk", "article_id"),
     "knowledge:image_add": _first("knowledge.ArticleImage", attr="article_id"),
     "faq:feedback": _first("knowledge.Article", status="published", audience="public"),
+    "network:station": _all("network.StationProfile"),
+    "network:station_edit": _first("network.StationProfile"),
+    "network:station_transition": _first("network.StationProfile"),
+    "network:station_scorecards": _first("network.StationScorecard", attr="station_id"),
+    "network:proposal_decide": _first("network.SuspensionProposal"),
+    "network:support_detail": _all("network.SupportRequest"),
+    "network:support_answer": _first("network.SupportRequest"),
+    "network:support_team": _first("network.SupportRequest"),
+    "network:escalate": _first("workorders.WorkOrder", key="order_pk", unit__kind="station"),
 }
 
 

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "training",  # training records (issue 14)
     "knowledge",  # knowledge base (issue 15): above followup, below demo
     "kpis",  # KPIs and dashboards (issue 16)
+    "network",  # the service network (issue 12): stations, lifecycle, scorecards, support
     "demo",
 ]
 
