@@ -5,7 +5,7 @@ detail goes through the app's selectors: a station sees only itself."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,6 +18,18 @@ from pydantic import Field
 
 from catalog.models import ProductCategory
 from core.api import ERROR_RESPONSES, PageQuery, idempotent_create, local_iso, paginate, person_ref
+from core.api_schemas import (
+    Date,
+    DateText,
+    DateTime,
+    DateTimeText,
+    Id,
+    IdCodeName,
+    IdName,
+    IdNumber,
+    PersonRef,
+    StrictIn,
+)
 from core.models import OrgUnit
 from core.scoping import unit_ids_visible_to
 from network import services
@@ -35,8 +47,111 @@ from network.selectors import (
 from workorders.selectors import workorders_visible_to
 
 router = Router(tags=["network"])
-OK = {200: dict[str, Any], **ERROR_RESPONSES}
-CREATED = {201: dict[str, Any], **ERROR_RESPONSES}
+
+
+class CoverageRegionOut(Schema):
+    adcode_prefix: str
+    name: str
+
+
+class StationEventOut(Schema):
+    action: str
+    from_status: str
+    to_status: str
+    reason: str
+    by: PersonRef | None
+    at: DateTimeText | None
+
+
+class StationOut(Schema):
+    id: int
+    unit: IdCodeName
+    status: str
+    status_label: str
+    legal_entity: str
+    licence_number: str
+    licence_expires_on: DateText | None
+    product_lines: list[IdName]
+    contract_start: DateText | None
+    contract_end: DateText | None
+    version: int
+
+
+class StationDetailOut(StationOut):
+    equipment: str
+    contact_name: str
+    contact_phone: str
+    contact_email: str
+    contract_terms: str
+    coverage_regions: list[CoverageRegionOut]
+    allowed_actions: list[str]
+    history: list[StationEventOut]
+
+
+class StationListOut(Schema):
+    items: list[StationOut]
+    count: int
+
+
+class FigureValueOut(Schema):
+    value: str | None = None
+    numerator: int | str | None = None
+    denominator: int | str | None = None
+
+
+class FigureOut(Schema):
+    code: str
+    label: str
+
+
+class ScorecardOut(Schema):
+    station: IdCodeName
+    month: str = Field(description="YYYY-MM")
+    figures: dict[str, FigureValueOut]
+    computed_at: DateTimeText | None
+
+
+class ScorecardHistoryOut(Schema):
+    figures: list[FigureOut]
+    items: list[ScorecardOut]
+
+
+class LeagueRowOut(ScorecardOut):
+    rank: int
+    value: str
+
+
+class LeagueOut(Schema):
+    month: str
+    sort: str
+    items: list[LeagueRowOut]
+
+
+class DecisionOut(Schema):
+    id: int
+    status: str
+    station_status: str
+
+
+class SupportOut(Schema):
+    id: int
+    station: IdName
+    work_order: IdNumber
+    reason: str
+    question: str
+    status: str
+    answer: str
+    team: str
+    team_visit_at: DateTimeText | None
+    created_by: PersonRef | None
+    created_at: DateTimeText | None
+    handled_by: PersonRef | None
+    handled_at: DateTimeText | None
+
+
+class SupportListOut(Schema):
+    items: list[SupportOut]
+    count: int
 
 
 def station_out(station: StationProfile, *, detail: bool = False, user: Any = None) -> dict[str, Any]:
@@ -61,14 +176,15 @@ def station_out(station: StationProfile, *, detail: bool = False, user: Any = No
             contact_email=station.contact_email,
             contract_terms=station.contract_terms,
             coverage_regions=[
-                {"adcode_prefix": r.adcode_prefix, "name": r.name} for r in station.unit.regions.order_by("adcode_prefix")
+                {"adcode_prefix": r.adcode_prefix, "name": r.name}
+                for r in station.unit.regions.order_by("adcode_prefix")
             ],
             allowed_actions=allowed_actions(station.status),
             history=[
                 {
                     "action": e.action,
-                    "from": e.from_status,
-                    "to": e.to_status,
+                    "from_status": e.from_status,
+                    "to_status": e.to_status,
                     "reason": e.reason,
                     "by": person_ref(e.by),
                     "at": local_iso(e.at),
@@ -89,7 +205,7 @@ class StationFilters(PageQuery):
     product_line: int | None = Field(default=None, description="Product category id")
 
 
-@router.get("/stations", response=OK, summary="List station records (scoped)")
+@router.get("/stations", response={200: StationListOut, **ERROR_RESPONSES}, summary="List station records (scoped)")
 def list_stations(request: HttpRequest, filters: Query[StationFilters]) -> Any:
     stations = stations_visible_to(request.user).prefetch_related("product_lines")
     if filters.status:
@@ -100,44 +216,50 @@ def list_stations(request: HttpRequest, filters: Query[StationFilters]) -> Any:
         stations = stations.filter(unit__regions__adcode_prefix__startswith=filters.region[:6]).distinct()
     if filters.product_line:
         stations = stations.filter(product_lines=filters.product_line)
-    return paginate(stations.order_by("unit__code"), page=filters.page, page_size=filters.page_size, serialize=station_out)
+    return paginate(
+        stations.order_by("unit__code"), page=filters.page, page_size=filters.page_size, serialize=station_out
+    )
 
 
-@router.get("/stations/{pk}", response=OK, summary="A station record with its lifecycle history")
+@router.get(
+    "/stations/{pk}",
+    response={200: StationDetailOut, **ERROR_RESPONSES},
+    summary="A station record with its lifecycle history",
+)
 def get_station(request: HttpRequest, pk: int) -> Any:
     return station_out(_station(request, pk), detail=True, user=request.user)
 
 
-class StationIn(Schema):
+class StationIn(StrictIn):
     legal_entity: str = Field(max_length=200)
     licence_number: str = Field("", max_length=64)
-    licence_expires_on: date | None = None
-    product_lines: list[int] = []
+    licence_expires_on: Date | None = None
+    product_lines: list[Id] = []
     equipment: str = Field("", max_length=5000)
     contact_name: str = Field("", max_length=64)
     contact_phone: str = Field("", max_length=32)
     contact_email: str = Field("", max_length=254)
-    contract_start: date | None = None
-    contract_end: date | None = None
+    contract_start: Date | None = None
+    contract_end: Date | None = None
     contract_terms: str = Field("", max_length=20000)
 
 
 class StationCreateIn(StationIn):
-    unit: int
+    unit: Id
 
 
-class StationPatchIn(Schema):
+class StationPatchIn(StrictIn):
     version: int
     legal_entity: str | None = Field(None, max_length=200)
     licence_number: str | None = Field(None, max_length=64)
-    licence_expires_on: date | None = None
-    product_lines: list[int] | None = None
+    licence_expires_on: Date | None = None
+    product_lines: list[Id] | None = None
     equipment: str | None = Field(None, max_length=5000)
     contact_name: str | None = Field(None, max_length=64)
     contact_phone: str | None = Field(None, max_length=32)
     contact_email: str | None = Field(None, max_length=254)
-    contract_start: date | None = None
-    contract_end: date | None = None
+    contract_start: Date | None = None
+    contract_end: Date | None = None
     contract_terms: str | None = Field(None, max_length=20000)
 
 
@@ -148,7 +270,11 @@ def _categories(ids: list[int]) -> list[ProductCategory]:
     return found
 
 
-@router.post("/stations", response=CREATED, summary="Create a station record (status applying)")
+@router.post(
+    "/stations",
+    response={201: StationDetailOut, **ERROR_RESPONSES},
+    summary="Create a station record (status applying)",
+)
 def create_station(request: HttpRequest, payload: StationCreateIn) -> Any:
     if not request.user.has_perm("network.add_stationprofile"):
         raise PermissionDenied(_("You may not add station records."))
@@ -168,7 +294,11 @@ def create_station(request: HttpRequest, payload: StationCreateIn) -> Any:
     return idempotent_create(request, "network.stations", create)
 
 
-@router.patch("/stations/{pk}", response=OK, summary="Change a station record (send its version)")
+@router.patch(
+    "/stations/{pk}",
+    response={200: StationDetailOut, **ERROR_RESPONSES},
+    summary="Change a station record (send its version)",
+)
 def update_station(request: HttpRequest, pk: int, payload: StationPatchIn) -> Any:
     station = _station(request, pk)
     data = payload.dict(exclude_unset=True)
@@ -179,17 +309,24 @@ def update_station(request: HttpRequest, pk: int, payload: StationPatchIn) -> An
         station=station,
         version=version,
         product_lines=None if lines is None else _categories(lines),
-        **{k: ("" if v is None and k not in {"licence_expires_on", "contract_start", "contract_end"} else v) for k, v in data.items()},
+        **{
+            k: ("" if v is None and k not in {"licence_expires_on", "contract_start", "contract_end"} else v)
+            for k, v in data.items()
+        },
     )
     return station_out(_station(request, pk), detail=True, user=request.user)
 
 
-class TransitionIn(Schema):
+class TransitionIn(StrictIn):
     action: str = Field(max_length=32)
     reason: str = Field(max_length=2000)
 
 
-@router.post("/stations/{pk}/transition", response=OK, summary="Move a station along its lifecycle")
+@router.post(
+    "/stations/{pk}/transition",
+    response={200: StationDetailOut, **ERROR_RESPONSES},
+    summary="Move a station along its lifecycle",
+)
 def transition_station(request: HttpRequest, pk: int, payload: TransitionIn) -> Any:
     station = _station(request, pk)
     services.station_transition(acting_user=request.user, station=station, action=payload.action, reason=payload.reason)
@@ -205,10 +342,9 @@ def card_out(card: StationScorecard) -> dict[str, Any]:
     }
 
 
-def _parse_month(raw: str | None, *, required: bool = True) -> date | None:
+def _parse_month(raw: str | None) -> date | None:
+    """A month that is over, from YYYY-MM; None when none was given."""
     if not raw:
-        if required:
-            raise ValidationError({"month": _("Give the month as YYYY-MM.")})
         return None
     try:
         year, month = (int(part) for part in raw.split("-"))
@@ -218,15 +354,26 @@ def _parse_month(raw: str | None, *, required: bool = True) -> date | None:
     return check_month_over(first, timezone.localdate())
 
 
+def _required_month(raw: str | None) -> date:
+    month = _parse_month(raw)
+    if month is None:
+        raise ValidationError({"month": _("Give the month as YYYY-MM.")})
+    return month
+
+
 class MonthQuery(Schema):
     month: str | None = Field(default=None, description="YYYY-MM (a month that is over)")
 
 
-@router.get("/stations/{pk}/scorecards", response=OK, summary="A station's scorecards (one month or the history)")
+@router.get(
+    "/stations/{pk}/scorecards",
+    response={200: ScorecardHistoryOut, **ERROR_RESPONSES},
+    summary="A station's scorecards (one month or the history)",
+)
 def station_scorecards(request: HttpRequest, pk: int, query: Query[MonthQuery]) -> Any:
     station = _station(request, pk)
     cards = scorecards_visible_to(request.user).filter(station=station).order_by("-month")
-    month = _parse_month(query.month, required=False)
+    month = _parse_month(query.month)
     if month is not None:
         cards = cards.filter(month=month)
     return {
@@ -241,11 +388,15 @@ class LeagueQuery(Schema):
     dir: str = Field(default="desc", description="asc or desc")
 
 
-@router.get("/scorecards/league", response=OK, summary="The league table of a month (HQ; a station sees its own row)")
+@router.get(
+    "/scorecards/league",
+    response={200: LeagueOut, **ERROR_RESPONSES},
+    summary="The league table of a month (HQ; a station sees its own row)",
+)
 def league(request: HttpRequest, query: Query[LeagueQuery]) -> Any:
     if not request.user.has_perm("network.view_stationscorecard"):
         raise PermissionDenied(_("You may not view station scorecards."))
-    month = _parse_month(query.month)
+    month = _required_month(query.month)
     codes = [f.code for f in figures()]
     if query.sort not in codes:
         raise ValidationError({"sort": _("Unknown figure “%(figure)s”.") % {"figure": query.sort}})
@@ -255,16 +406,22 @@ def league(request: HttpRequest, query: Query[LeagueQuery]) -> Any:
     return {
         "month": query.month,
         "sort": query.sort,
-        "items": [dict(card_out(card), rank=i + 1, value=str(value_of(card, query.sort))) for i, card in enumerate(cards)],
+        "items": [
+            dict(card_out(card), rank=i + 1, value=str(value_of(card, query.sort))) for i, card in enumerate(cards)
+        ],
     }
 
 
-class DecisionIn(Schema):
+class DecisionIn(StrictIn):
     accept: bool
     reason: str = Field(max_length=2000)
 
 
-@router.post("/suspension-proposals/{pk}/decide", response=OK, summary="The director accepts or declines a suspension")
+@router.post(
+    "/suspension-proposals/{pk}/decide",
+    response={200: DecisionOut, **ERROR_RESPONSES},
+    summary="The director accepts or declines a suspension",
+)
 def decide(request: HttpRequest, pk: int, payload: DecisionIn) -> Any:
     proposal = get_object_or_404(proposals_visible_to(request.user), pk=pk)
     proposal = services.proposal_decide(
@@ -295,28 +452,40 @@ class SupportFilters(PageQuery):
     status: str | None = None
 
 
-@router.get("/support-requests", response=OK, summary="Technical-support requests (scoped)")
+@router.get(
+    "/support-requests",
+    response={200: SupportListOut, **ERROR_RESPONSES},
+    summary="Technical-support requests (scoped)",
+)
 def list_support(request: HttpRequest, filters: Query[SupportFilters]) -> Any:
     requests = support_visible_to(request.user)
     if filters.status:
         if filters.status not in SupportStatus.values:
             raise ValidationError({"status": _("Unknown status “%(status)s”.") % {"status": filters.status}})
         requests = requests.filter(status=filters.status)
-    return paginate(requests.order_by("-created_at"), page=filters.page, page_size=filters.page_size, serialize=support_out)
+    return paginate(
+        requests.order_by("-created_at"), page=filters.page, page_size=filters.page_size, serialize=support_out
+    )
 
 
-@router.get("/support-requests/{pk}", response=OK, summary="A technical-support request")
+@router.get(
+    "/support-requests/{pk}", response={200: SupportOut, **ERROR_RESPONSES}, summary="A technical-support request"
+)
 def get_support(request: HttpRequest, pk: int) -> Any:
     return support_out(get_object_or_404(support_visible_to(request.user), pk=pk))
 
 
-class EscalateIn(Schema):
-    work_order: int
+class EscalateIn(StrictIn):
+    work_order: Id
     reason: str = Field(max_length=16)
     question: str = Field(max_length=5000)
 
 
-@router.post("/support-requests", response=CREATED, summary="Escalate a work order to HQ technical support")
+@router.post(
+    "/support-requests",
+    response={201: SupportOut, **ERROR_RESPONSES},
+    summary="Escalate a work order to HQ technical support",
+)
 def escalate(request: HttpRequest, payload: EscalateIn) -> Any:
     if not request.user.has_perm("network.add_supportrequest"):
         raise PermissionDenied(_("You may not escalate orders to technical support."))
@@ -333,23 +502,29 @@ def escalate(request: HttpRequest, payload: EscalateIn) -> Any:
     return idempotent_create(request, "network.support", create)
 
 
-class AnswerIn(Schema):
+class AnswerIn(StrictIn):
     answer: str = Field(max_length=5000)
 
 
-@router.post("/support-requests/{pk}/answer", response=OK, summary="Answer a support request remotely")
+@router.post(
+    "/support-requests/{pk}/answer",
+    response={200: SupportOut, **ERROR_RESPONSES},
+    summary="Answer a support request remotely",
+)
 def answer(request: HttpRequest, pk: int, payload: AnswerIn) -> Any:
     support = get_object_or_404(support_visible_to(request.user), pk=pk)
     return support_out(services.support_answer(acting_user=request.user, request=support, answer=payload.answer))
 
 
-class TeamIn(Schema):
+class TeamIn(StrictIn):
     team: str = Field(max_length=200)
-    visit_at: datetime
+    visit_at: DateTime
     note: str = Field("", max_length=2000)
 
 
-@router.post("/support-requests/{pk}/send-team", response=OK, summary="Send a team to the site")
+@router.post(
+    "/support-requests/{pk}/send-team", response={200: SupportOut, **ERROR_RESPONSES}, summary="Send a team to the site"
+)
 def send_team(request: HttpRequest, pk: int, payload: TeamIn) -> Any:
     support = get_object_or_404(support_visible_to(request.user), pk=pk)
     visit_at = payload.visit_at if timezone.is_aware(payload.visit_at) else timezone.make_aware(payload.visit_at)

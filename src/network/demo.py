@@ -68,7 +68,9 @@ def load_demo_network() -> dict[str, int]:
         created["station records"] += 1
     last = previous_month(today)
     for back in (2, 1, 0):
-        created["station scorecards"] += station_scorecards_compute(month=_months_back(last, back), today=today)["written"]
+        created["station scorecards"] += station_scorecards_compute(month=_months_back(last, back), today=today)[
+            "written"
+        ]
     binjiang = StationProfile.objects.filter(unit__code="HZ-BJ").first()
     if binjiang is not None and not StationWarning.objects.filter(station=binjiang).exists():
         binjiang.refresh_from_db()

@@ -31,7 +31,9 @@ class StationForm(BootstrapMixin, forms.Form):
     contact_email = forms.EmailField(label=_("contact e-mail"), required=False)
     contract_start = forms.DateField(label=_("contract from"), required=False, widget=DATE)
     contract_end = forms.DateField(label=_("contract until"), required=False, widget=DATE)
-    contract_terms = forms.CharField(label=_("contract terms"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    contract_terms = forms.CharField(
+        label=_("contract terms"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, editing: bool = False, **kwargs: Any) -> None:
@@ -71,7 +73,9 @@ class AnswerForm(BootstrapMixin, forms.Form):
 
 class TeamForm(BootstrapMixin, forms.Form):
     team = forms.CharField(label=_("team"), max_length=200)
-    visit_at = forms.DateTimeField(label=_("team on site at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    visit_at = forms.DateTimeField(
+        label=_("team on site at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
     note = forms.CharField(label=_("note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 

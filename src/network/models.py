@@ -69,13 +69,18 @@ class StationEvent(models.Model):
     from_status = models.CharField(_("from"), max_length=16, choices=StationStatus.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=16, choices=StationStatus.choices)
     reason = models.TextField(_("reason"))
-    by = models.ForeignKey(USER, verbose_name=_("by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    by = models.ForeignKey(
+        USER, verbose_name=_("by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     at = models.DateTimeField(_("at"), db_index=True)
 
     class Meta:
         verbose_name = _("station lifecycle event")
         verbose_name_plural = _("station lifecycle events")
         ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.station_id} {self.from_status} → {self.to_status}"
 
 
 class ScoreThreshold(BaseModel):
@@ -98,7 +103,9 @@ class ScoreThreshold(BaseModel):
 
 
 class StationScorecard(BaseModel):
-    station = models.ForeignKey(StationProfile, verbose_name=_("station"), on_delete=models.CASCADE, related_name="scorecards")
+    station = models.ForeignKey(
+        StationProfile, verbose_name=_("station"), on_delete=models.CASCADE, related_name="scorecards"
+    )
     month = models.DateField(_("month"), db_index=True)  # the first day
     figures: Any = models.JSONField(_("figures"), default=dict)  # code -> {"value", "numerator", "denominator"}
     computed_at = models.DateTimeField(_("computed at"))
@@ -113,7 +120,9 @@ class StationScorecard(BaseModel):
 class StationWarning(BaseModel):
     """A month whose scorecard broke one or more thresholds (at most one warning per month)."""
 
-    station = models.ForeignKey(StationProfile, verbose_name=_("station"), on_delete=models.CASCADE, related_name="warnings")
+    station = models.ForeignKey(
+        StationProfile, verbose_name=_("station"), on_delete=models.CASCADE, related_name="warnings"
+    )
     month = models.DateField(_("month"))
     scorecard = models.ForeignKey(StationScorecard, on_delete=models.CASCADE, related_name="warnings")
     breaches: Any = models.JSONField(_("breaches"), default=list)  # [{"figure", "value", "limit", "direction"}]
@@ -126,7 +135,9 @@ class StationWarning(BaseModel):
 
 
 class SuspensionProposal(BaseModel):
-    station = models.ForeignKey(StationProfile, verbose_name=_("station"), on_delete=models.CASCADE, related_name="proposals")
+    station = models.ForeignKey(
+        StationProfile, verbose_name=_("station"), on_delete=models.CASCADE, related_name="proposals"
+    )
     warnings = models.ManyToManyField(StationWarning, verbose_name=_("warnings"), related_name="+")
     status = models.CharField(_("status"), max_length=10, choices=ProposalStatus.choices, default=ProposalStatus.OPEN)
     decided_by = models.ForeignKey(

@@ -150,7 +150,10 @@ def check_month_over(month: date, today: date) -> date:
     first = month.replace(day=1)
     if month_period(first).end >= today:
         raise ValidationError(
-            {"month": _("The month %(month)s is not over yet: its scorecard cannot be computed.") % {"month": first.strftime("%Y-%m")}}
+            {
+                "month": _("The month %(month)s is not over yet: its scorecard cannot be computed.")
+                % {"month": first.strftime("%Y-%m")}
+            }
         )
     return first
 

@@ -111,7 +111,9 @@ def station_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "trainings": trainings,
             "may_record_training": user.has_perm("training.add_trainingrecord"),
             "cards": scorecards_visible_to(user).filter(station=station)[:6],
-            "warnings": station.warnings.order_by("-month")[:12] if user.has_perm("network.view_stationwarning") else [],
+            "warnings": station.warnings.order_by("-month")[:12]
+            if user.has_perm("network.view_stationwarning")
+            else [],
             "proposals": proposals_visible_to(user).filter(station=station)[:5],
             "support": support_visible_to(user).filter(station=station.unit)[:10],
             "actions": [(a, StationAction(a).label) for a in allowed_actions(station.status)],
@@ -199,7 +201,9 @@ def station_scorecards(request: HttpRequest, pk: int) -> HttpResponse:
     cards = list(scorecards_visible_to(request.user).filter(station=station).order_by("-month")[:24])
     month = _month(request.GET.get("month"), cards[0].month if cards else previous_month(timezone.localdate()))
     card = next((c for c in cards if c.month == month), None)
-    rows = [(f, value_of(card, f.code) if card else None, (card.figures.get(f.code) if card else None)) for f in figures()]
+    rows = [
+        (f, value_of(card, f.code) if card else None, (card.figures.get(f.code) if card else None)) for f in figures()
+    ]
     history = [(c, [value_of(c, f.code) for f in figures()]) for c in cards]
     return render(
         request,

@@ -11,7 +11,13 @@ import pytest
 from network.choices import StationStatus
 from network.models import StationProfile
 from network.services import station_create
-from tests.kpis.conftest import SH, clock, flow, people  # noqa: F401  (fixtures)
+from tests.kpis import conftest as kpis_fixtures
+from tests.kpis.conftest import SH
+
+# the KPI tests' fixtures, shared here
+clock = kpis_fixtures.clock
+flow = kpis_fixtures.flow
+people = kpis_fixtures.people
 
 
 @pytest.fixture

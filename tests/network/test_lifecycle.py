@@ -40,7 +40,11 @@ def test_lifecycle_records_who_why_when(org: Any, director: Any) -> None:
     station = station_transition(acting_user=director, station=station, action="authorise", reason="试运行三个月合格")
     assert station.status == StationStatus.AUTHORISED
     events = list(StationEvent.objects.filter(station=station).order_by("at", "id"))
-    assert [(e.from_status, e.to_status) for e in events] == [("", "applying"), ("applying", "on_trial"), ("on_trial", "authorised")]
+    assert [(e.from_status, e.to_status) for e in events] == [
+        ("", "applying"),
+        ("applying", "on_trial"),
+        ("on_trial", "authorised"),
+    ]
     assert events[-1].by == director and events[-1].reason == "试运行三个月合格"
     with pytest.raises(TransitionNotAllowed) as refused:
         station_transition(acting_user=director, station=station, action="start_trial", reason="再来一次")
@@ -123,7 +127,9 @@ def test_declining_keeps_the_status(station_a: Any, director: Any) -> None:
 def test_update_needs_the_current_version(station_a: Any, director: Any, api_as: Any) -> None:
     client = api_as(director)
     url = f"/api/v1/network/stations/{station_a.pk}"
-    ok = client.patch(url, {"version": station_a.version, "licence_number": "ZJ-2026-001"}, content_type="application/json")
+    ok = client.patch(
+        url, {"version": station_a.version, "licence_number": "ZJ-2026-001"}, content_type="application/json"
+    )
     assert ok.status_code == 200 and ok.json()["licence_number"] == "ZJ-2026-001"
     stale = client.patch(url, {"version": station_a.version, "equipment": "示波器"}, content_type="application/json")
     assert stale.status_code == 409 and stale.json()["code"] == "stale_version"

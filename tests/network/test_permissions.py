@@ -51,8 +51,12 @@ def _status(f: Any) -> str:
 MATRIX = Matrix(
     pages=[
         Page("stations", "/network/stations/", VIEW, other_unit=HIDES, shows="{station_a.legal_entity}"),
-        Page("station", "/network/stations/{station_a.pk}/", VIEW, other_unit=NOT_FOUND, shows="{station_a.legal_entity}"),
-        Page("station_scorecards", "/network/stations/{scorecard_a.station.pk}/scorecards/", SCORES, other_unit=NOT_FOUND),
+        Page(
+            "station", "/network/stations/{station_a.pk}/", VIEW, other_unit=NOT_FOUND, shows="{station_a.legal_entity}"
+        ),
+        Page(
+            "station_scorecards", "/network/stations/{scorecard_a.station.pk}/scorecards/", SCORES, other_unit=NOT_FOUND
+        ),
         Page("league", "/network/league/", SCORES, other_unit=HIDES, shows="{scorecard_a.station.unit.name}"),
         Page("support", "/network/support/", SUPPORT, other_unit=HIDES, shows="{support_a.order.number}"),
         Page("support_detail", "/network/support/{support_a.pk}/", SUPPORT, other_unit=NOT_FOUND),
@@ -99,7 +103,12 @@ MATRIX = Matrix(
             shows="{scorecard_a.station.unit.code}",
         ),
         Endpoint(
-            "support", "/api/v1/network/support-requests", SUPPORT, denied=200, other_unit=HIDES, shows="{support_a.order.number}"
+            "support",
+            "/api/v1/network/support-requests",
+            SUPPORT,
+            denied=200,
+            other_unit=HIDES,
+            shows="{support_a.order.number}",
         ),
         Endpoint(
             "escalate",

@@ -77,7 +77,9 @@ def test_warnings_older_than_twelve_months_do_not_count(station_a: Any) -> None:
 
 
 def test_registered_figure_appears(station_a: Any) -> None:
-    register_scorecard_figure("fraud_flags", "Fraud flags", lambda station, period: {"value": Decimal(2), "numerator": 2, "denominator": None})
+    register_scorecard_figure(
+        "fraud_flags", "Fraud flags", lambda station, period: {"value": Decimal(2), "numerator": 2, "denominator": None}
+    )
     try:
         station_scorecards_compute(month=date(2026, 3, 1), today=APRIL)
         card = StationScorecard.objects.get(station=station_a)
