@@ -321,6 +321,13 @@ class RateLimitedOut(ErrorOut):
     code: Literal[ErrorCode.RATE_LIMITED] = Field(json_schema_extra={"enum": [ErrorCode.RATE_LIMITED.value]})  # type: ignore[assignment]
 
 
+class ServerErrorOut(ErrorOut):
+    """500: an error of the server (``server_error``, a fault to report); 503: the database cannot
+    be reached for a moment (``service_unavailable``) — try again after ``Retry-After`` seconds."""
+
+    code: Literal[ErrorCode.SERVER_ERROR, ErrorCode.SERVICE_UNAVAILABLE]  # type: ignore[assignment]
+
+
 #: The error answers every endpoint may give, for its ``response=`` declaration.
 ERROR_RESPONSES: dict[int, Any] = {
     400: BadRequestOut,
@@ -329,4 +336,6 @@ ERROR_RESPONSES: dict[int, Any] = {
     404: NotFoundOut,
     409: ConflictOut,
     422: InvalidInputOut,
+    500: ServerErrorOut,
+    503: ServerErrorOut,
 }

@@ -127,7 +127,7 @@ class LeagueOut(Schema):
     items: list[LeagueRowOut]
 
 
-class DecisionOut(Schema):
+class SuspensionDecisionOut(Schema):
     id: int
     status: str
     station_status: str
@@ -317,7 +317,7 @@ def update_station(request: HttpRequest, pk: int, payload: StationPatchIn) -> An
     return station_out(_station(request, pk), detail=True, user=request.user)
 
 
-class TransitionIn(StrictIn):
+class StationTransitionIn(StrictIn):
     action: str = Field(max_length=32)
     reason: str = Field(max_length=2000)
 
@@ -327,7 +327,7 @@ class TransitionIn(StrictIn):
     response={200: StationDetailOut, **ERROR_RESPONSES},
     summary="Move a station along its lifecycle",
 )
-def transition_station(request: HttpRequest, pk: int, payload: TransitionIn) -> Any:
+def transition_station(request: HttpRequest, pk: int, payload: StationTransitionIn) -> Any:
     station = _station(request, pk)
     services.station_transition(acting_user=request.user, station=station, action=payload.action, reason=payload.reason)
     return station_out(_station(request, pk), detail=True, user=request.user)
@@ -412,17 +412,17 @@ def league(request: HttpRequest, query: Query[LeagueQuery]) -> Any:
     }
 
 
-class DecisionIn(StrictIn):
+class SuspensionDecisionIn(StrictIn):
     accept: bool
     reason: str = Field(max_length=2000)
 
 
 @router.post(
     "/suspension-proposals/{pk}/decide",
-    response={200: DecisionOut, **ERROR_RESPONSES},
+    response={200: SuspensionDecisionOut, **ERROR_RESPONSES},
     summary="The director accepts or declines a suspension",
 )
-def decide(request: HttpRequest, pk: int, payload: DecisionIn) -> Any:
+def decide(request: HttpRequest, pk: int, payload: SuspensionDecisionIn) -> Any:
     proposal = get_object_or_404(proposals_visible_to(request.user), pk=pk)
     proposal = services.proposal_decide(
         acting_user=request.user, proposal=proposal, accept=payload.accept, reason=payload.reason

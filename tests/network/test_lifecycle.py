@@ -70,7 +70,7 @@ def test_api_refuses_an_unknown_or_impossible_transition(station_a: Any, directo
     assert body["code"] == "invalid_transition" and "promote" in body["detail"]
     assert body["allowed_actions"] == ["warn", "suspend", "terminate"]
     response = client.post(url, {"action": "start_trial", "reason": "再试"}, content_type="application/json")
-    assert response.status_code == 409 and "Start the trial" in response.json()["detail"]
+    assert response.status_code == 409 and "开始试运行" in response.json()["detail"]
     response = client.post(url, {"action": "warn", "reason": "投诉较多"}, content_type="application/json")
     assert response.status_code == 200 and response.json()["status"] == "warned"
     assert response.json()["history"][0]["reason"] == "投诉较多"
