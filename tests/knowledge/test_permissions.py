@@ -42,6 +42,26 @@ def _solutions(f: Any) -> int:
     return OrderArticle.objects.count()
 
 
+def _png(name: str = "photo.png") -> Any:
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (32, 24), (200, 60, 40)).save(buffer, format="PNG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
+
+
+@pytest.fixture
+def case_image(internal_case: Article, director: Any) -> Any:
+    return services.article_image_add(article=internal_case, acting_user=director, upload=_png(), caption="蓝屏")
+
+
+def _image_count(f: Any) -> int:
+    return f.internal_case.images.count()
+
+
 def _draft_status(f: Any) -> str:
     return Article.objects.get(pk=f.draft.pk).status
 
@@ -54,6 +74,21 @@ MATRIX = Matrix(
         Page("create", "/knowledge/new/", WRITE),
         Page("detail", "/knowledge/{internal_case.pk}/", READ, shows="{internal_case.title}"),
         Page("edit", "/knowledge/{internal_case.pk}/edit/", EDIT),
+        Page(
+            "image",
+            "/knowledge/{internal_case.pk}/images/{case_image.pk}/",
+            READ,
+            content_type="image/png",
+        ),
+        Page(
+            "image_add",
+            "/knowledge/{internal_case.pk}/images/",
+            EDIT,  # and the author (tests/knowledge/test_articles.py)
+            method="POST",
+            body=lambda f: {"file": _png(), "caption": "主板"},
+            status=302,
+            unchanged=_image_count,
+        ),
         Page(
             "action",
             "/knowledge/{draft.pk}/review/",
