@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import math
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -95,7 +96,7 @@ _LATIN = re.compile(r"^[a-z]+$")
 MAX_TOKEN_CHARS = 64
 MAX_QUERY_CHARS = 200
 MAX_CONCEPTS = 8
-CANDIDATE_LIMIT = 2000
+CANDIDATE_LIMIT = 1000  # the database's own ranking picks them; BM25 here re-ranks
 K1 = 1.2
 B = 0.75
 TITLE_BOOST = 2.5
@@ -340,8 +341,9 @@ def _candidate_ids(kind: str, tokens: list[str]) -> list[int]:
     with connection.cursor() as cursor:
         if _vendor() == "postgresql":
             cursor.execute(
-                "SELECT id FROM core_searchdocument WHERE kind = %s AND tsv @@ %s::tsquery LIMIT %s",
-                [kind, _tsquery(tokens), CANDIDATE_LIMIT],
+                "SELECT id FROM core_searchdocument, CAST(%s AS tsquery) q WHERE kind = %s AND tsv @@ q "
+                "ORDER BY ts_rank(tsv, q) DESC, id DESC LIMIT %s",
+                [_tsquery(tokens), kind, CANDIDATE_LIMIT],
             )
         else:
             cursor.execute(
@@ -401,8 +403,8 @@ def search_ranked(
 ) -> list[Hit]:
     """The records of ``kind`` that match ``query``, best first (BM25 with the title boost,
     synonyms at a lower weight, unknown words by their characters, the product boost).
-    ``restrict`` is a queryset of the ids the caller may show (its scoping): nothing else is
-    ranked or returned. Any text is a valid query; one without words answers []."""
+    ``restrict`` is a queryset of the records the caller may show (its scoping), or their ids:
+    nothing else is ranked or returned. Any text is a valid query; one without words answers []."""
     from core.models import SearchDocument
 
     concepts = query_concepts(query)
@@ -418,14 +420,23 @@ def search_ranked(
     candidates = _candidate_ids(kind, list(dict.fromkeys(tokens)))
     if not candidates:
         return []
-    docs = SearchDocument.objects.filter(kind=kind, pk__in=candidates)
+    rows = list(
+        SearchDocument.objects.filter(kind=kind, pk__in=candidates).values_list(
+            "object_id", "title", "body", "length", "product_model_id", "product_category_id"
+        )
+    )
     if restrict is not None:
-        docs = docs.filter(object_id__in=restrict)
+        # The scope is applied to the candidates' ids, not joined into the document query: as a
+        # subquery there SQLite walks every record of the scope first (160 ms at 3,000 articles
+        # instead of 2 ms).
+        if isinstance(restrict, QuerySet):
+            allowed = set(restrict.filter(pk__in=[row[0] for row in rows]).values_list("pk", flat=True))
+        else:
+            allowed = set(restrict)
+        rows = [row for row in rows if row[0] in allowed]
     idf = {t: math.log(1 + (total - n + 0.5) / (n + 0.5)) for t, n in df.items()}
     hits: list[Hit] = []
-    for object_id, title, body, length, model_id, category_id in docs.values_list(
-        "object_id", "title", "body", "length", "product_model_id", "product_category_id"
-    )[:CANDIDATE_LIMIT]:
+    for object_id, title, body, length, model_id, category_id in rows:
         title_tf = _counts(title)
         body_tf = _counts(body)
         norm = K1 * (1 - B + B * (length or 1) / avgdl)
@@ -456,10 +467,7 @@ def search_ranked(
 
 
 def _counts(tokens: str) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for token in tokens.split():
-        counts[token] = counts.get(token, 0) + 1
-    return counts
+    return Counter(tokens.split())  # counted in C: the ranking's inner loop
 
 
 def highlight(text: str | None, terms: Iterable[str], *, width: int = 90) -> SafeString:

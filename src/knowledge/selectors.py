@@ -60,7 +60,7 @@ def article_search(
     hits = search_ranked(
         kind=SEARCH_KIND,
         query=query,
-        restrict=articles.values("pk"),
+        restrict=articles,
         product_model_id=product_model.pk if product_model else None,
         product_category_id=product_model.category_id if product_model else None,
         limit=limit,
