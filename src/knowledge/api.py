@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
@@ -158,9 +159,8 @@ def _row(item: Article | RankedArticle) -> dict[str, Any]:
 
 def _page(items: Any, *, page: int, page_size: int) -> dict[str, Any]:
     start = (page - 1) * page_size
-    if isinstance(items, list):
-        return {"count": len(items), "items": [_row(i) for i in items[start : start + page_size]]}
-    return {"count": items.count(), "items": [_row(i) for i in items[start : start + page_size]]}
+    count = items.count() if isinstance(items, QuerySet) else len(items)
+    return {"count": count, "items": [_row(i) for i in items[start : start + page_size]]}
 
 
 def _list(articles: Any, q: str, product_model: str, page: int, page_size: int) -> dict[str, Any]:

@@ -3,12 +3,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, overload
 
 from django.db.models import Q, QuerySet
 
-from core.search import highlight, search_ranked
+from core.search import Hit, highlight, search_ranked
 from knowledge.choices import SEARCH_KIND, ArticleStatus, Audience
 from knowledge.models import Article, OrderArticle
 from workorders.models import WorkOrder
@@ -49,13 +50,42 @@ class RankedArticle:
         return highlight(self.article.title, self.matched, width=200)
 
 
+class RankedArticles(Sequence[RankedArticle]):
+    """The ranked hits of a search, best first; the articles are read only for the part asked for
+    (a page reads its 20, not all 200 hits: the count is the hits')."""
+
+    def __init__(self, articles: QuerySet[Article], hits: list[Hit]) -> None:
+        self._articles, self._hits = articles, hits
+
+    def __len__(self) -> int:
+        return len(self._hits)
+
+    def _load(self, hits: list[Hit]) -> list[RankedArticle]:
+        by_id = self._articles.in_bulk([h.object_id for h in hits])
+        return [RankedArticle(by_id[h.object_id], h.score, h.matched) for h in hits if h.object_id in by_id]
+
+    @overload
+    def __getitem__(self, index: int) -> RankedArticle: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[RankedArticle]: ...
+
+    def __getitem__(self, index: int | slice) -> RankedArticle | list[RankedArticle]:
+        if isinstance(index, slice):
+            return self._load(self._hits[index])
+        return self._load([self._hits[index]])[0]
+
+    def __iter__(self) -> Iterator[RankedArticle]:
+        return iter(self._load(self._hits))
+
+
 def article_search(
     articles: QuerySet[Article],
     query: str | None,
     *,
     product_model: Any | None = None,
     limit: int = 200,
-) -> list[RankedArticle]:
+) -> RankedArticles:
     """``articles`` (already scoped) ranked for ``query``; the product's articles first among equals."""
     hits = search_ranked(
         kind=SEARCH_KIND,
@@ -65,8 +95,7 @@ def article_search(
         product_category_id=product_model.category_id if product_model else None,
         limit=limit,
     )
-    by_id = articles.in_bulk([h.object_id for h in hits])
-    return [RankedArticle(by_id[h.object_id], h.score, h.matched) for h in hits if h.object_id in by_id]
+    return RankedArticles(articles, hits)
 
 
 def suggestions_for(
@@ -74,7 +103,7 @@ def suggestions_for(
 ) -> list[RankedArticle]:
     """The published cases and FAQs that best match a fault description and the device's product."""
     articles = articles_visible_to(user).filter(status=ArticleStatus.PUBLISHED)
-    return article_search(articles, description, product_model=product_model, limit=limit)
+    return list(article_search(articles, description, product_model=product_model, limit=limit))
 
 
 def order_product(order: WorkOrder) -> Any | None:
